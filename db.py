@@ -1,0 +1,45 @@
+"""Database configuration and the ORM's life cycle."""
+
+from typing import Any
+
+from tortoise import Tortoise
+
+from settings import get_settings
+
+
+def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
+    """The Tortoise configuration for one database; migrations live in ``migrations/models``."""
+    url = database_url or get_settings().database_url
+    return {
+        "connections": {"default": url},
+        "apps": {
+            "models": {
+                "models": ["models"],
+                "default_connection": "default",
+                "migrations": "migrations.models",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init_db(database_url: str | None = None) -> None:
+    # The global fallback lets every task (each request, the lifespan, background work)
+    # reach the connections opened here, not only the task that opened them.
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate_db(database_url: str | None = None) -> None:
+    """Apply every pending migration."""
+    from tortoise.migrations.api import migrate
+
+    await migrate(config=tortoise_config(database_url))
+
+
+# The tortoise command line (python -m tortoise) reads this.
+TORTOISE_ORM = tortoise_config()

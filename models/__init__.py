@@ -1,0 +1,39 @@
+"""Tortoise models: fields, relations and indexes; no business rules."""
+
+from models.accounts import Account, AccountTeamMember
+from models.activities import Activity
+from models.audit import AuditLogEntry, OutboxEvent
+from models.catalog import Competitor, Product
+from models.clients import Client, Contact
+from models.leads import Lead
+from models.opportunities import (
+    Opportunity,
+    OpportunityCompetitor,
+    OpportunityLineItem,
+    OpportunityStageChange,
+)
+from models.people import Team, User
+from models.pipelines import Pipeline, Stage
+
+__models__ = [
+    Team,
+    User,
+    Client,
+    Contact,
+    Account,
+    AccountTeamMember,
+    Lead,
+    Pipeline,
+    Stage,
+    Product,
+    Competitor,
+    Opportunity,
+    OpportunityLineItem,
+    OpportunityCompetitor,
+    OpportunityStageChange,
+    Activity,
+    AuditLogEntry,
+    OutboxEvent,
+]
+
+__all__ = [model.__name__ for model in __models__]

@@ -1,0 +1,47 @@
+"""The audit log and the transactional outbox of domain events."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import AuditAction
+
+
+class AuditLogEntry(Model):
+    """Who changed what and when, with before and after values of the changed fields."""
+
+    id = fields.BigIntField(primary_key=True)
+    occurred_at = fields.DatetimeField()
+    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    action = fields.CharEnumField(AuditAction, max_length=16)
+    record_type = fields.CharField(max_length=64)
+    record_id = fields.IntField()
+    changes: fields.Field[dict] = fields.JSONField(default=dict)
+
+    actor_id: int | None
+
+    class Meta:
+        table = "audit_log_entry"
+        indexes = (("record_type", "record_id", "occurred_at"), ("actor_id", "occurred_at"))
+
+
+class OutboxEvent(Model):
+    """A domain event, stored in the same transaction as the change it describes.
+
+    The ascending ``id`` is the commit order that subscribers and webhook deliveries follow.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    event_id = fields.UUIDField(unique=True)
+    type = fields.CharField(max_length=64)
+    occurred_at = fields.DatetimeField()
+    actor_id = fields.IntField(null=True)
+    aggregate_type = fields.CharField(max_length=64)
+    aggregate_id = fields.IntField()
+    data: fields.Field[dict] = fields.JSONField()
+    published_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox_event"
+        indexes = (("published_at", "id"), ("aggregate_type", "aggregate_id", "id"), ("type",))
