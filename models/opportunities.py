@@ -28,7 +28,9 @@ class Opportunity(ArchivableRecord):
     currency = fields.CharField(max_length=3)
     probability = fields.IntField()
     expected_close_date = fields.DateField(null=True)
-    type = fields.CharEnumField(OpportunityType, max_length=16, default=OpportunityType.NEW_BUSINESS)
+    type = fields.CharEnumField(
+        OpportunityType, max_length=16, default=OpportunityType.NEW_BUSINESS
+    )
     next_step = fields.CharField(max_length=500, null=True)
     lost_reason = fields.CharField(max_length=500, null=True)
     closed_at = fields.DatetimeField(null=True)

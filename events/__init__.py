@@ -1,0 +1,1 @@
+"""Domain events: the catalogue, the transactional outbox and (later) the brokers."""

@@ -1,0 +1,119 @@
+"""Calls, emails, meetings, notes and tasks."""
+
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from events.catalogue import EventType
+from models import Account, Activity, Client, Contact, Lead, Opportunity, User
+from models.enums import ActivityKind, AuditAction
+from services import validation as v
+from services.audit import now
+from services.errors import DomainError, ErrorCode, Problem
+from services.records import (
+    RecordKind,
+    Reference,
+    apply_changes,
+    clean_values,
+    ensure_not_archived,
+    get_record,
+    problem_at,
+    save_new,
+)
+
+LINKS = ("client_id", "contact_id", "account_id", "opportunity_id", "lead_id")
+
+
+async def _task_rules(clean: dict[str, Any], existing: Activity | None) -> list[Problem]:
+    kind = clean.get("kind", existing.kind if existing else None)
+    due_at = clean.get("due_at", existing.due_at if existing else None)
+    if kind == ActivityKind.TASK and due_at is None:
+        return [problem_at("due_at", "a task needs a due date", ErrorCode.REQUIRED)]
+    if kind != ActivityKind.TASK and due_at is not None:
+        return [problem_at("due_at", "only tasks have a due date; use kind TASK")]
+    return []
+
+
+ACTIVITY = RecordKind(
+    model=Activity,
+    label="activity",
+    validators={
+        "kind": v.choice(ActivityKind),
+        "subject": v.text(300),
+        "body": v.text(20000, required=False),
+        "occurred_at": v.optional_datetime,
+        "due_at": v.optional_datetime,
+        "outcome": v.text(500, required=False),
+    },
+    references={
+        "owner_id": Reference(User, "owner"),
+        "client_id": Reference(Client, "client"),
+        "contact_id": Reference(Contact, "contact"),
+        "account_id": Reference(Account, "account"),
+        "opportunity_id": Reference(Opportunity, "opportunity"),
+        "lead_id": Reference(Lead, "lead"),
+    },
+    required=frozenset({"kind", "subject"}),
+    rules=(_task_rules,),
+    created_event=EventType.ACTIVITY_LOGGED,
+)
+
+
+async def _roll_up_links(clean: dict[str, Any]) -> None:
+    """Fill in the account and client a deal or contact belongs to, so an account's timeline
+    shows everything logged on its deals; refuse links that contradict each other."""
+    if clean.get("opportunity_id") is not None:
+        deal = await Opportunity.get(pk=clean["opportunity_id"])
+        _link(clean, "account_id", deal.account_id, "the deal belongs to another account")
+    if clean.get("account_id") is not None:
+        account = await Account.get(pk=clean["account_id"])
+        _link(clean, "client_id", account.client_id, "the account belongs to another client")
+    if clean.get("contact_id") is not None:
+        contact = await Contact.get(pk=clean["contact_id"])
+        _link(clean, "client_id", contact.client_id, "the contact works at another client")
+
+
+def _link(clean: dict[str, Any], name: str, value: int, conflict: str) -> None:
+    if clean.get(name) not in (None, value):
+        raise DomainError([problem_at(name, conflict)])
+    clean[name] = value
+
+
+async def log_activity(*, actor_id: int | None, values: dict[str, Any]) -> Activity:
+    """Record a call, email, meeting, note or task against at least one record."""
+    clean = await clean_values(ACTIVITY, values, None)
+    if all(clean.get(name) is None for name in LINKS):
+        raise DomainError.single(
+            "link the activity to a client, contact, account, opportunity or lead",
+            code=ErrorCode.REQUIRED,
+        )
+    await _roll_up_links(clean)
+    clean.setdefault("owner_id", actor_id)
+    if clean.get("occurred_at") is None:
+        clean["occurred_at"] = now()
+    async with in_transaction():
+        return await save_new(ACTIVITY, clean, actor_id=actor_id)
+
+
+async def complete_task(
+    *, activity_id: int, actor_id: int | None, outcome: str | None = None
+) -> Activity:
+    """Mark a task done, with an optional outcome."""
+    task = await get_record(Activity, activity_id, "task", "activity_id")
+    ensure_not_archived(ACTIVITY, task)
+    if task.kind != ActivityKind.TASK:
+        raise DomainError.single(
+            f"only tasks can be completed; this is a {task.kind.value.lower()}",
+            code=ErrorCode.INVALID_STATE,
+            field="activity_id",
+        )
+    if task.completed_at is not None:
+        raise DomainError.single(
+            "the task is already completed", code=ErrorCode.INVALID_STATE, field="activity_id"
+        )
+    changes: dict[str, Any] = {"completed_at": now()}
+    if outcome is not None:
+        changes["outcome"] = v.text(500, required=False)(outcome)
+    async with in_transaction():
+        await apply_changes(ACTIVITY, task, changes, actor_id=actor_id, action=AuditAction.COMPLETE)
+    return task

@@ -1,0 +1,32 @@
+from collections.abc import AsyncIterator
+
+import pytest
+
+from db import close_db, init_db, migrate_db
+from tests.database import (
+    BACKEND,
+    create_postgres_database,
+    drop_postgres_database,
+    empty_all_tables,
+)
+
+
+@pytest.fixture(scope="session")
+async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A database migrated from scratch once per run, the way `accountgraph migrate` does."""
+    if BACKEND == "postgres":
+        url = await create_postgres_database()
+    else:
+        url = f"sqlite://{tmp_path_factory.mktemp('db') / 'accountgraph.db'}"
+    await migrate_db(url)
+    await init_db(url)
+    yield url
+    await close_db()
+    if BACKEND == "postgres":
+        await drop_postgres_database(url)
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(database_url: str) -> AsyncIterator[None]:
+    yield
+    await empty_all_tables()
