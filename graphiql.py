@@ -1,0 +1,156 @@
+"""Self-hosted GraphiQL page: no CDN, every asset is served by the app itself.
+
+The browser assets (GraphiQL UMD bundle + CSS, React 18, ReactDOM 18, graphql-ws) are
+vendored, minified, in ``static/graphiql/`` (versions in ``static/graphiql/VERSIONS``,
+refreshed with ``scripts/vendor_graphiql.sh``). Mount :func:`asset_routes` in the app and
+answer the IDE request with :func:`render_graphiql_page`; queries and mutations go over
+HTTP POST to the endpoint, subscriptions over a WebSocket (graphql-transport-ws) on the
+same path and origin.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+ASSET_PREFIX = "/graphiql-assets"
+
+STATIC_DIR = Path(__file__).resolve().parent / "static" / "graphiql"
+
+# Load order matters: GraphiQL's UMD bundle reads the React/ReactDOM globals.
+_SCRIPTS = (
+    "react/react.production.min.js",
+    "react-dom/react-dom.production.min.js",
+    "graphql-ws/graphql-ws.min.js",
+    "graphiql/graphiql.min.js",
+)
+_STYLESHEETS = ("graphiql/graphiql.min.css",)
+
+DEFAULT_QUERY = """\
+# Welcome to AccountGraph.
+#
+# Write a query here and run it with Ctrl-Enter
+# (or the play button). The Docs button on the
+# left shows the schema.
+#
+# To authenticate, open the Headers tab below:
+#   {"Authorization": "Bearer <token>"}
+
+query {
+  __typename
+}
+"""
+
+_IMMUTABLE = "public, max-age=31536000, immutable"
+_REVALIDATE = "no-cache"
+
+
+@lru_cache(maxsize=1)
+def asset_version() -> str:
+    """Short hash of VERSIONS, used as a cache-busting ``?v=`` on every asset URL."""
+    return hashlib.sha256((STATIC_DIR / "VERSIONS").read_bytes()).hexdigest()[:12]
+
+
+def _asset_url(relpath: str) -> str:
+    return f"{ASSET_PREFIX}/{relpath}?v={asset_version()}"
+
+
+def _js_literal(value: str) -> str:
+    """JSON string safe to embed inside an inline <script> element."""
+    return (
+        json.dumps(value)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def render_graphiql_page(endpoint: str = "/graphql") -> str:
+    """Full GraphiQL HTML page talking to ``endpoint`` on the page's own origin.
+
+    ``endpoint`` must be a site-root-relative path (``/graphql``); the WebSocket URL for
+    subscriptions is derived in the browser from ``location`` (ws:// or wss://).
+    """
+    if not endpoint.startswith("/") or endpoint.startswith("//") or "\\" in endpoint:
+        raise ValueError(f"endpoint must be a same-origin absolute path, got {endpoint!r}")
+
+    styles = "\n".join(
+        f'    <link rel="stylesheet" href="{_asset_url(p)}" />' for p in _STYLESHEETS
+    )
+    scripts = "\n".join(f'    <script src="{_asset_url(p)}"></script>' for p in _SCRIPTS)
+    return f"""<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <meta name="robots" content="noindex" />
+    <title>AccountGraph · GraphiQL</title>
+{styles}
+    <style>
+      html, body {{ height: 100%; margin: 0; overflow: hidden; }}
+      #graphiql {{ height: 100vh; }}
+    </style>
+  </head>
+  <body>
+    <div id="graphiql">Loading GraphiQL…</div>
+{scripts}
+    <script>
+      (function () {{
+        var endpoint = {_js_literal(endpoint)};
+        var wsUrl =
+          (window.location.protocol === "https:" ? "wss:" : "ws:") +
+          "//" + window.location.host + endpoint;
+        // Queries/mutations: HTTP POST to `endpoint`, with the Headers editor's headers.
+        // Subscriptions: graphql-transport-ws on the same path (socket opened lazily).
+        var fetcher = GraphiQL.createFetcher({{
+          url: endpoint,
+          wsClient: graphqlWs.createClient({{ url: wsUrl, lazy: true }}),
+        }});
+        ReactDOM.createRoot(document.getElementById("graphiql")).render(
+          React.createElement(GraphiQL, {{
+            fetcher: fetcher,
+            defaultQuery: {_js_literal(DEFAULT_QUERY)},
+            isHeadersEditorEnabled: true,
+            shouldPersistHeaders: false,
+          }})
+        );
+      }})();
+    </script>
+  </body>
+</html>
+"""
+
+
+class _GraphiQLStaticFiles(StaticFiles):
+    """StaticFiles with long-lived caching for URLs carrying the current ``?v=``."""
+
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        versioned = f"v={asset_version()}".encode() in scope.get("query_string", b"").split(b"&")
+        response.headers["Cache-Control"] = _IMMUTABLE if versioned else _REVALIDATE
+        return response
+
+
+def asset_routes() -> Mount:
+    """Mount serving ``static/graphiql`` at :data:`ASSET_PREFIX`."""
+    return Mount(
+        ASSET_PREFIX,
+        app=_GraphiQLStaticFiles(directory=STATIC_DIR),
+        name="graphiql-assets",
+    )

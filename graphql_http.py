@@ -1,0 +1,342 @@
+"""GraphQL over HTTP conformant ASGI view for Strawberry.
+
+``GraphQLView`` is Strawberry's ASGI ``GraphQL`` app with the gaps that the
+`GraphQL over HTTP <https://graphql.github.io/graphql-over-http/draft/>`_ spec
+(as audited by the ``graphql-http`` npm package) flags filled in, through
+Strawberry's own hooks:
+
+* **Content negotiation** on ``Accept``: ``application/graphql-response+json``
+  when the client accepts it (and prefers it at least as much as
+  ``application/json``), ``application/json`` when it accepts that, ``*/*`` or
+  sends no ``Accept`` at all, and ``406 Not Acceptable`` when it accepts
+  neither. Responses carry ``Vary: Accept``.
+* **Status codes**: with ``application/graphql-response+json`` a response with
+  no ``data`` entry (a request error: unparseable document, validation failure,
+  variable coercion failure, operation that cannot be determined) is ``400``
+  and one where execution started is ``200``; with ``application/json`` the
+  legacy rule applies and every well-formed request gets ``200``. Malformed
+  HTTP requests (bad JSON, invalid parameters, missing ``query``) are ``400``
+  under both, with a GraphQL-shaped ``{"errors": [...]}`` body.
+* **Request errors have no ``data`` entry**, as the GraphQL spec requires.
+* **GET runs queries only**: a mutation over GET is refused with ``405`` and
+  ``Allow: POST`` before anything executes. Other methods get ``405`` with
+  ``Allow: GET, POST``.
+* **POST needs ``Content-Type: application/json``** (UTF-8): a missing or other
+  media type or charset is ``415``; a body that is not a JSON object is ``400``.
+* **JSON output is encoded with orjson.** WebSocket messages still go out as
+  text frames, as the graphql-ws protocols expect.
+
+Subclass it (or pass the usual constructor options) to add ``get_context``,
+``get_root_value``, ``render_graphql_ide`` and so on; when overriding
+``process_result`` / ``create_response`` / ``run``, call ``super()``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from contextvars import ContextVar
+from functools import lru_cache
+from typing import Any, Final, overload
+
+import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import (
+    CannotGetOperationTypeError,
+    InvalidOperationTypeError,
+)
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.unset import UNSET
+
+__all__ = [
+    "GRAPHQL_RESPONSE_JSON",
+    "JSON",
+    "GraphQLHTTPError",
+    "GraphQLView",
+    "is_request_error",
+    "negotiate_media_type",
+]
+
+GRAPHQL_RESPONSE_JSON: Final = "application/graphql-response+json"
+JSON: Final = "application/json"
+
+_CONTENT_TYPES: Final = {
+    GRAPHQL_RESPONSE_JSON: f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8",
+    JSON: f"{JSON}; charset=utf-8",
+}
+
+# The media type negotiated for the request being handled by `GraphQLView.run`.
+# `create_response` only receives the response data and the sub-response, so the
+# negotiated type reaches it through the context of the request's task.
+_response_media_type: ContextVar[str] = ContextVar("graphql_http_response_media_type", default=JSON)
+
+
+class GraphQLHTTPError(HTTPException):
+    """An ``HTTPException`` that also carries response headers (e.g. ``Allow``)."""
+
+    def __init__(
+        self, status_code: int, reason: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(status_code, reason)
+        self.headers = dict(headers or {})
+
+
+@lru_cache(maxsize=256)
+def negotiate_media_type(accept: str | None) -> str | None:
+    """Pick the response media type for an ``Accept`` header value.
+
+    Returns ``application/graphql-response+json``, ``application/json``, or
+    ``None`` when the client accepts neither (the caller answers 406).
+    A missing or blank header means ``application/json`` (the spec's legacy
+    default). The q-value of each candidate comes from the most specific media
+    range that matches it (RFC 9110 §12.5.1); the highest q wins. On a tie an
+    explicitly listed type beats one matched by a wildcard, and between two
+    explicit types ``application/graphql-response+json`` wins; a tie between two
+    wildcard matches (``*/*``, ``application/*``) goes to ``application/json``.
+    """
+    if accept is None or not accept.strip():
+        return JSON
+
+    # candidate -> (q, specificity) of the most specific matching range
+    best: dict[str, tuple[float, int]] = {}
+    for media_range in accept.split(","):
+        mime, *params = (part.strip() for part in media_range.split(";"))
+        mime = mime.lower()
+        if "/" not in mime:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = 1.0
+        for candidate in (GRAPHQL_RESPONSE_JSON, JSON):
+            if mime == candidate:
+                specificity = 2
+            elif mime == "application/*":
+                specificity = 1
+            elif mime == "*/*":
+                specificity = 0
+            else:
+                continue
+            current = best.get(candidate)
+            if current is None or specificity > current[1]:
+                best[candidate] = (q, specificity)
+
+    acceptable = {candidate: rank for candidate, rank in best.items() if rank[0] > 0}
+    if len(acceptable) < 2:
+        return next(iter(acceptable), None)
+    (gq, gs), (jq, js) = acceptable[GRAPHQL_RESPONSE_JSON], acceptable[JSON]
+    if gq != jq:
+        return GRAPHQL_RESPONSE_JSON if gq > jq else JSON
+    if gs != js:
+        return GRAPHQL_RESPONSE_JSON if gs > js else JSON
+    return GRAPHQL_RESPONSE_JSON if gs == 2 else JSON
+
+
+def is_request_error(result: Any) -> bool:
+    """Whether an execution result is a GraphQL *request error*.
+
+    A request error is raised before execution starts (parse or validation
+    failure, variable coercion failure, operation that cannot be determined);
+    its response must not have a ``data`` entry. Strawberry returns
+    ``PreExecutionError`` for parse/validation failures; graphql-core reports
+    variable coercion failures as ``data=None`` with errors that have no path,
+    whereas a field error that nulls the whole result always has a path.
+    """
+    if isinstance(result, PreExecutionError):
+        return True
+    errors: list[Any] = getattr(result, "errors", None) or []
+    return (
+        getattr(result, "data", UNSET) is None
+        and bool(errors)
+        and all(getattr(error, "path", None) is None for error in errors)
+    )
+
+
+class _TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
+    """Send WebSocket messages as text frames even though JSON is encoded to bytes."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(self.view.encode_json_string(message))
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
+class GraphQLView(GraphQL):
+    """Strawberry's ASGI ``GraphQL`` app, conformant to GraphQL over HTTP.
+
+    Takes exactly the constructor arguments of ``strawberry.asgi.GraphQL``.
+    """
+
+    websocket_adapter_class = _TextFrameWebSocketAdapter  # type: ignore[assignment]
+
+    # ------------------------------------------------------------------ JSON
+
+    def encode_json(self, data: object) -> bytes:
+        try:
+            return orjson.dumps(data)
+        except TypeError:
+            # orjson is stricter than the stdlib (non-str dict keys, ints beyond
+            # 64 bits); fall back rather than fail. Truly unserialisable values
+            # still raise here, as they would in Strawberry.
+            return json.dumps(data, separators=(",", ":")).encode()
+
+    # ------------------------------------------------------------ entry point
+
+    @overload
+    async def run(
+        self, request: Request, context: Any = UNSET, root_value: Any = UNSET
+    ) -> Response: ...
+
+    @overload
+    async def run(
+        self, request: WebSocket, context: Any = UNSET, root_value: Any = UNSET
+    ) -> WebSocket: ...
+
+    async def run(
+        self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
+    ) -> Response | WebSocket:
+        if isinstance(request, WebSocket):
+            return await super().run(request, context, root_value)
+
+        media_type = negotiate_media_type(request.headers.get("accept"))
+        token = _response_media_type.set(media_type or JSON)
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as exc:
+            return self.create_error_response(exc)
+        finally:
+            _response_media_type.reset(token)
+
+    # ---------------------------------------------------------------- request
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        if (
+            negotiate_media_type(request.headers.get("accept")) is None
+            and self._get_stream_transport_from_headers(request.headers) is None
+        ):
+            raise GraphQLHTTPError(
+                406,
+                f"The Accept header must allow {GRAPHQL_RESPONSE_JSON} or {JSON}.",
+            )
+
+        if request.method == "POST":
+            mime_type, params = parse_content_type(request.content_type or "")
+            mime_type = mime_type.lower()
+            if mime_type == JSON:
+                charset = params.get("charset", "utf-8").lower()
+                if charset not in ("utf-8", "utf8"):
+                    raise GraphQLHTTPError(415, "The request body must be UTF-8 encoded.")
+                # Strawberry assumes the decoded body is an object (or a batch list).
+                body = (await request.get_body()).lstrip()
+                if body and body[:1] not in (b"{", b"["):
+                    raise GraphQLHTTPError(400, "The request body must be a JSON object.")
+            elif not (self.multipart_uploads_enabled and mime_type == "multipart/form-data"):
+                raise GraphQLHTTPError(415, f"POST requests must have Content-Type: {JSON}.")
+
+        request_data = await super().parse_http_body(request)
+
+        for item in request_data if isinstance(request_data, list) else [request_data]:
+            if not isinstance(item.operation_name, (str, type(None))):
+                raise GraphQLHTTPError(
+                    400,
+                    "The GraphQL operation's `operationName` must be a string or null, "
+                    "if provided.",
+                )
+        return request_data
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Any,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        try:
+            return await super().execute_single(
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=request_data,
+            )
+        except HTTPException as exc:
+            cause = exc.__cause__
+            if isinstance(cause, InvalidOperationTypeError) and request_adapter.method == "GET":
+                # Checked before validation and execution: nothing has run.
+                raise GraphQLHTTPError(405, exc.reason, headers={"Allow": "POST"}) from cause
+            if isinstance(cause, CannotGetOperationTypeError):
+                # A request error like any other, not a malformed HTTP request.
+                return PreExecutionError(data=None, errors=[GraphQLError(exc.reason)])
+            raise
+
+    # --------------------------------------------------------------- response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        if isinstance(response, dict) and is_request_error(result):
+            response.pop("data", None)
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        media_type = _response_media_type.get()
+        status_code = 200
+        if (
+            media_type == GRAPHQL_RESPONSE_JSON
+            and isinstance(response_data, dict)
+            and "data" not in response_data
+        ):
+            status_code = 400
+
+        response = Response(
+            self.encode_json(response_data),
+            status_code=status_code,
+            media_type=_CONTENT_TYPES[media_type],
+        )
+        response.headers.append("Vary", "Accept")
+        response.headers.raw.extend(sub_response.headers.raw)
+
+        if sub_response.background:
+            response.background = sub_response.background
+
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+
+        return response
+
+    def create_error_response(self, exc: HTTPException) -> Response:
+        """The response for an ``HTTPException`` raised while handling a request."""
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers.setdefault("Allow", "GET, POST")
+        headers["Vary"] = "Accept"
+        return Response(
+            self.encode_json({"errors": [{"message": exc.reason}]}),
+            status_code=exc.status_code,
+            headers=headers,
+            media_type=_CONTENT_TYPES[_response_media_type.get()],
+        )

@@ -1,0 +1,1 @@
+"""Glue between the GraphQL schema and the domain: request context, loaders, paging, filters."""

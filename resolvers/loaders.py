@@ -1,0 +1,164 @@
+"""Per-request DataLoaders: every relation is read in one batched query per request level.
+
+Each loader returns results aligned with its keys. ``Loaders`` creates them lazily, one per
+(model, key) pair, so a request that never touches a relation never builds its loader.
+"""
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+from tortoise.expressions import Q, RawSQL
+from tortoise.functions import Count
+from tortoise.models import Model
+
+from resolvers.pagination import Page, page_from_rows
+
+
+def record_loader(model: type[Model]) -> DataLoader[int, Any]:
+    """Records by primary key; a missing key gives None."""
+
+    async def load(keys: Sequence[int]) -> list[Any]:
+        rows = {row.pk: row for row in await model.filter(pk__in=set(keys))}
+        return [rows.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def children_loader(model: type[Model], parent: str, ordering: tuple[str, ...]) -> DataLoader:
+    """Every child row of each parent, for short lists such as a pipeline's stages."""
+
+    async def load(keys: Sequence[int]) -> list[list[Any]]:
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        for row in await model.filter(**{f"{parent}__in": set(keys)}).order_by(*ordering):
+            grouped[getattr(row, parent)].append(row)
+        return [grouped.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _order_sql(model: type[Model], ordering: Sequence[str]) -> str:
+    table = model._meta.db_table
+    terms = []
+    for term in ordering:
+        column = term.lstrip("-")
+        direction = "DESC" if term.startswith("-") else "ASC"
+        source = model._meta.fields_map[column].source_field or column
+        terms.append(f'"{table}"."{source}" {direction}')
+    return ", ".join(terms)
+
+
+def child_page_loader(model: type[Model], parent: str) -> DataLoader:
+    """One page of each parent's children in a single window-function query per page shape.
+
+    Keys are ``(parent_id, start, stop, ordering, filter_key)``; ``filters`` maps a filter key
+    to its Q so unhashable filters can share a batch.
+    """
+    filters: dict[Hashable, Q] = {}
+
+    async def load(keys: Sequence[tuple]) -> list[Page]:
+        by_shape: dict[tuple, list[int]] = defaultdict(list)
+        for parent_id, *shape in keys:
+            by_shape[tuple(shape)].append(parent_id)
+        pages: dict[tuple, Page] = {}
+        for (start, stop, ordering, filter_key), parent_ids in by_shape.items():
+            rows_by_parent = await _window_rows(
+                model, parent, set(parent_ids), filters[filter_key], ordering, start, stop
+            )
+            for parent_id in parent_ids:
+                rows = rows_by_parent.get(parent_id, [])
+                pages[(parent_id, start, stop, ordering, filter_key)] = page_from_rows(
+                    rows, start, stop, _no_total
+                )
+        return [pages[tuple(key)] for key in keys]
+
+    loader: DataLoader = DataLoader(load_fn=load)
+    loader.filters = filters  # type: ignore[attr-defined]
+    return loader
+
+
+async def _no_total() -> int:  # replaced by the count loader where totalCount is asked for
+    raise RuntimeError("total not loaded")
+
+
+async def _window_rows(
+    model: type[Model],
+    parent: str,
+    parent_ids: set[int],
+    condition: Q,
+    ordering: tuple[str, ...],
+    start: int,
+    stop: int | None,
+) -> dict[int, list[Any]]:
+    table = model._meta.db_table
+    number = RawSQL(
+        f'ROW_NUMBER() OVER (PARTITION BY "{table}"."{parent}" '
+        f"ORDER BY {_order_sql(model, ordering)})"
+    )
+    inner = (
+        model.filter(condition, **{f"{parent}__in": parent_ids})
+        .annotate(row_number=number)
+        .sql(params_inline=True)
+    )
+    upper = f' AND "page"."row_number" <= {stop + 1}' if stop is not None else ""
+    sql = (
+        f'SELECT * FROM ({inner}) AS "page" WHERE "page"."row_number" > {start}{upper} '
+        f'ORDER BY "page"."{parent}", "page"."row_number"'
+    )
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for row in await model.raw(sql):
+        grouped[getattr(row, parent)].append(row)
+    return grouped
+
+
+def child_count_loader(model: type[Model], parent: str) -> DataLoader:
+    """How many children each parent has under a filter; keys are (parent_id, filter_key)."""
+    filters: dict[Hashable, Q] = {}
+
+    async def load(keys: Sequence[tuple[int, Hashable]]) -> list[int]:
+        by_filter: dict[Hashable, set[int]] = defaultdict(set)
+        for parent_id, filter_key in keys:
+            by_filter[filter_key].add(parent_id)
+        counts: dict[tuple[int, Hashable], int] = {}
+        for filter_key, parent_ids in by_filter.items():
+            rows = (
+                await model.filter(filters[filter_key], **{f"{parent}__in": parent_ids})
+                .annotate(n=Count("id"))
+                .group_by(parent)
+                .values(parent, "n")
+            )
+            for row in rows:
+                counts[(row[parent], filter_key)] = row["n"]
+        return [counts.get((parent_id, filter_key), 0) for parent_id, filter_key in keys]
+
+    loader: DataLoader = DataLoader(load_fn=load)
+    loader.filters = filters  # type: ignore[attr-defined]
+    return loader
+
+
+class Loaders:
+    """The loaders of one request, created on first use."""
+
+    def __init__(self) -> None:
+        self._loaders: dict[tuple, DataLoader] = {}
+
+    def _get(self, key: tuple, make) -> DataLoader:
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = make()
+        return loader
+
+    def record(self, model: type[Model]) -> DataLoader[int, Any]:
+        return self._get(("record", model), lambda: record_loader(model))
+
+    def children(self, model: type[Model], parent: str, ordering: tuple[str, ...]) -> DataLoader:
+        return self._get(
+            ("children", model, parent, ordering), lambda: children_loader(model, parent, ordering)
+        )
+
+    def child_pages(self, model: type[Model], parent: str) -> DataLoader:
+        return self._get(("pages", model, parent), lambda: child_page_loader(model, parent))
+
+    def child_counts(self, model: type[Model], parent: str) -> DataLoader:
+        return self._get(("counts", model, parent), lambda: child_count_loader(model, parent))

@@ -1,0 +1,123 @@
+"""How a list field is declared once per entity: its filter, its orderings, its fields."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from tortoise.expressions import Q
+from tortoise.models import Model
+
+from resolvers.listing import archived_condition, child_page, list_page, ordering
+from resolvers.pagination import PageArgs, PaginationError
+from schema.base import Connection, Info
+from schema.enums import OrderDirection
+
+PAGE_ARGS_HELP = (
+    "Lists are pages: `first`/`after` walk forward, `last`/`before` backward; "
+    "20 items by default, at most 100."
+)
+
+
+def order_input(entity: str, columns: Mapping[str, str]) -> type:
+    """``<Entity>Order { field, direction }`` with an enum of the sortable fields."""
+    field_enum = strawberry.enum(
+        Enum(f"{entity}OrderField", {name: name for name in columns}),  # type: ignore[misc]
+        description=f"Fields {entity.lower()} lists can be sorted by.",
+    )
+    cls = type(
+        f"{entity}Order",
+        (),
+        {
+            "__annotations__": {"field": field_enum, "direction": OrderDirection},
+            "direction": strawberry.field(
+                default=OrderDirection.ASC, description="Sort direction."
+            ),
+        },
+    )
+    return strawberry.input(cls, description=f"One sort key of a {entity.lower()} list.")
+
+
+def user_input_error(exc: PaginationError) -> GraphQLError:
+    return GraphQLError(str(exc), extensions={"code": "BAD_USER_INPUT"})
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One entity's list: node type, filter input and the query condition it stands for."""
+
+    node: Any
+    filter_input: type
+    condition: Callable[[Any], Q]
+    columns: Mapping[str, str]
+    default_order: tuple[str, ...]
+    archivable: bool = True
+
+    @property
+    def model(self) -> type[Model]:
+        return self.node.model
+
+    def where(self, filter: Any) -> Q:
+        try:
+            condition = self.condition(filter)
+        except PaginationError as exc:
+            raise user_input_error(exc) from None
+        if self.archivable:
+            condition &= archived_condition(getattr(filter, "archived", None))
+        return condition
+
+    def root_field(self, order_input: type, description: str) -> Any:
+        listing, node, filter_input = self, self.node, self.filter_input
+
+        async def resolve(
+            info: Info,
+            filter: filter_input | None = None,  # type: ignore[valid-type]
+            order_by: list[order_input] | None = None,  # type: ignore[valid-type]
+            first: int | None = None,
+            after: str | None = None,
+            last: int | None = None,
+            before: str | None = None,
+        ) -> Connection[node]:  # type: ignore[valid-type]
+            order = ordering(order_by, listing.columns, listing.default_order)
+            query = listing.model.filter(listing.where(filter))
+            try:
+                page = await list_page(query, order, PageArgs(first, after, last, before))
+            except PaginationError as exc:
+                raise user_input_error(exc) from None
+            return Connection.from_page(page, node.from_row)
+
+        return strawberry.field(resolver=resolve, description=f"{description} {PAGE_ARGS_HELP}")
+
+    def child_field(self, order_input: type, parent: str, description: str) -> Any:
+        """A list under a parent record, e.g. an account's opportunities (``parent='account_id'``)."""
+        listing, node, filter_input = self, self.node, self.filter_input
+
+        async def resolve(
+            root: Any,
+            info: Info,
+            filter: filter_input | None = None,  # type: ignore[valid-type]
+            order_by: list[order_input] | None = None,  # type: ignore[valid-type]
+            first: int | None = None,
+            after: str | None = None,
+            last: int | None = None,
+            before: str | None = None,
+        ) -> Connection[node]:  # type: ignore[valid-type]
+            order = ordering(order_by, listing.columns, listing.default_order)
+            try:
+                page = await child_page(
+                    info.context.loaders,
+                    listing.model,
+                    parent,
+                    root.id,
+                    listing.where(filter),
+                    repr(filter),
+                    order,
+                    PageArgs(first, after, last, before),
+                )
+            except PaginationError as exc:
+                raise user_input_error(exc) from None
+            return Connection.from_page(page, node.from_row)
+
+        return strawberry.field(resolver=resolve, description=f"{description} {PAGE_ARGS_HELP}")

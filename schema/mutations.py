@@ -1,0 +1,449 @@
+"""Mutations: one ``input`` argument, a payload with the changed object and ``errors``."""
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from strawberry import UNSET
+from strawberry.relay import GlobalID
+
+from resolvers.listing import pk
+from schema import types as t
+from schema.base import Info, UserError
+from schema.enums import (
+    AccountStatus,
+    AccountTier,
+    ActivityKind,
+    BuyingRole,
+    ClientStatus,
+    LeadSource,
+    LeadStatus,
+    OpportunityType,
+    SizeBand,
+)
+from services import records
+from services.accounts import ACCOUNT
+from services.activities import ACTIVITY, complete_task, log_activity
+from services.catalog import COMPETITOR, PRODUCT
+from services.clients import CLIENT, CONTACT
+from services.errors import DomainError, ErrorCode, Problem
+from services.leads import LEAD, convert_lead
+from services.opportunities import OPPORTUNITY, create_opportunity, move_opportunity_stage
+from services.records import RecordKind
+
+# The record type each id input names, by input field.
+REFERENCES = {
+    "owner_id": "User",
+    "team_id": "Team",
+    "manager_id": "User",
+    "client_id": "Client",
+    "contact_id": "Contact",
+    "account_id": "Account",
+    "opportunity_id": "Opportunity",
+    "lead_id": "Lead",
+    "pipeline_id": "Pipeline",
+    "stage_id": "Stage",
+    "activity_id": "Activity",
+}
+
+
+def input_values(data: Any, id_type: str | None = None) -> dict[str, Any]:
+    """The fields a client set on an input object, with ids turned into primary keys.
+
+    An omitted field is left out; an explicit null is kept (it clears the value). An id of
+    the wrong type is refused like an unknown one.
+    """
+    result: dict[str, Any] = {}
+    for field in dataclasses.fields(data):
+        value = getattr(data, field.name)
+        if value is UNSET:
+            continue
+        if isinstance(value, GlobalID):
+            expected = id_type if field.name == "id" else REFERENCES[field.name]
+            key = pk(value, expected)
+            if key is None:
+                raise DomainError(
+                    [Problem(f"{expected} not found", ErrorCode.NOT_FOUND, (field.name,))]
+                )
+            value = key
+        elif dataclasses.is_dataclass(value):
+            value = input_values(value)
+        result[field.name] = value
+    return result
+
+
+async def respond(payload: type, call: Callable[[], Awaitable[dict[str, Any]]]) -> Any:
+    """Run a mutation's work; a domain refusal becomes the payload's ``errors``."""
+    try:
+        return payload(**await call(), errors=[])
+    except DomainError as exc:
+        return payload(errors=[UserError.from_problem(p) for p in exc.problems])
+
+
+def payload_type(mutation: str, fields: dict[str, Any], description: str) -> type:
+    annotations = {name: node | None for name, node in fields.items()}
+    annotations["errors"] = list[UserError]
+    namespace: dict[str, Any] = {"__annotations__": annotations}
+    namespace.update({name: None for name in fields})
+    namespace["errors"] = strawberry.field(description="Why nothing changed; empty on success.")
+    return strawberry.type(type(f"{mutation}Payload", (), namespace), description=description)
+
+
+def id_input(mutation: str, description: str) -> type:
+    cls = type(f"{mutation}Input", (), {"__annotations__": {"id": GlobalID}})
+    return strawberry.input(cls, description=description)
+
+
+def update_input(mutation: str, create: type, *, omit: tuple[str, ...] = ()) -> type:
+    """``<mutation>Input``: the create input's fields, all optional (omitted = unchanged)."""
+    annotations: dict[str, Any] = {"id": GlobalID}
+    namespace: dict[str, Any] = {}
+    for field in create.__strawberry_definition__.fields:
+        if field.python_name in omit:
+            continue
+        annotations[field.python_name] = create.__annotations__[field.python_name] | None
+        namespace[field.python_name] = strawberry.field(default=UNSET, description=field.description)
+    namespace["__annotations__"] = annotations
+    return strawberry.input(
+        type(f"{mutation}Input", (), namespace),
+        description="Fields to change; omitted fields stay as they are, null clears a value.",
+    )
+
+
+def entity_mutations(
+    entity: str, node: Any, kind: RecordKind, create: type | None, update: type
+) -> dict[str, Any]:
+    """create/update/archive/restore for one entity, all with the same payload shape."""
+    attribute = entity[0].lower() + entity[1:]
+    fields: dict[str, Any] = {}
+
+    def field(mutation: str, input_type: type, work: Callable, description: str) -> None:
+        payload = payload_type(mutation, {attribute: node}, description)
+
+        async def resolve(info: Info, input: input_type) -> payload:  # type: ignore[valid-type]
+            async def call() -> dict[str, Any]:
+                row = await work(input_values(input, entity), info.context.actor_id)
+                return {attribute: node.from_row(row)}
+
+            return await respond(payload, call)
+
+        name = mutation[0].lower() + mutation[1:]
+        fields[name] = strawberry.mutation(resolver=resolve, description=description)
+
+    async def update_work(values: dict[str, Any], actor_id: int | None) -> Any:
+        record_id = values.pop("id")
+        return await records.update_record(
+            kind, record_id=record_id, actor_id=actor_id, changes=values
+        )
+
+    def state_change(operation: Callable) -> Callable:
+        async def work(values: dict[str, Any], actor_id: int | None) -> Any:
+            return await operation(kind, record_id=values["id"], actor_id=actor_id)
+
+        return work
+
+    if create is not None:
+
+        async def create_work(values: dict[str, Any], actor_id: int | None) -> Any:
+            return await records.create_record(kind, actor_id=actor_id, values=values)
+
+        field(f"Create{entity}", create, create_work, f"Create a {kind.label}.")
+    field(f"Update{entity}", update, update_work, f"Change a {kind.label}.")
+    field(
+        f"Archive{entity}",
+        id_input(f"Archive{entity}", f"The {kind.label} to archive."),
+        state_change(records.archive_record),
+        f"Archive a {kind.label}: hidden from lists by default, nothing is deleted.",
+    )
+    field(
+        f"Restore{entity}",
+        id_input(f"Restore{entity}", f"The {kind.label} to restore."),
+        state_change(records.restore_record),
+        f"Bring back an archived {kind.label}.",
+    )
+    return fields
+
+
+def opt(description: str | None = None) -> Any:
+    return strawberry.field(default=UNSET, description=description)
+
+
+@strawberry.input(description="A new client organisation.")
+class CreateClientInput:
+    name: str
+    domain: str | None = opt("Web domain such as 'example.com'; unique across clients.")
+    industry: str | None = opt()
+    size_band: SizeBand | None = opt()
+    country: str | None = opt("ISO 3166 alpha-2 code such as 'DE'.")
+    status: ClientStatus | None = opt()
+    tags: list[str] | None = opt()
+
+
+@strawberry.input(description="A new person at a client.")
+class CreateContactInput:
+    client_id: GlobalID
+    name: str
+    title: str | None = opt()
+    email: str | None = opt()
+    phone: str | None = opt()
+    buying_role: BuyingRole | None = opt()
+    is_primary: bool | None = opt()
+
+
+@strawberry.input(description="A new account under a client.")
+class CreateAccountInput:
+    client_id: GlobalID
+    name: str
+    owner_id: GlobalID
+    tier: AccountTier | None = opt()
+    status: AccountStatus | None = opt()
+    annual_recurring_value: Decimal | None = opt()
+    currency: str | None = opt("ISO 4217 code; the deployment's base currency when omitted.")
+    renewal_date: date | None = opt()
+
+
+@strawberry.input(description="A new product.")
+class CreateProductInput:
+    name: str
+    sku: str
+    list_price: Decimal
+    category: str | None = opt()
+    currency: str | None = opt("ISO 4217 code; the deployment's base currency when omitted.")
+    is_active: bool | None = opt()
+
+
+@strawberry.input(description="A new competitor.")
+class CreateCompetitorInput:
+    name: str
+    website: str | None = opt()
+    strengths: str | None = opt()
+    weaknesses: str | None = opt()
+
+
+@strawberry.input(description="A new lead.")
+class CreateLeadInput:
+    person_name: str
+    company_name: str
+    company_domain: str | None = opt("Used to match an existing client on conversion.")
+    email: str | None = opt()
+    phone: str | None = opt()
+    source: LeadSource | None = opt()
+    status: LeadStatus | None = opt()
+    owner_id: GlobalID | None = opt()
+    score: int | None = opt("0..100")
+    next_follow_up_at: datetime | None = opt()
+
+
+@strawberry.input(description="A new deal on an account.")
+class CreateOpportunityInput:
+    account_id: GlobalID
+    name: str
+    owner_id: GlobalID | None = opt("Defaults to the account's owner.")
+    pipeline_id: GlobalID | None = opt("Defaults to the first pipeline.")
+    stage_id: GlobalID | None = opt("Defaults to the pipeline's first open stage.")
+    amount: Decimal | None = opt()
+    currency: str | None = opt("Defaults to the account's currency.")
+    probability: int | None = opt("0..100; defaults to the stage's probability.")
+    expected_close_date: date | None = opt()
+    type: OpportunityType | None = opt()
+    next_step: str | None = opt()
+    lost_reason: str | None = opt("Needed when the deal starts in a lost stage.")
+
+
+@strawberry.input(description="A call, email, meeting, note or task to record.")
+class LogActivityInput:
+    kind: ActivityKind
+    subject: str
+    body: str | None = opt()
+    occurred_at: datetime | None = opt("When it happened; now when omitted.")
+    due_at: datetime | None = opt("Required for tasks.")
+    outcome: str | None = opt()
+    owner_id: GlobalID | None = opt("Defaults to the caller.")
+    client_id: GlobalID | None = opt()
+    contact_id: GlobalID | None = opt()
+    account_id: GlobalID | None = opt("Filled in from the deal when omitted.")
+    opportunity_id: GlobalID | None = opt()
+    lead_id: GlobalID | None = opt()
+
+
+UpdateClientInput = update_input("UpdateClient", CreateClientInput)
+UpdateContactInput = update_input("UpdateContact", CreateContactInput, omit=("client_id",))
+UpdateAccountInput = update_input("UpdateAccount", CreateAccountInput, omit=("client_id",))
+UpdateProductInput = update_input("UpdateProduct", CreateProductInput)
+UpdateCompetitorInput = update_input("UpdateCompetitor", CreateCompetitorInput)
+UpdateLeadInput = update_input("UpdateLead", CreateLeadInput)
+UpdateOpportunityInput = update_input(
+    "UpdateOpportunity",
+    CreateOpportunityInput,
+    omit=("account_id", "pipeline_id", "stage_id", "lost_reason"),
+)
+UpdateActivityInput = update_input(
+    "UpdateActivity",
+    LogActivityInput,
+    omit=("kind", "client_id", "contact_id", "account_id", "opportunity_id", "lead_id"),
+)
+
+
+@strawberry.input(description="Move a deal to another stage of its pipeline.")
+class MoveOpportunityStageInput:
+    opportunity_id: GlobalID
+    stage_id: GlobalID
+    lost_reason: str | None = opt("Required when the stage is a lost stage.")
+
+
+@strawberry.input(description="Mark a task done.")
+class CompleteTaskInput:
+    activity_id: GlobalID
+    outcome: str | None = opt()
+
+
+@strawberry.input(description="The deal to open while converting a lead.")
+class ConvertLeadOpportunityInput:
+    name: str
+    amount: Decimal | None = opt()
+    currency: str | None = opt()
+    pipeline_id: GlobalID | None = opt()
+    stage_id: GlobalID | None = opt()
+    expected_close_date: date | None = opt()
+    type: OpportunityType | None = opt()
+
+
+@strawberry.input(
+    description="Convert a lead into a client, contact, account and optionally a deal."
+)
+class ConvertLeadInput:
+    lead_id: GlobalID
+    client_id: GlobalID | None = opt(
+        "Attach to this client; otherwise the client with the lead's company domain, or a new one."
+    )
+    account_name: str | None = opt("Defaults to the lead's company name.")
+    owner_id: GlobalID | None = opt("Owner of the new account; defaults to the lead's owner.")
+    opportunity: ConvertLeadOpportunityInput | None = opt()
+
+
+MoveOpportunityStagePayload = payload_type(
+    "MoveOpportunityStage",
+    {"opportunity": t.Opportunity, "stage_change": t.OpportunityStageChange},
+    "The deal after the move and the stage change written for it.",
+)
+CreateOpportunityPayload = payload_type(
+    "CreateOpportunity", {"opportunity": t.Opportunity}, "The new deal."
+)
+LogActivityPayload = payload_type("LogActivity", {"activity": t.Activity}, "The new activity.")
+CompleteTaskPayload = payload_type("CompleteTask", {"activity": t.Activity}, "The completed task.")
+CreateLeadPayload = payload_type("CreateLead", {"lead": t.Lead}, "The new lead.")
+ConvertLeadPayload = payload_type(
+    "ConvertLead",
+    {
+        "lead": t.Lead,
+        "client": t.Client,
+        "contact": t.Contact,
+        "account": t.Account,
+        "opportunity": t.Opportunity,
+    },
+    "The converted lead and the records made or reused for it.",
+)
+
+
+async def _move_stage(info: Info, input: MoveOpportunityStageInput) -> MoveOpportunityStagePayload:  # type: ignore[valid-type]
+    async def call() -> dict[str, Any]:
+        values = input_values(input)
+        change = await move_opportunity_stage(actor_id=info.context.actor_id, **values)
+        deal = await t.Opportunity.model.get(pk=change.opportunity_id)
+        return {
+            "opportunity": t.Opportunity.from_row(deal),
+            "stage_change": t.OpportunityStageChange.from_row(change),
+        }
+
+    return await respond(MoveOpportunityStagePayload, call)
+
+
+async def _create_opportunity(
+    info: Info, input: CreateOpportunityInput
+) -> CreateOpportunityPayload:  # type: ignore[valid-type]
+    async def call() -> dict[str, Any]:
+        deal = await create_opportunity(actor_id=info.context.actor_id, values=input_values(input))
+        return {"opportunity": t.Opportunity.from_row(deal)}
+
+    return await respond(CreateOpportunityPayload, call)
+
+
+async def _log_activity(info: Info, input: LogActivityInput) -> LogActivityPayload:  # type: ignore[valid-type]
+    async def call() -> dict[str, Any]:
+        activity = await log_activity(actor_id=info.context.actor_id, values=input_values(input))
+        return {"activity": t.Activity.from_row(activity)}
+
+    return await respond(LogActivityPayload, call)
+
+
+async def _complete_task(info: Info, input: CompleteTaskInput) -> CompleteTaskPayload:  # type: ignore[valid-type]
+    async def call() -> dict[str, Any]:
+        task = await complete_task(actor_id=info.context.actor_id, **input_values(input))
+        return {"activity": t.Activity.from_row(task)}
+
+    return await respond(CompleteTaskPayload, call)
+
+
+async def _create_lead(info: Info, input: CreateLeadInput) -> CreateLeadPayload:  # type: ignore[valid-type]
+    async def call() -> dict[str, Any]:
+        lead = await records.create_record(
+            LEAD, actor_id=info.context.actor_id, values=input_values(input)
+        )
+        return {"lead": t.Lead.from_row(lead)}
+
+    return await respond(CreateLeadPayload, call)
+
+
+async def _convert_lead(info: Info, input: ConvertLeadInput) -> ConvertLeadPayload:  # type: ignore[valid-type]
+    async def call() -> dict[str, Any]:
+        done = await convert_lead(actor_id=info.context.actor_id, **input_values(input))
+        return {
+            "lead": t.Lead.from_row(done.lead),
+            "client": t.Client.from_row(done.client),
+            "contact": t.Contact.from_row(done.contact),
+            "account": t.Account.from_row(done.account),
+            "opportunity": t.Opportunity.from_row(done.opportunity) if done.opportunity else None,
+        }
+
+    return await respond(ConvertLeadPayload, call)
+
+
+MUTATION_FIELDS: dict[str, Any] = {
+    **entity_mutations("Client", t.Client, CLIENT, CreateClientInput, UpdateClientInput),
+    **entity_mutations("Contact", t.Contact, CONTACT, CreateContactInput, UpdateContactInput),
+    **entity_mutations("Account", t.Account, ACCOUNT, CreateAccountInput, UpdateAccountInput),
+    **entity_mutations("Product", t.Product, PRODUCT, CreateProductInput, UpdateProductInput),
+    **entity_mutations(
+        "Competitor", t.Competitor, COMPETITOR, CreateCompetitorInput, UpdateCompetitorInput
+    ),
+    **entity_mutations("Lead", t.Lead, LEAD, None, UpdateLeadInput),
+    **entity_mutations("Opportunity", t.Opportunity, OPPORTUNITY, None, UpdateOpportunityInput),
+    **entity_mutations("Activity", t.Activity, ACTIVITY, None, UpdateActivityInput),
+    "create_lead": strawberry.mutation(resolver=_create_lead, description="Record a new lead."),
+    "convert_lead": strawberry.mutation(
+        resolver=_convert_lead,
+        description="Convert a lead in one transaction: a client (reused when its domain "
+        "matches), a contact, an account and optionally a deal; the lead becomes CONVERTED.",
+    ),
+    "create_opportunity": strawberry.mutation(
+        resolver=_create_opportunity,
+        description="Open a deal on an account; its stage history starts with its first stage.",
+    ),
+    "move_opportunity_stage": strawberry.mutation(
+        resolver=_move_stage,
+        description="Move a deal to another stage of its pipeline. Lost stages need a lost "
+        "reason, won stages an amount above 0; a closed deal reopens only by a move to an "
+        "open stage.",
+    ),
+    "log_activity": strawberry.mutation(
+        resolver=_log_activity,
+        description="Record a call, email, meeting, note or task on a client, contact, "
+        "account, deal or lead.",
+    ),
+    "complete_task": strawberry.mutation(resolver=_complete_task, description="Mark a task done."),
+}
+
+Mutation = strawberry.type(type("Mutation", (), MUTATION_FIELDS), description="Changes.")

@@ -1,0 +1,95 @@
+"""The Starlette application: GraphQL over HTTP and WebSocket, GraphiQL, health checks."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from tortoise import Tortoise
+
+from db import close_db, init_db
+from graphiql import asset_routes, render_graphiql_page
+from graphql_http import GraphQLView
+from resolvers.context import Context
+from schema import build_schema
+from settings import Settings, get_settings
+
+log = logging.getLogger("accountgraph")
+
+
+class AccountGraphView(GraphQLView):
+    """The /graphql endpoint: a fresh context (and so fresh loaders) per request."""
+
+    async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
+        return Context(request=request, response=response)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(render_graphiql_page("/graphql"))
+
+
+async def healthz(request: Request) -> Response:
+    """The process is up."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """The database answers."""
+    try:
+        await Tortoise.get_connection("default").execute_query("SELECT 1")
+    except Exception:
+        log.exception("readiness check failed")
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await init_db(settings.database_url)
+        try:
+            yield
+        finally:
+            await close_db()
+
+    view = AccountGraphView(
+        schema=build_schema(settings),
+        graphql_ide="graphiql",
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+        connection_init_wait_timeout=timedelta(seconds=5),
+        keep_alive=True,
+        keep_alive_interval=15,
+    )
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+            )
+        )
+    return Starlette(
+        routes=[
+            Route("/graphql", view),
+            WebSocketRoute("/graphql", view),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            asset_routes(),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )
+
+
+app = create_app()
