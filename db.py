@@ -38,7 +38,10 @@ async def migrate_db(database_url: str | None = None) -> None:
     """Apply every pending migration."""
     from tortoise.migrations.api import migrate
 
-    await migrate(config=tortoise_config(database_url))
+    try:
+        await migrate(config=tortoise_config(database_url))
+    finally:
+        await Tortoise.close_connections()
 
 
 # The tortoise command line (python -m tortoise) reads this.

@@ -43,3 +43,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
 
 
 schema = build_schema()
+
+
+def schema_sdl() -> str:
+    """The schema in SDL, as committed in schema.graphql."""
+    return schema.as_str() + "\n"

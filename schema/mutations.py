@@ -105,7 +105,9 @@ def update_input(mutation: str, create: type, *, omit: tuple[str, ...] = ()) -> 
         if field.python_name in omit:
             continue
         annotations[field.python_name] = create.__annotations__[field.python_name] | None
-        namespace[field.python_name] = strawberry.field(default=UNSET, description=field.description)
+        namespace[field.python_name] = strawberry.field(
+            default=UNSET, description=field.description
+        )
     namespace["__annotations__"] = annotations
     return strawberry.input(
         type(f"{mutation}Input", (), namespace),
@@ -118,6 +120,7 @@ def entity_mutations(
 ) -> dict[str, Any]:
     """create/update/archive/restore for one entity, all with the same payload shape."""
     attribute = entity[0].lower() + entity[1:]
+    a = f"an {kind.label}" if kind.label[0] in "aeiou" else f"a {kind.label}"
     fields: dict[str, Any] = {}
 
     def field(mutation: str, input_type: type, work: Callable, description: str) -> None:
@@ -150,13 +153,13 @@ def entity_mutations(
         async def create_work(values: dict[str, Any], actor_id: int | None) -> Any:
             return await records.create_record(kind, actor_id=actor_id, values=values)
 
-        field(f"Create{entity}", create, create_work, f"Create a {kind.label}.")
-    field(f"Update{entity}", update, update_work, f"Change a {kind.label}.")
+        field(f"Create{entity}", create, create_work, f"Create {a}.")
+    field(f"Update{entity}", update, update_work, f"Change {a}.")
     field(
         f"Archive{entity}",
         id_input(f"Archive{entity}", f"The {kind.label} to archive."),
         state_change(records.archive_record),
-        f"Archive a {kind.label}: hidden from lists by default, nothing is deleted.",
+        f"Archive {a}: hidden from lists by default, nothing is deleted.",
     )
     field(
         f"Restore{entity}",

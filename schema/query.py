@@ -28,9 +28,22 @@ from schema.listing import Listing, order_input
 NODE_TYPES: dict[str, type[RecordNode]] = {
     node.__name__: node
     for node in (
-        t.User, t.Team, t.Client, t.Contact, t.Account, t.AccountTeamMember, t.Lead, t.Pipeline,
-        t.Stage, t.Product, t.Competitor, t.Opportunity, t.OpportunityLineItem,
-        t.OpportunityCompetitor, t.OpportunityStageChange, t.Activity,
+        t.User,
+        t.Team,
+        t.Client,
+        t.Contact,
+        t.Account,
+        t.AccountTeamMember,
+        t.Lead,
+        t.Pipeline,
+        t.Stage,
+        t.Product,
+        t.Competitor,
+        t.Opportunity,
+        t.OpportunityLineItem,
+        t.OpportunityCompetitor,
+        t.OpportunityStageChange,
+        t.Activity,
     )
 }
 
@@ -78,7 +91,11 @@ COMPETITORS = Listing(
 )
 AUDIT_COLUMNS = {"OCCURRED_AT": "occurred_at"}
 AUDIT_LOG = Listing(
-    t.AuditLogEntry, AuditLogFilter, audit_condition, AUDIT_COLUMNS, ("-occurred_at", "-id"),
+    t.AuditLogEntry,
+    AuditLogFilter,
+    audit_condition,
+    AUDIT_COLUMNS,
+    ("-occurred_at", "-id"),
     archivable=False,
 )
 

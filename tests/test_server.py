@@ -1,0 +1,62 @@
+"""The real application, served by uvicorn with its lifespan, over real HTTP."""
+
+import httpx
+import pytest
+
+from tests.database import BACKEND, create_postgres_database, drop_postgres_database
+from tests.live_server import live_server
+
+
+@pytest.fixture(scope="module")
+async def server_url(tmp_path_factory):
+    """A server on its own database, so the suite's clean-up between tests never touches it."""
+    if BACKEND == "postgres":
+        url = await create_postgres_database()
+    else:
+        url = f"sqlite://{tmp_path_factory.mktemp('live') / 'live.db'}"
+    with live_server(url) as base:
+        yield base
+    if BACKEND == "postgres":
+        await drop_postgres_database(url)
+
+
+def test_health_and_readiness(server_url):
+    assert httpx.get(f"{server_url}/healthz").json() == {"status": "ok"}
+    ready = httpx.get(f"{server_url}/readyz")
+    assert (ready.status_code, ready.json()) == (200, {"status": "ok", "database": "ok"})
+
+
+def test_a_request_through_the_lifespan_reaches_the_database(server_url):
+    response = httpx.post(
+        f"{server_url}/graphql", json={"query": "{ pipelines { name stages { name } } }"}
+    )
+    assert response.status_code == 200
+    pipelines = response.json()["data"]["pipelines"]
+    assert [p["name"] for p in pipelines] == ["New business", "Expansion", "Renewal"]
+    assert [s["name"] for s in pipelines[0]["stages"]] == [
+        "Prospecting",
+        "Qualification",
+        "Needs analysis",
+        "Proposal",
+        "Negotiation",
+        "Closed won",
+        "Closed lost",
+    ]
+
+
+def test_get_runs_queries_but_never_mutations(server_url):
+    query = httpx.get(f"{server_url}/graphql", params={"query": "{ pipelines { name } }"})
+    assert query.status_code == 200
+    mutation = httpx.get(
+        f"{server_url}/graphql",
+        params={"query": 'mutation { createCompetitor(input: {name: "X"}) { competitor { id } } }'},
+    )
+    assert mutation.status_code == 405
+    check = httpx.post(f"{server_url}/graphql", json={"query": "{ competitors { totalCount } }"})
+    assert check.json()["data"]["competitors"]["totalCount"] == 0
+
+
+def test_graphiql_is_served_to_browsers(server_url):
+    page = httpx.get(f"{server_url}/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "graphiql-assets" in page.text
