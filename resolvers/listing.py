@@ -22,7 +22,7 @@ def pks(global_ids: Iterable[Any] | None, type_name: str) -> list[int] | None:
     keys = []
     for gid in global_ids:
         if gid.type_name != type_name or not str(gid.node_id).isdigit():
-            raise InputError(f"'{gid}' is not the id of a {type_name}")
+            raise InputError(f"'{gid}' is not a valid {type_name} id")
         keys.append(int(gid.node_id))
     return keys
 

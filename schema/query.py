@@ -1,5 +1,6 @@
 """Read access to the graph."""
 
+import asyncio
 from typing import Any
 
 import strawberry
@@ -113,7 +114,7 @@ class Query:
     async def nodes(self, info: Info, ids: list[GlobalID]) -> list[relay.Node | None]:
         if len(ids) > 100:
             raise GraphQLError("at most 100 ids at once", extensions={"code": "BAD_USER_INPUT"})
-        return [await resolve_node(info, gid) for gid in ids]
+        return list(await asyncio.gather(*(resolve_node(info, gid) for gid in ids)))
 
     @strawberry.field(description="The signed-in user; null for anonymous callers.")
     def viewer(self, info: Info) -> t.User | None:

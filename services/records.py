@@ -86,7 +86,7 @@ async def clean_values(
                 continue
         clean[name] = value
     if existing is None:
-        for name in sorted(kind.required - clean.keys()):
+        for name in sorted(kind.required - values.keys()):
             problems.append(problem_at(name, f"{describe(name)} is required", ErrorCode.REQUIRED))
     else:
         for name in sorted(kind.required & clean.keys()):

@@ -65,3 +65,11 @@ async def make_lead(**values: Any) -> Lead:
 
 async def make_activity(**values: Any):
     return await log_activity(actor_id=None, values={"kind": "CALL", "subject": "Call", **values})
+
+
+async def make_contact(**values: Any):
+    from models import Contact
+
+    if "client_id" not in values:
+        values["client_id"] = (await make_client()).pk
+    return await Contact.create(**{"name": f"Contact {next(_sequence)}", **values})
