@@ -152,7 +152,7 @@ async def seed_demo(*, seed: int = 42, today: date | None = None) -> DemoSummary
     async with in_transaction():
         await seeder.write_bulk()
     await seeder.convert_leads()
-    return seeder.summary()
+    return await seeder.summary()
 
 
 # --------------------------------------------------------------------------------------------
@@ -174,18 +174,55 @@ USERS = [
     ("Dana Whitfield", "dana.whitfield", Role.SALES_MANAGER, "Enterprise Sales", None, True),
     ("Marcus Okafor", "marcus.okafor", Role.SALES_MANAGER, "Commercial Sales", None, True),
     ("Sam Carter", "am", Role.ACCOUNT_MANAGER, "Enterprise Sales", "dana.whitfield", True),
-    ("Priya Raman", "priya.raman", Role.ACCOUNT_MANAGER, "Enterprise Sales", "dana.whitfield", True),
-    ("Tomas Herrera", "tomas.herrera", Role.ACCOUNT_MANAGER, "Enterprise Sales",
-     "dana.whitfield", True),
-    ("Hannah Lindqvist", "hannah.lindqvist", Role.ACCOUNT_MANAGER, "Enterprise Sales",
-     "dana.whitfield", True),
-    ("Kenji Watanabe", "kenji.watanabe", Role.ACCOUNT_MANAGER, "Commercial Sales",
-     "marcus.okafor", True),
-    ("Olivia Brennan", "olivia.brennan", Role.ACCOUNT_MANAGER, "Commercial Sales",
-     "marcus.okafor", True),
+    (
+        "Priya Raman",
+        "priya.raman",
+        Role.ACCOUNT_MANAGER,
+        "Enterprise Sales",
+        "dana.whitfield",
+        True,
+    ),
+    (
+        "Tomas Herrera",
+        "tomas.herrera",
+        Role.ACCOUNT_MANAGER,
+        "Enterprise Sales",
+        "dana.whitfield",
+        True,
+    ),
+    (
+        "Hannah Lindqvist",
+        "hannah.lindqvist",
+        Role.ACCOUNT_MANAGER,
+        "Enterprise Sales",
+        "dana.whitfield",
+        True,
+    ),
+    (
+        "Kenji Watanabe",
+        "kenji.watanabe",
+        Role.ACCOUNT_MANAGER,
+        "Commercial Sales",
+        "marcus.okafor",
+        True,
+    ),
+    (
+        "Olivia Brennan",
+        "olivia.brennan",
+        Role.ACCOUNT_MANAGER,
+        "Commercial Sales",
+        "marcus.okafor",
+        True,
+    ),
     ("Mateo Rossi", "mateo.rossi", Role.ACCOUNT_MANAGER, "Commercial Sales", "marcus.okafor", True),
-    ("Grace Adeyemi", "grace.adeyemi", Role.ACCOUNT_MANAGER, "Commercial Sales",
-     "marcus.okafor", True),
+    (
+        "Grace Adeyemi",
+        "grace.adeyemi",
+        Role.ACCOUNT_MANAGER,
+        "Commercial Sales",
+        "marcus.okafor",
+        True,
+    ),
     ("Lena Fischer", "lena.fischer", Role.TEAM_MEMBER, "Delivery", None, True),
     ("Ravi Menon", "ravi.menon", Role.TEAM_MEMBER, "Delivery", "lena.fischer", True),
     ("Chloe Martin", "chloe.martin", Role.TEAM_MEMBER, "Customer Support", None, True),
@@ -217,18 +254,42 @@ SERVICES = ["AG-SRV-IMPL", "AG-SRV-TRN", "AG-SUP-PREM"]
 EXPANSION_ITEMS = [*ADD_ONS, "AG-SUP-PREM", "AG-SUP-DSM", "AG-SRV-TRN"]
 
 COMPETITORS = [
-    ("Pipewise", "https://pipewise.example", "Low price, quick to set up",
-     "Weak reporting; no account planning"),
-    ("Dealflow CRM", "https://dealflow.example", "Strong mobile app, large partner network",
-     "Expensive add-ons; slow support"),
-    ("Accountly", "https://accountly.example", "Popular with small teams",
-     "Does not scale past a few hundred users"),
-    ("Northstar Revenue Cloud", "https://northstar-revenue.example",
-     "Enterprise brand, broad suite", "Long implementations, rigid pricing"),
-    ("Salesgrid", "https://salesgrid.example", "Good forecasting",
-     "Limited API; weak integrations"),
-    ("Clientbase One", "https://clientbase.example", "Bundled with their ERP",
-     "Dated interface; low adoption"),
+    (
+        "Pipewise",
+        "https://pipewise.example",
+        "Low price, quick to set up",
+        "Weak reporting; no account planning",
+    ),
+    (
+        "Dealflow CRM",
+        "https://dealflow.example",
+        "Strong mobile app, large partner network",
+        "Expensive add-ons; slow support",
+    ),
+    (
+        "Accountly",
+        "https://accountly.example",
+        "Popular with small teams",
+        "Does not scale past a few hundred users",
+    ),
+    (
+        "Northstar Revenue Cloud",
+        "https://northstar-revenue.example",
+        "Enterprise brand, broad suite",
+        "Long implementations, rigid pricing",
+    ),
+    (
+        "Salesgrid",
+        "https://salesgrid.example",
+        "Good forecasting",
+        "Limited API; weak integrations",
+    ),
+    (
+        "Clientbase One",
+        "https://clientbase.example",
+        "Bundled with their ERP",
+        "Dated interface; low adoption",
+    ),
 ]
 
 INDUSTRIES = {
@@ -246,55 +307,213 @@ INDUSTRIES = {
     "Hospitality": ["Hotels", "Hospitality", "Resorts"],
 }
 PREFIXES = [
-    "Alder", "Amber", "Arbor", "Aster", "Bayside", "Beacon", "Birch", "Bluefin", "Brightwater",
-    "Canyon", "Cedar", "Cobalt", "Copperleaf", "Crestline", "Driftwood", "Eastgate", "Ember",
-    "Evergreen", "Fairhaven", "Falcon", "Foxglove", "Granite", "Greystone", "Harbor",
-    "Highland", "Ironbridge", "Juniper", "Kestrel", "Lakeshore", "Larkspur", "Lumen", "Maple",
-    "Meridian", "Northgate", "Oakridge", "Orchard", "Pinecrest", "Quarry", "Redwood",
-    "Riverbend", "Saltmarsh", "Silverline", "Stonebrook", "Summit", "Tidewater", "Trillium",
-    "Vantage", "Westbrook", "Willow", "Windward",
+    "Alder",
+    "Amber",
+    "Arbor",
+    "Aster",
+    "Bayside",
+    "Beacon",
+    "Birch",
+    "Bluefin",
+    "Brightwater",
+    "Canyon",
+    "Cedar",
+    "Cobalt",
+    "Copperleaf",
+    "Crestline",
+    "Driftwood",
+    "Eastgate",
+    "Ember",
+    "Evergreen",
+    "Fairhaven",
+    "Falcon",
+    "Foxglove",
+    "Granite",
+    "Greystone",
+    "Harbor",
+    "Highland",
+    "Ironbridge",
+    "Juniper",
+    "Kestrel",
+    "Lakeshore",
+    "Larkspur",
+    "Lumen",
+    "Maple",
+    "Meridian",
+    "Northgate",
+    "Oakridge",
+    "Orchard",
+    "Pinecrest",
+    "Quarry",
+    "Redwood",
+    "Riverbend",
+    "Saltmarsh",
+    "Silverline",
+    "Stonebrook",
+    "Summit",
+    "Tidewater",
+    "Trillium",
+    "Vantage",
+    "Westbrook",
+    "Willow",
+    "Windward",
 ]
 ACCOUNT_SUFFIXES = ["EMEA", "APAC", "North America", "Operations", "Finance Division", "Digital"]
 TAGS = [
-    "reference-customer", "multi-region", "high-growth", "partner", "public-sector",
-    "beta-program", "price-sensitive", "expansion-target", "executive-sponsor", "security-review",
+    "reference-customer",
+    "multi-region",
+    "high-growth",
+    "partner",
+    "public-sector",
+    "beta-program",
+    "price-sensitive",
+    "expansion-target",
+    "executive-sponsor",
+    "security-review",
 ]
 # (country, weight); the billing currency follows the country.
 COUNTRIES = [
-    ("US", 40), ("GB", 12), ("DE", 9), ("CA", 6), ("FR", 6), ("NL", 5), ("AU", 4), ("IE", 3),
-    ("ES", 3), ("SE", 3), ("SG", 3), ("JP", 2),
+    ("US", 40),
+    ("GB", 12),
+    ("DE", 9),
+    ("CA", 6),
+    ("FR", 6),
+    ("NL", 5),
+    ("AU", 4),
+    ("IE", 3),
+    ("ES", 3),
+    ("SE", 3),
+    ("SG", 3),
+    ("JP", 2),
 ]
 CURRENCY_OF = {"GB": "GBP", "DE": "EUR", "FR": "EUR", "NL": "EUR", "IE": "EUR", "ES": "EUR"}
 SIZE_BANDS = [
-    (SizeBand.ENTERPRISE, 20), (SizeBand.LARGE, 25), (SizeBand.MEDIUM, 30),
-    (SizeBand.SMALL, 18), (SizeBand.MICRO, 7),
+    (SizeBand.ENTERPRISE, 20),
+    (SizeBand.LARGE, 25),
+    (SizeBand.MEDIUM, 30),
+    (SizeBand.SMALL, 18),
+    (SizeBand.MICRO, 7),
 ]
 
 FIRST_NAMES = [
-    "Aisha", "Alan", "Amelia", "Andre", "Anna", "Ben", "Bianca", "Carlos", "Catherine", "Chen",
-    "Daniel", "Dev", "Elena", "Emma", "Erik", "Fatima", "Felix", "Gabriel", "Hana", "Ian",
-    "Isabel", "Jack", "James", "Jana", "Julia", "Karim", "Kate", "Laura", "Leo", "Lucas",
-    "Maya", "Mei", "Michael", "Mohammed", "Nina", "Noah", "Omar", "Paula", "Rachel", "Rahul",
-    "Sara", "Sean", "Sofia", "Stefan", "Tara", "Thomas", "Valentina", "William", "Zoe", "Ethan",
+    "Aisha",
+    "Alan",
+    "Amelia",
+    "Andre",
+    "Anna",
+    "Ben",
+    "Bianca",
+    "Carlos",
+    "Catherine",
+    "Chen",
+    "Daniel",
+    "Dev",
+    "Elena",
+    "Emma",
+    "Erik",
+    "Fatima",
+    "Felix",
+    "Gabriel",
+    "Hana",
+    "Ian",
+    "Isabel",
+    "Jack",
+    "James",
+    "Jana",
+    "Julia",
+    "Karim",
+    "Kate",
+    "Laura",
+    "Leo",
+    "Lucas",
+    "Maya",
+    "Mei",
+    "Michael",
+    "Mohammed",
+    "Nina",
+    "Noah",
+    "Omar",
+    "Paula",
+    "Rachel",
+    "Rahul",
+    "Sara",
+    "Sean",
+    "Sofia",
+    "Stefan",
+    "Tara",
+    "Thomas",
+    "Valentina",
+    "William",
+    "Zoe",
+    "Ethan",
 ]
 LAST_NAMES = [
-    "Anderson", "Bauer", "Bennett", "Costa", "Dubois", "Evans", "Fernandes", "Garcia", "Gupta",
-    "Hansen", "Ibrahim", "Jensen", "Kaur", "Keller", "Kim", "Kowalski", "Larsen", "Lopez",
-    "Mahmoud", "Meyer", "Moreau", "Murphy", "Nakamura", "Nguyen", "Novak", "OBrien", "Patel",
-    "Petrov", "Quinn", "Rahman", "Reid", "Santos", "Schmidt", "Silva", "Singh", "Sullivan",
-    "Tanaka", "Turner", "Van Dijk", "Walsh", "Wang", "Weber", "Williams", "Yilmaz", "Zhang",
+    "Anderson",
+    "Bauer",
+    "Bennett",
+    "Costa",
+    "Dubois",
+    "Evans",
+    "Fernandes",
+    "Garcia",
+    "Gupta",
+    "Hansen",
+    "Ibrahim",
+    "Jensen",
+    "Kaur",
+    "Keller",
+    "Kim",
+    "Kowalski",
+    "Larsen",
+    "Lopez",
+    "Mahmoud",
+    "Meyer",
+    "Moreau",
+    "Murphy",
+    "Nakamura",
+    "Nguyen",
+    "Novak",
+    "OBrien",
+    "Patel",
+    "Petrov",
+    "Quinn",
+    "Rahman",
+    "Reid",
+    "Santos",
+    "Schmidt",
+    "Silva",
+    "Singh",
+    "Sullivan",
+    "Tanaka",
+    "Turner",
+    "Van Dijk",
+    "Walsh",
+    "Wang",
+    "Weber",
+    "Williams",
+    "Yilmaz",
+    "Zhang",
 ]
 TITLES = {
     BuyingRole.DECISION_MAKER: [
-        "Chief Revenue Officer", "VP of Sales", "Chief Operating Officer", "Chief Financial Officer",
+        "Chief Revenue Officer",
+        "VP of Sales",
+        "Chief Operating Officer",
+        "Chief Financial Officer",
         "VP of Customer Success",
     ],
     BuyingRole.CHAMPION: [
-        "Director of Revenue Operations", "Sales Operations Manager", "Head of Customer Success",
+        "Director of Revenue Operations",
+        "Sales Operations Manager",
+        "Head of Customer Success",
         "CRM Program Lead",
     ],
-    BuyingRole.INFLUENCER: ["IT Director", "Enterprise Architect", "Finance Manager",
-                            "Head of Procurement"],
+    BuyingRole.INFLUENCER: [
+        "IT Director",
+        "Enterprise Architect",
+        "Finance Manager",
+        "Head of Procurement",
+    ],
     BuyingRole.USER: ["Account Executive", "Customer Success Manager", "Sales Analyst"],
     BuyingRole.BLOCKER: ["Procurement Lead", "Information Security Officer", "Legal Counsel"],
 }
@@ -303,62 +522,124 @@ DEPARTMENTS = ["Sales", "Finance", "Operations", "Customer Success", "Marketing"
 
 LOST_REASONS = {
     NEW_BUSINESS: [
-        "No budget this year", "Project cancelled", "No decision; the buyer went dark",
-        "Price too high", "Missing features: offline mobile access", "Timing: revisit next year",
+        "No budget this year",
+        "Project cancelled",
+        "No decision; the buyer went dark",
+        "Price too high",
+        "Missing features: offline mobile access",
+        "Timing: revisit next year",
     ],
     EXPANSION: [
-        "Budget frozen until next fiscal year", "Adoption too low to justify more seats",
-        "Price too high", "Built it in-house",
+        "Budget frozen until next fiscal year",
+        "Adoption too low to justify more seats",
+        "Price too high",
+        "Built it in-house",
     ],
     RENEWAL: [
-        "Company acquired; consolidating tools", "Budget cuts", "Low adoption",
+        "Company acquired; consolidating tools",
+        "Budget cuts",
+        "Low adoption",
         "Moved to a competitor platform",
     ],
 }
 NEXT_STEPS = [
-    "Schedule technical deep dive", "Send revised proposal", "Security review with IT",
-    "Legal review of the MSA", "Executive sponsor call", "Confirm budget owner",
-    "Pricing approval from finance", "Run a pilot with two teams", "Agree mutual action plan",
+    "Schedule technical deep dive",
+    "Send revised proposal",
+    "Security review with IT",
+    "Legal review of the MSA",
+    "Executive sponsor call",
+    "Confirm budget owner",
+    "Pricing approval from finance",
+    "Run a pilot with two teams",
+    "Agree mutual action plan",
     "Reference call with an existing customer",
 ]
 COMPETITOR_NOTES = [
-    "Incumbent; contract ends this year", "Came in about 20% cheaper", "Shortlisted by IT",
-    "Demoed last month; champion unimpressed", "Bundled with their ERP deal", None,
+    "Incumbent; contract ends this year",
+    "Came in about 20% cheaper",
+    "Shortlisted by IT",
+    "Demoed last month; champion unimpressed",
+    "Bundled with their ERP deal",
+    None,
 ]
 
 DEAL_SUBJECTS = {
-    CALL: ["Discovery call with {contact}", "Follow-up call on {deal}",
-           "Pricing discussion with {contact}", "Call with {contact} about timeline",
-           "Reference call arranged for {contact}"],
-    EMAIL: ["Sent proposal for {deal}", "Meeting recap to {contact}",
-            "Shared case study with {contact}", "Sent security questionnaire answers",
-            "Sent revised pricing to {contact}", "Introduced solutions engineer to {contact}"],
-    MEETING: ["Product demo for {company}", "Technical deep dive with {company} IT",
-              "Executive alignment with {contact}", "Commercial negotiation with {company}",
-              "Success criteria workshop for {deal}"],
-    NOTE: ["Champion confirmed budget for {deal}", "Procurement requires three quotes",
-           "Decision expected after their board meeting", "Competitor pricing came in lower",
-           "Legal redlines received on the MSA", "Security review passed"],
-    TASK: ["Send revised proposal to {contact}", "Book security review for {deal}",
-           "Chase the signed order form", "Prepare mutual action plan for {deal}",
-           "Confirm decision timeline with {contact}", "Get discount approval from {manager}"],
+    CALL: [
+        "Discovery call with {contact}",
+        "Follow-up call on {deal}",
+        "Pricing discussion with {contact}",
+        "Call with {contact} about timeline",
+        "Reference call arranged for {contact}",
+    ],
+    EMAIL: [
+        "Sent proposal for {deal}",
+        "Meeting recap to {contact}",
+        "Shared case study with {contact}",
+        "Sent security questionnaire answers",
+        "Sent revised pricing to {contact}",
+        "Introduced solutions engineer to {contact}",
+    ],
+    MEETING: [
+        "Product demo for {company}",
+        "Technical deep dive with {company} IT",
+        "Executive alignment with {contact}",
+        "Commercial negotiation with {company}",
+        "Success criteria workshop for {deal}",
+    ],
+    NOTE: [
+        "Champion confirmed budget for {deal}",
+        "Procurement requires three quotes",
+        "Decision expected after their board meeting",
+        "Competitor pricing came in lower",
+        "Legal redlines received on the MSA",
+        "Security review passed",
+    ],
+    TASK: [
+        "Send revised proposal to {contact}",
+        "Book security review for {deal}",
+        "Chase the signed order form",
+        "Prepare mutual action plan for {deal}",
+        "Confirm decision timeline with {contact}",
+        "Get discount approval from {manager}",
+    ],
 }
 ACCOUNT_SUBJECTS = {
-    CALL: ["Monthly check-in with {contact}", "Adoption review call with {contact}",
-           "Call with {contact} about the support backlog", "Renewal timing call with {contact}"],
-    EMAIL: ["Sent usage report to {contact}", "Shared product roadmap update with {company}",
-            "Invited {contact} to the customer advisory board", "Sent QBR follow-up notes"],
-    MEETING: ["Quarterly business review with {company}", "Executive sponsor meeting",
-              "Onboarding workshop with {company}", "Account planning session"],
-    NOTE: ["Usage up {pct}% quarter over quarter", "New VP of Sales joined {company}",
-           "Support escalation resolved", "Budget planning starts next month",
-           "{contact} is moving to a new role"],
-    TASK: ["Prepare QBR deck for {company}", "Pull usage report before the renewal",
-           "Schedule executive sponsor call", "Update the account plan for {company}",
-           "Review open support tickets for {company}"],
+    CALL: [
+        "Monthly check-in with {contact}",
+        "Adoption review call with {contact}",
+        "Call with {contact} about the support backlog",
+        "Renewal timing call with {contact}",
+    ],
+    EMAIL: [
+        "Sent usage report to {contact}",
+        "Shared product roadmap update with {company}",
+        "Invited {contact} to the customer advisory board",
+        "Sent QBR follow-up notes",
+    ],
+    MEETING: [
+        "Quarterly business review with {company}",
+        "Executive sponsor meeting",
+        "Onboarding workshop with {company}",
+        "Account planning session",
+    ],
+    NOTE: [
+        "Usage up {pct}% quarter over quarter",
+        "New VP of Sales joined {company}",
+        "Support escalation resolved",
+        "Budget planning starts next month",
+        "{contact} is moving to a new role",
+    ],
+    TASK: [
+        "Prepare QBR deck for {company}",
+        "Pull usage report before the renewal",
+        "Schedule executive sponsor call",
+        "Update the account plan for {company}",
+        "Review open support tickets for {company}",
+    ],
 }
 RISK_NOTES = [
-    "Usage down {pct}% quarter over quarter", "Champion {contact} left the company",
+    "Usage down {pct}% quarter over quarter",
+    "Champion {contact} left the company",
     "Escalation: integration outages reported by {company}",
     "{competitor} is pitching to {company}",
 ]
@@ -386,13 +667,18 @@ BODIES = [
     None,
 ]
 OUTCOMES = [
-    "Positive; agreed next steps", "Left voicemail", "Rescheduled to next week",
-    "Needs internal alignment on their side", "Requested pricing options",
+    "Positive; agreed next steps",
+    "Left voicemail",
+    "Rescheduled to next week",
+    "Needs internal alignment on their side",
+    "Requested pricing options",
     "Good engagement from stakeholders",
 ]
 TASK_OUTCOMES = ["Done", "Sent", "Completed and shared with the team", None]
 DISQUALIFY_REASONS = [
-    "no budget", "too small for our offering", "under contract with a competitor until 2028",
+    "no budget",
+    "too small for our offering",
+    "under contract with a competitor until 2028",
     "student project",
 ]
 
@@ -460,8 +746,11 @@ class _Deal:
     opportunity: Opportunity
     plan: _AccountPlan
     pipe: _Pipe
-    times: list[datetime]
-    stale: bool = False
+    path: list[Stage]  # the stages it entered, in order; the last is the current one
+    times: list[datetime]  # when it entered each
+    items: list[tuple[Product, Decimal, Decimal, Decimal]]
+    rivals: list[tuple[Competitor, CompetitorStatus, str | None]] = field(default_factory=list)
+    stale: bool = False  # open, and nothing has happened since it entered its stage
 
 
 class _Seeder:
@@ -470,8 +759,6 @@ class _Seeder:
         self.today = today
         self.anchor = datetime.combine(today, time(), tzinfo=UTC)
         self.latest = self.anchor - timedelta(minutes=1)  # the last moment "in the past"
-        self.converted = 0
-        self.conversion_counts = {"clients": 0, "contacts": 0, "accounts": 0, "opportunities": 0}
         self.teams: list[Team] = []
         self.users: list[User] = []
         self.by_key: dict[str, User] = {}
@@ -565,28 +852,45 @@ class _Seeder:
         self.users = [self.by_key[key] for _, key, *_ in USERS]
         self.am = self.by_key["am"]
         self.sales_teams = {
-            team.pk: [u for u in self.users if u.team_id == team.pk and u.role in
-                      (Role.ACCOUNT_MANAGER, Role.SALES_MANAGER)]
-            for team in self.teams if team.kind == TeamKind.SALES
+            team.pk: [
+                u
+                for u in self.users
+                if u.team_id == team.pk and u.role in (Role.ACCOUNT_MANAGER, Role.SALES_MANAGER)
+            ]
+            for team in self.teams
+            if team.kind == TeamKind.SALES
         }
         self.account_managers = [u for u in self.users if u.role == Role.ACCOUNT_MANAGER]
         self.specialists = {
             team.kind: [u for u in self.users if u.team_id == team.pk and u.is_active]
-            for team in self.teams if team.kind != TeamKind.SALES
+            for team in self.teams
+            if team.kind != TeamKind.SALES
         }
 
     async def make_catalogue(self) -> None:
         launched = self.anchor - timedelta(days=950)
         self.products = [
-            Product(sku=sku, name=name, category=category, list_price=_money(price),
-                    currency="USD", is_active=active, created_at=launched)
+            Product(
+                sku=sku,
+                name=name,
+                category=category,
+                list_price=_money(price),
+                currency="USD",
+                is_active=active,
+                created_at=launched,
+            )
             for sku, name, category, price, active in PRODUCTS
         ]
         await _insert(Product, self.products)
         self.product_by_sku = {p.sku: p for p in self.products}
         self.competitors = [
-            Competitor(name=name, website=site, strengths=strengths, weaknesses=weaknesses,
-                       created_at=launched)
+            Competitor(
+                name=name,
+                website=site,
+                strengths=strengths,
+                weaknesses=weaknesses,
+                created_at=launched,
+            )
             for name, site, strengths, weaknesses in COMPETITORS
         ]
         await _insert(Competitor, self.competitors)
@@ -610,7 +914,8 @@ class _Seeder:
     async def make_clients(self) -> None:
         rng = self.rng
         statuses = (
-            [ClientStatus.CHURNED] * 4 + [ClientStatus.PROSPECT] * 6
+            [ClientStatus.CHURNED] * 4
+            + [ClientStatus.PROSPECT] * 6
             + [ClientStatus.ACTIVE] * (CLIENTS - 10)
         )
         rng.shuffle(statuses)
@@ -621,7 +926,8 @@ class _Seeder:
             self.used_names.add(name)
             country = self.pick(COUNTRIES)
             started = (
-                rng.randint(20, 200) if status == ClientStatus.PROSPECT
+                rng.randint(45, 200)
+                if status == ClientStatus.PROSPECT
                 else rng.randint(300, HISTORY_DAYS - 10)
             )
             self.clients.append(
@@ -641,9 +947,8 @@ class _Seeder:
         for client in self.clients:
             big = client.size_band in (SizeBand.ENTERPRISE, SizeBand.LARGE)
             count = rng.randint(3, 4) if big else rng.randint(2, 3)
-            roles = [BuyingRole.DECISION_MAKER, BuyingRole.CHAMPION] + rng.sample(
-                [BuyingRole.INFLUENCER, BuyingRole.USER, BuyingRole.BLOCKER], count - 2
-            )
+            others = [BuyingRole.INFLUENCER, BuyingRole.USER, BuyingRole.BLOCKER]
+            roles = [BuyingRole.DECISION_MAKER, BuyingRole.CHAMPION, *rng.sample(others, count - 2)]
             used: set[str] = set()
             for index, role in enumerate(roles):
                 first, last = self.person(used)
@@ -665,8 +970,11 @@ class _Seeder:
     def tier_for(self, client: Client) -> AccountTier:
         weights = {
             SizeBand.ENTERPRISE: [(AccountTier.STRATEGIC, 5), (AccountTier.KEY, 5)],
-            SizeBand.LARGE: [(AccountTier.STRATEGIC, 1), (AccountTier.KEY, 6),
-                             (AccountTier.STANDARD, 3)],
+            SizeBand.LARGE: [
+                (AccountTier.STRATEGIC, 1),
+                (AccountTier.KEY, 6),
+                (AccountTier.STANDARD, 3),
+            ],
             SizeBand.MEDIUM: [(AccountTier.KEY, 2), (AccountTier.STANDARD, 8)],
         }
         return self.pick(weights.get(client.size_band, [(AccountTier.STANDARD, 1)]))
@@ -674,14 +982,20 @@ class _Seeder:
     async def make_accounts(self) -> None:
         rng = self.rng
         doubles = set(rng.sample(range(CLIENTS), ACCOUNTS - CLIENTS))
-        enterprise, commercial = (self.sales_teams[t.pk] for t in self.teams[:2])
+        # Managers own a few accounts themselves; account managers own the rest.
+        rotations = []
+        for team in self.teams[:2]:
+            members = self.sales_teams[team.pk]
+            managers = [u for u in members if u.role == Role.SALES_MANAGER]
+            managed = [u for u in members if u.role == Role.ACCOUNT_MANAGER]
+            rotations.append(managed * 2 + managers)
+        enterprise, commercial = rotations
         turn = {id(enterprise): 0, id(commercial): 0}
         for index, client in enumerate(self.clients):
             suffixes = rng.sample(ACCOUNT_SUFFIXES, 2)
             for number in range(2 if index in doubles else 1):
                 tier = self.tier_for(client)
                 team = commercial if tier == AccountTier.STANDARD else enterprise
-                # Managers own a few accounts themselves; account managers own the rest.
                 owner = team[turn[id(team)] % len(team)]
                 turn[id(team)] += 1
                 status, start, end, arr, renewal = self.account_terms(client, tier, number)
@@ -707,34 +1021,49 @@ class _Seeder:
     def account_terms(self, client: Client, tier: AccountTier, number: int) -> tuple:
         """Status, start (days ago), last active day (days ago), ARR and renewal date."""
         rng = self.rng
-        base = {AccountTier.STRATEGIC: (250_000, 1_200_000), AccountTier.KEY: (80_000, 300_000),
-                AccountTier.STANDARD: (12_000, 90_000)}[tier]
+        base = {
+            AccountTier.STRATEGIC: (250_000, 1_200_000),
+            AccountTier.KEY: (80_000, 300_000),
+            AccountTier.STANDARD: (12_000, 90_000),
+        }[tier]
         arr = _rounded(rng.uniform(*base), 500)
         started = self.days_ago(client.created_at) - rng.randint(3, 20)
         if client.status == ClientStatus.PROSPECT:
             return AccountStatus.ONBOARDING, started, 1, _money(0), None
         if client.status == ClientStatus.CHURNED:
             churned = rng.randint(40, min(300, started - 120))
-            return (AccountStatus.CHURNED, started, churned, _money(0),
-                    self.today - timedelta(days=churned))
+            return (
+                AccountStatus.CHURNED,
+                started,
+                churned,
+                _money(0),
+                self.today - timedelta(days=churned),
+            )
         status = self.pick(
-            [(AccountStatus.ACTIVE, 80), (AccountStatus.AT_RISK, 20)] if number == 0
-            else [(AccountStatus.ACTIVE, 55), (AccountStatus.AT_RISK, 15),
-                  (AccountStatus.ONBOARDING, 30)]
+            [(AccountStatus.ACTIVE, 80), (AccountStatus.AT_RISK, 20)]
+            if number == 0
+            else [
+                (AccountStatus.ACTIVE, 55),
+                (AccountStatus.AT_RISK, 15),
+                (AccountStatus.ONBOARDING, 30),
+            ]
         )
         if status == AccountStatus.ONBOARDING:
             started = rng.randint(60, 200)
             return status, started, 1, arr, self.today + timedelta(days=365 - started)
-        renewal = self.today + timedelta(days=self.pick([(rng.randint(-45, -1), 1),
-                                                          (rng.randint(0, 90), 3),
-                                                          (rng.randint(91, 365), 6)]))
+        renewal = self.today + timedelta(
+            days=self.pick(
+                [(rng.randint(-45, -1), 1), (rng.randint(0, 90), 3), (rng.randint(91, 365), 6)]
+            )
+        )
         return status, started, 1, arr, renewal
 
     def feature_the_demo_account_manager(self) -> None:
         """The demo account manager's portfolio shows every kind of attention an account needs."""
         mine = [p for p in self.accounts if p.account.owner_id == self.am.pk]
-        live = [p for p in mine if p.account.status in (AccountStatus.ACTIVE,
-                                                        AccountStatus.AT_RISK)]
+        live = [
+            p for p in mine if p.account.status in (AccountStatus.ACTIVE, AccountStatus.AT_RISK)
+        ]
         if live and not any(p.account.status == AccountStatus.AT_RISK for p in live):
             live[-1].account.status = AccountStatus.AT_RISK
         soon = self.today + timedelta(days=90)
@@ -746,8 +1075,11 @@ class _Seeder:
         for plan in self.accounts:
             account = plan.account
             owner = next(u for u in self.users if u.pk == account.owner_id)
-            colleagues = [u for u in self.sales_teams[owner.team_id]
-                          if u.pk != owner.pk and u.role == Role.ACCOUNT_MANAGER]
+            colleagues = [
+                u
+                for u in self.sales_teams[owner.team_id]
+                if u.pk != owner.pk and u.role == Role.ACCOUNT_MANAGER
+            ]
             candidates: list[tuple[User, str]] = [
                 (rng.choice(self.specialists[TeamKind.DELIVERY]), "Delivery lead"),
                 (rng.choice(self.specialists[TeamKind.SUPPORT]), "Support lead"),
@@ -769,8 +1101,12 @@ class _Seeder:
                 seen.add(user.pk)
                 plan.team.append(user)
                 self.team_members.append(
-                    AccountTeamMember(account_id=account.pk, user_id=user.pk, role=role,
-                                      created_at=account.created_at)
+                    AccountTeamMember(
+                        account_id=account.pk,
+                        user_id=user.pk,
+                        role=role,
+                        created_at=account.created_at,
+                    )
                 )
 
     # ---- opportunities ---------------------------------------------------------------------
@@ -780,8 +1116,9 @@ class _Seeder:
         for plan in self.accounts:  # every customer account began with a won deal
             if plan.client.status == ClientStatus.PROSPECT:
                 continue
-            self.plan_deal(plan, self.pipes[NEW_BUSINESS], self.pipes[NEW_BUSINESS].won,
-                           origin=True)
+            self.plan_deal(
+                plan, self.pipes[NEW_BUSINESS], self.pipes[NEW_BUSINESS].won, origin=True
+            )
             if plan.account.status == AccountStatus.CHURNED:
                 self.plan_deal(plan, self.pipes[RENEWAL], self.pipes[RENEWAL].lost, churn=True)
         targets = [(pipe, stage) for pipe in self.pipes.values() for stage in pipe.stages]
@@ -808,15 +1145,20 @@ class _Seeder:
     def account_for(self, pipe: _Pipe, stage: Stage) -> _AccountPlan:
         weight = {AccountTier.STRATEGIC: 5, AccountTier.KEY: 3, AccountTier.STANDARD: 1}
         if pipe.name == NEW_BUSINESS:
-            eligible = [(p, weight[p.account.tier] * (4 if p.client.status ==
-                                                      ClientStatus.PROSPECT else 1))
-                        for p in self.accounts if p.account.status != AccountStatus.CHURNED]
+            eligible = [
+                (p, weight[p.account.tier] * (4 if p.client.status == ClientStatus.PROSPECT else 1))
+                for p in self.accounts
+                if p.account.status != AccountStatus.CHURNED
+            ]
         else:
             statuses = [AccountStatus.ACTIVE, AccountStatus.AT_RISK]
             if pipe.name == EXPANSION:
                 statuses.append(AccountStatus.ONBOARDING)
-            eligible = [(p, weight[p.account.tier]) for p in self.accounts
-                        if p.account.status in statuses and p.client.status == ClientStatus.ACTIVE]
+            eligible = [
+                (p, weight[p.account.tier])
+                for p in self.accounts
+                if p.account.status in statuses and p.client.status == ClientStatus.ACTIVE
+            ]
         plan = self.pick(eligible)
         if pipe.name == RENEWAL and stage.category == OPEN:
             for _ in range(20):  # one open renewal per account where possible
@@ -836,12 +1178,16 @@ class _Seeder:
         else:
             last = rng.randint(0, len(opens) - 1)
         first = 0 if rng.random() < 0.75 else rng.randint(0, last)
-        path = [s for i, s in enumerate(opens[first:last + 1], first)
-                if i in (first, last) or rng.random() < 0.85]
+        path = [
+            s
+            for i, s in enumerate(opens[first : last + 1], first)
+            if i in (first, last) or rng.random() < 0.85
+        ]
         return path if target.category == OPEN else [*path, target]
 
-    def timeline(self, moves: int, last_days_ago: int, earliest_days_ago: int,
-                 gap: tuple[int, int]) -> list[datetime]:
+    def timeline(
+        self, moves: int, last_days_ago: int, earliest_days_ago: int, gap: tuple[int, int]
+    ) -> list[datetime]:
         """``moves`` moments on distinct days, the last ``last_days_ago`` days back, the first
         no earlier than ``earliest_days_ago`` days back."""
         gaps = [self.rng.randint(*gap) for _ in range(moves - 1)]
@@ -856,19 +1202,27 @@ class _Seeder:
             offsets.append(offsets[-1] + g)
         return [self.day_at(offset) for offset in reversed(offsets)]
 
-    def plan_deal(self, plan: _AccountPlan, pipe: _Pipe, target: Stage, *,
-                  origin: bool = False, churn: bool = False) -> None:
+    def plan_deal(
+        self,
+        plan: _AccountPlan,
+        pipe: _Pipe,
+        target: Stage,
+        *,
+        origin: bool = False,
+        churn: bool = False,
+    ) -> None:
         rng = self.rng
         path = self.path_to(pipe, target)
-        window = min(plan.start_days - 1, HISTORY_DAYS - 1)
+        window = max(min(plan.start_days - 1, HISTORY_DAYS - 1), len(path) + 1)
         floor = plan.end_days  # nothing happens on a churned account after it churned
         if origin:  # the deal that made the client a customer, early in the relationship
             last = max(floor, plan.start_days - rng.randint(30, 120))
         elif churn:
             last = plan.end_days
         elif target.category == OPEN:
-            stuck = self.pick([(rng.randint(1, 20), 6), (rng.randint(21, 45), 3),
-                               (rng.randint(46, 120), 1)])
+            stuck = self.pick(
+                [(rng.randint(1, 20), 6), (rng.randint(21, 45), 3), (rng.randint(46, 120), 1)]
+            )
             last = stuck
         elif pipe.name == RENEWAL and plan.account.renewal_date is not None:
             years = rng.randint(1, 2)  # an earlier year's renewal
@@ -878,20 +1232,29 @@ class _Seeder:
         last = max(1, floor, min(last, window - len(path) + 1))
         gaps = {NEW_BUSINESS: (5, 40), EXPANSION: (4, 30), RENEWAL: (7, 45)}[pipe.name]
         times = self.timeline(len(path), last, window, gaps)
-        opportunity = self.opportunity_for(plan, pipe, path, times)
-        deal = _Deal(opportunity, plan, pipe, times,
-                     stale=target.category == OPEN and rng.random() < 0.25)
-        deal.path = path  # type: ignore[attr-defined]
+        opportunity, items = self.opportunity_for(plan, pipe, path, times)
+        deal = _Deal(
+            opportunity,
+            plan,
+            pipe,
+            path,
+            times,
+            items,
+            stale=target.category == OPEN and rng.random() < 0.25,
+        )
+        self.plan_rivals(deal)
         self.deals.append(deal)
 
-    def opportunity_for(self, plan: _AccountPlan, pipe: _Pipe, path: list[Stage],
-                        times: list[datetime]) -> Opportunity:
+    def opportunity_for(
+        self, plan: _AccountPlan, pipe: _Pipe, path: list[Stage], times: list[datetime]
+    ) -> tuple[Opportunity, list[tuple]]:
         rng = self.rng
         account, stage = plan.account, path[-1]
         currency = account.currency
         items = self.items_for(pipe.name, account.tier, currency)
-        with_items = rng.random() < 0.65 and not (pipe.name == RENEWAL and
-                                                  account.annual_recurring_value > 0)
+        with_items = rng.random() < 0.65 and not (
+            pipe.name == RENEWAL and account.annual_recurring_value > 0
+        )
         if with_items:
             amount: Decimal | None = sum(
                 (_money(q * p * (100 - d) / 100) for _, q, p, d in items), Decimal(0)
@@ -901,7 +1264,7 @@ class _Seeder:
         else:
             total = sum(float(q * p) for _, q, p, _ in items)
             amount = _rounded(total, 500)
-        if stage.category == OPEN and stage == pipe.open[0] and rng.random() < 0.3:
+        if stage == pipe.open[0] and pipe.name != RENEWAL and rng.random() < 0.3:
             amount, with_items = None, False  # too early to put a number on it
         probability = stage.probability
         if stage.category == OPEN and rng.random() < 0.12:
@@ -932,16 +1295,18 @@ class _Seeder:
             stage_entered_at=times[-1],
             created_at=times[0],
         )
-        opportunity._demo_items = items if with_items else []  # type: ignore[attr-defined]
         if stage.category == LOST:
             opportunity.lost_reason = rng.choice(LOST_REASONS[pipe.name])
-        return opportunity
+        return opportunity, items if with_items else []
 
     def items_for(self, pipeline: str, tier: AccountTier, currency: str) -> list[tuple]:
         """(product, quantity, unit price, discount %) lines of a plausible order."""
         rng, sku = self.rng, self.product_by_sku
-        seats = {AccountTier.STRATEGIC: (200, 900), AccountTier.KEY: (80, 300),
-                 AccountTier.STANDARD: (10, 80)}[tier]
+        seats = {
+            AccountTier.STRATEGIC: (200, 900),
+            AccountTier.KEY: (80, 300),
+            AccountTier.STANDARD: (10, 80),
+        }[tier]
         platform = sku["AG-PLT-STD" if tier == AccountTier.STANDARD else "AG-PLT-ENT"]
         if pipeline == NEW_BUSINESS:
             lines = [(platform, rng.randint(*seats) // 5 * 5 or 5)]
@@ -955,35 +1320,52 @@ class _Seeder:
             lines = [(platform, rng.randint(*seats) // 5 * 5 or 5)]
             if rng.random() < 0.5:
                 lines.append((sku["AG-SUP-PREM"], 1))
-        discount = self.pick([(Decimal(0), 5), (Decimal(5), 2), (Decimal(10), 2),
-                              (Decimal("12.50"), 1), (Decimal(15), 1), (Decimal(20), 1)])
+        discount = self.pick(
+            [
+                (Decimal(0), 5),
+                (Decimal(5), 2),
+                (Decimal(10), 2),
+                (Decimal("12.50"), 1),
+                (Decimal(15), 1),
+                (Decimal(20), 1),
+            ]
+        )
         return [
-            (product, _money(quantity), _money(product.list_price * FX[currency]),
-             _money(discount if product.category == "Platform" else 0))
+            (
+                product,
+                _money(quantity),
+                _money(product.list_price * FX[currency]),
+                _money(discount if product.category == "Platform" else 0),
+            )
             for product, quantity in lines
         ]
 
-    def deal_name(self, pipeline: str, account: Account, items: list[tuple],
-                  close_date: date | None) -> str:
+    def deal_name(
+        self, pipeline: str, account: Account, items: list[tuple], close_date: date | None
+    ) -> str:
         rng = self.rng
         if pipeline == NEW_BUSINESS:
-            return rng.choice([
-                f"{account.name}: platform rollout",
-                f"{account.name}: {rng.choice(DEPARTMENTS)} team pilot",
-                f"{account.name}: {items[0][0].name.split(' (')[0]}",
-            ])
+            return rng.choice(
+                [
+                    f"{account.name}: platform rollout",
+                    f"{account.name}: {rng.choice(DEPARTMENTS)} team pilot",
+                    f"{account.name}: {items[0][0].name.split(' (')[0]}",
+                ]
+            )
         if pipeline == EXPANSION:
             product = items[-1][0].name.split(" (")[0]
-            return rng.choice([
-                f"{account.name}: {product}",
-                f"{account.name}: {rng.choice(DEPARTMENTS)} expansion",
-                f"{account.name}: additional seats",
-            ])
+            return rng.choice(
+                [
+                    f"{account.name}: {product}",
+                    f"{account.name}: {rng.choice(DEPARTMENTS)} expansion",
+                    f"{account.name}: additional seats",
+                ]
+            )
         year = (close_date or self.today).year
         return f"{account.name}: renewal {year}"
 
     def write_history(self, deal: _Deal) -> None:
-        opportunity, path = deal.opportunity, deal.path  # type: ignore[attr-defined]
+        opportunity, path = deal.opportunity, deal.path
         owner = opportunity.owner_id
         manager = next((u.manager_id for u in self.users if u.pk == owner), None) or owner
         amount = opportunity.amount
@@ -1011,45 +1393,61 @@ class _Seeder:
             )
             previous = at
 
-    def write_details(self, deal: _Deal) -> None:
-        rng, opportunity = self.rng, deal.opportunity
-        for product, quantity, price, discount in opportunity._demo_items:  # type: ignore
-            self.line_items.append(
-                OpportunityLineItem(opportunity_id=opportunity.pk, product_id=product.pk,
-                                    quantity=quantity, unit_price=price,
-                                    discount_percent=discount, created_at=deal.times[0])
-            )
-        chance = 0.1 if deal.pipe.name == RENEWAL else 0.35
-        if rng.random() >= chance:
+    def plan_rivals(self, deal: _Deal) -> None:
+        """Competitors on some deals; a deal lost to one of them says so in its lost reason."""
+        rng, stage = self.rng, deal.path[-1]
+        if rng.random() >= (0.1 if deal.pipe.name == RENEWAL else 0.35):
             return
-        stage = deal.path[-1]  # type: ignore[attr-defined]
-        rivals = rng.sample(self.competitors, rng.randint(1, 2))
-        for index, rival in enumerate(rivals):
+        for index, rival in enumerate(rng.sample(self.competitors, rng.randint(1, 2))):
             if stage.category == WON:
                 status = CompetitorStatus.WON_AGAINST
             elif stage.category == LOST and index == 0:
                 status = CompetitorStatus.LOST_TO
-                opportunity.lost_reason = f"Chose {rival.name}"
+                deal.opportunity.lost_reason = f"Chose {rival.name}"
             elif stage.category == LOST:
                 status = CompetitorStatus.ELIMINATED
             else:
-                status = self.pick([(CompetitorStatus.ACTIVE, 6), (CompetitorStatus.PREFERRED, 2),
-                                    (CompetitorStatus.ELIMINATED, 2)])
-            self.deal_competitors.append(
-                OpportunityCompetitor(opportunity_id=opportunity.pk, competitor_id=rival.pk,
-                                      status=status, notes=rng.choice(COMPETITOR_NOTES),
-                                      created_at=self.between(deal.times[0], deal.times[-1]))
+                status = self.pick(
+                    [
+                        (CompetitorStatus.ACTIVE, 6),
+                        (CompetitorStatus.PREFERRED, 2),
+                        (CompetitorStatus.ELIMINATED, 2),
+                    ]
+                )
+            deal.rivals.append((rival, status, rng.choice(COMPETITOR_NOTES)))
+
+    def write_details(self, deal: _Deal) -> None:
+        opportunity = deal.opportunity
+        for product, quantity, price, discount in deal.items:
+            self.line_items.append(
+                OpportunityLineItem(
+                    opportunity_id=opportunity.pk,
+                    product_id=product.pk,
+                    quantity=quantity,
+                    unit_price=price,
+                    discount_percent=discount,
+                    created_at=deal.times[0],
+                )
             )
-        if stage.category == LOST and rivals:
-            # The lost reason names the winner; the row is already stored, so update it.
-            self.lost_reason_fixes.append((opportunity.pk, opportunity.lost_reason))
+        for rival, status, notes in deal.rivals:
+            self.deal_competitors.append(
+                OpportunityCompetitor(
+                    opportunity_id=opportunity.pk,
+                    competitor_id=rival.pk,
+                    status=status,
+                    notes=notes,
+                    created_at=self.between(deal.times[0], deal.times[-1]),
+                )
+            )
 
     # ---- leads -----------------------------------------------------------------------------
 
     async def make_leads(self) -> None:
         rng = self.rng
         statuses = (
-            [LeadStatus.NEW] * 9 + [LeadStatus.CONTACTED] * 10 + [LeadStatus.QUALIFIED] * 14
+            [LeadStatus.NEW] * 9
+            + [LeadStatus.CONTACTED] * 10
+            + [LeadStatus.QUALIFIED] * 14
             + [LeadStatus.DISQUALIFIED] * 7
         )
         rng.shuffle(statuses)
@@ -1066,10 +1464,18 @@ class _Seeder:
             first, last = self.person(set())
             domain = f"{_slug(company)}.example"
             owner = None if status == LeadStatus.NEW and rng.random() < 0.35 else self.pick(owners)
-            age = {LeadStatus.NEW: (1, 20), LeadStatus.CONTACTED: (5, 60),
-                   LeadStatus.QUALIFIED: (10, 120), LeadStatus.DISQUALIFIED: (20, 300)}[status]
-            score = {LeadStatus.NEW: (5, 40), LeadStatus.CONTACTED: (20, 60),
-                     LeadStatus.QUALIFIED: (55, 95), LeadStatus.DISQUALIFIED: (0, 25)}[status]
+            age = {
+                LeadStatus.NEW: (1, 20),
+                LeadStatus.CONTACTED: (5, 60),
+                LeadStatus.QUALIFIED: (10, 120),
+                LeadStatus.DISQUALIFIED: (20, 300),
+            }[status]
+            score = {
+                LeadStatus.NEW: (5, 40),
+                LeadStatus.CONTACTED: (20, 60),
+                LeadStatus.QUALIFIED: (55, 95),
+                LeadStatus.DISQUALIFIED: (0, 25),
+            }[status]
             follow_up = None
             convert = status == LeadStatus.QUALIFIED and owner is not None and qualified < 5
             if status != LeadStatus.DISQUALIFIED and not convert:
@@ -1085,10 +1491,17 @@ class _Seeder:
                 company_domain=domain if convert or rng.random() < 0.75 else None,
                 email=f"{first}.{_slug(last)}@{domain}".lower() if rng.random() < 0.9 else None,
                 phone=self.phone("US") if rng.random() < 0.6 else None,
-                source=self.pick([(LeadSource.WEBSITE, 6), (LeadSource.REFERRAL, 3),
-                                  (LeadSource.EVENT, 3), (LeadSource.OUTBOUND, 4),
-                                  (LeadSource.PARTNER, 2), (LeadSource.INBOUND_CALL, 1),
-                                  (LeadSource.OTHER, 1)]),
+                source=self.pick(
+                    [
+                        (LeadSource.WEBSITE, 6),
+                        (LeadSource.REFERRAL, 3),
+                        (LeadSource.EVENT, 3),
+                        (LeadSource.OUTBOUND, 4),
+                        (LeadSource.PARTNER, 2),
+                        (LeadSource.INBOUND_CALL, 1),
+                        (LeadSource.OTHER, 1),
+                    ]
+                ),
                 status=status,
                 owner_id=owner.pk if owner else None,
                 score=rng.randint(*score),
@@ -1118,30 +1531,33 @@ class _Seeder:
                     "expected_close_date": self.today + timedelta(days=self.rng.randint(30, 90)),
                     "next_step": "Kick-off call with the champion",
                 }
-            conversion = await convert_lead(
+            await convert_lead(
                 lead_id=lead.pk,
                 actor_id=lead.owner_id,
-                account_name=f"{existing.name} Digital" if existing else None,
+                account_name=f"{existing.name} Innovation Lab" if existing else None,
                 opportunity=deal,
             )
-            self.converted += 1
-            counts = self.conversion_counts
-            counts["clients"] += conversion.client_created
-            counts["contacts"] += conversion.contact.created_at >= self.anchor
-            counts["accounts"] += 1
-            counts["opportunities"] += conversion.opportunity is not None
 
     # ---- activities ------------------------------------------------------------------------
 
-    def activity(self, kind: ActivityKind, subject: str, at: datetime, owner: int | None, *,
-                 end: datetime | None = None, closed: bool = False, **links: Any) -> Activity:
+    def activity(
+        self,
+        kind: ActivityKind,
+        subject: str,
+        at: datetime,
+        owner: int | None,
+        *,
+        end: datetime | None = None,
+        closed: bool = False,
+        **links: Any,
+    ) -> Activity:
         """One activity; a task gets a due date and, depending on it, a completion."""
         rng = self.rng
         end = end or self.latest
         due = completed = outcome = None
         if kind == TASK:
             due = at + timedelta(days=rng.randint(1, 10))
-            if closed or due < self.anchor and rng.random() < 0.85:
+            if closed or (due < self.anchor and rng.random() < 0.85):
                 completed = self.between(at, min(due + timedelta(days=2), end))
                 outcome = rng.choice(TASK_OUTCOMES)
         elif kind in (CALL, MEETING) and at < self.anchor:
@@ -1174,24 +1590,40 @@ class _Seeder:
             end = opportunity.closed_at or (deal.times[-1] if deal.stale else self.latest)
             span = max(1, (end - start).days)
             owner = managers[opportunity.owner_id]
-            words = {"deal": opportunity.name.split(": ")[-1], "company": plan.client.name,
-                     "manager": managers.get(owner.manager_id or 0, owner).name}
+            words = {
+                "deal": opportunity.name.split(": ")[-1],
+                "company": plan.client.name,
+                "manager": managers.get(owner.manager_id or 0, owner).name,
+            }
             for _ in range(min(16, max(2, span // 10 + rng.randint(1, 3)))):
                 kind = self.kind()
                 contact = rng.choice(plan.contacts)
                 subject = rng.choice(DEAL_SUBJECTS[kind]).format(contact=contact.name, **words)
                 self.activity(
-                    kind, subject, self.between(start, end), owner.pk, end=end, closed=closed,
-                    opportunity_id=opportunity.pk, account_id=plan.account.pk,
+                    kind,
+                    subject,
+                    self.between(start, end),
+                    owner.pk,
+                    end=end,
+                    closed=closed,
+                    opportunity_id=opportunity.pk,
+                    account_id=plan.account.pk,
                     client_id=plan.client.pk,
                     contact_id=contact.pk if kind in (CALL, EMAIL, MEETING) else None,
                 )
             if not closed and not deal.stale and rng.random() < 0.25:
                 contact = rng.choice(plan.contacts)
                 subject = rng.choice(DEAL_SUBJECTS[MEETING]).format(contact=contact.name, **words)
-                self.activity(MEETING, subject, self.day_at(-rng.randint(1, 14)), owner.pk,
-                              opportunity_id=opportunity.pk, account_id=plan.account.pk,
-                              client_id=plan.client.pk, contact_id=contact.pk)
+                self.activity(
+                    MEETING,
+                    subject,
+                    self.day_at(-rng.randint(1, 14)),
+                    owner.pk,
+                    opportunity_id=opportunity.pk,
+                    account_id=plan.account.pk,
+                    client_id=plan.client.pk,
+                    contact_id=contact.pk,
+                )
         self.make_account_activities()
         self.make_contact_and_lead_activities()
         self.make_follow_up_tasks()
@@ -1200,29 +1632,50 @@ class _Seeder:
         rng = self.rng
         for plan in self.accounts:
             account = plan.account
-            start, end = account.created_at, self.day_at(plan.end_days) - timedelta(days=1)
+            start = account.created_at
+            end = self.latest if plan.end_days <= 1 else self.day_at(plan.end_days)
             if end <= start:
                 continue
-            count = {AccountTier.STRATEGIC: (18, 26), AccountTier.KEY: (12, 18),
-                     AccountTier.STANDARD: (6, 12)}[account.tier]
+            count = {
+                AccountTier.STRATEGIC: (18, 26),
+                AccountTier.KEY: (12, 18),
+                AccountTier.STANDARD: (6, 12),
+            }[account.tier]
             people = [account.owner_id] * 3 + [u.pk for u in plan.team]
             churned = account.status == AccountStatus.CHURNED
             for _ in range(rng.randint(*count)):
                 kind = self.kind()
                 contact = rng.choice(plan.contacts)
                 subject = rng.choice(ACCOUNT_SUBJECTS[kind]).format(
-                    contact=contact.name, company=plan.client.name, pct=rng.randint(8, 35))
-                self.activity(kind, subject, self.between(start, end), rng.choice(people),
-                              end=end, closed=churned, account_id=account.pk,
-                              client_id=plan.client.pk,
-                              contact_id=contact.pk if kind != NOTE else None)
+                    contact=contact.name, company=plan.client.name, pct=rng.randint(8, 35)
+                )
+                self.activity(
+                    kind,
+                    subject,
+                    self.between(start, end),
+                    rng.choice(people),
+                    end=end,
+                    closed=churned,
+                    account_id=account.pk,
+                    client_id=plan.client.pk,
+                    contact_id=contact.pk if kind != NOTE else None,
+                )
             if account.status == AccountStatus.AT_RISK:
                 for days_ago in sorted(rng.sample(range(2, 45), 3), reverse=True):
                     subject = rng.choice(RISK_NOTES).format(
-                        contact=plan.contacts[-1].name, company=plan.client.name,
-                        competitor=rng.choice(self.competitors).name, pct=rng.randint(20, 45))
-                    self.activity(NOTE, subject, self.day_at(days_ago), account.owner_id,
-                                  account_id=account.pk, client_id=plan.client.pk)
+                        contact=plan.contacts[-1].name,
+                        company=plan.client.name,
+                        competitor=rng.choice(self.competitors).name,
+                        pct=rng.randint(20, 45),
+                    )
+                    self.activity(
+                        NOTE,
+                        subject,
+                        self.day_at(days_ago),
+                        account.owner_id,
+                        account_id=account.pk,
+                        client_id=plan.client.pk,
+                    )
 
     def make_contact_and_lead_activities(self) -> None:
         rng = self.rng
@@ -1234,30 +1687,57 @@ class _Seeder:
                 kind = rng.choice(list(CONTACT_SUBJECTS))
                 subject = rng.choice(CONTACT_SUBJECTS[kind]).format(contact=contact.name)
                 at = self.between(contact.created_at, self.latest)
-                self.activity(kind, subject, at, owner_of.get(contact.client_id),
-                              contact_id=contact.pk, client_id=contact.client_id)
+                self.activity(
+                    kind,
+                    subject,
+                    at,
+                    owner_of.get(contact.client_id),
+                    contact_id=contact.pk,
+                    client_id=contact.client_id,
+                )
         for lead in self.leads:
             words = {"person": lead.person_name, "company": lead.company_name}
             if lead.status == LeadStatus.NEW:
                 if rng.random() < 0.6:
-                    self.activity(NOTE, "Inbound enquiry from {person}".format(**words),
-                                  self.between(lead.created_at, self.latest), lead.owner_id,
-                                  lead_id=lead.pk)
+                    self.activity(
+                        NOTE,
+                        "Inbound enquiry from {person}".format(**words),
+                        self.between(lead.created_at, self.latest),
+                        lead.owner_id,
+                        lead_id=lead.pk,
+                    )
                 continue
             for _ in range(rng.randint(1, 5)):
                 kind = self.pick([(CALL, 3), (EMAIL, 4), (MEETING, 1), (NOTE, 1)])
                 subject = rng.choice(LEAD_SUBJECTS[kind]).format(**words)
-                self.activity(kind, subject, self.between(lead.created_at, self.latest),
-                              lead.owner_id, lead_id=lead.pk)
+                self.activity(
+                    kind,
+                    subject,
+                    self.between(lead.created_at, self.latest),
+                    lead.owner_id,
+                    lead_id=lead.pk,
+                )
             if lead.status == LeadStatus.DISQUALIFIED:
-                self.activity(NOTE, f"Disqualified: {rng.choice(DISQUALIFY_REASONS)}",
-                              self.between(lead.created_at, self.latest), lead.owner_id,
-                              lead_id=lead.pk)
+                self.activity(
+                    NOTE,
+                    f"Disqualified: {rng.choice(DISQUALIFY_REASONS)}",
+                    self.between(lead.created_at, self.latest),
+                    lead.owner_id,
+                    lead_id=lead.pk,
+                )
             elif lead.next_follow_up_at is not None and lead.owner_id is not None:
-                set_at = self.between(lead.created_at, self.latest)
-                task = self.activity(TASK, "Follow up with {person}".format(**words), set_at,
-                                     lead.owner_id, lead_id=lead.pk)
-                task.due_at, task.completed_at, task.outcome = lead.next_follow_up_at, None, None
+                due = lead.next_follow_up_at
+                set_at = min(
+                    self.between(lead.created_at, min(due, self.latest)), due - timedelta(hours=1)
+                )
+                task = self.activity(
+                    TASK,
+                    "Follow up with {person}".format(**words),
+                    set_at,
+                    lead.owner_id,
+                    lead_id=lead.pk,
+                )
+                task.due_at, task.completed_at, task.outcome = due, None, None
 
     def make_follow_up_tasks(self) -> None:
         """Every account manager has tasks overdue and tasks due this week or next."""
@@ -1266,45 +1746,58 @@ class _Seeder:
         for deal in self.deals:
             if deal.opportunity.closed_at is None:
                 open_deals.setdefault(deal.opportunity.owner_id, []).append(deal)
-        for user in [u for u in self.users if u.role in (Role.ACCOUNT_MANAGER,
-                                                           Role.SALES_MANAGER)]:
+        for user in [u for u in self.users if u.role in (Role.ACCOUNT_MANAGER, Role.SALES_MANAGER)]:
             deals = open_deals.get(user.pk, [])
-            for index, due_in in enumerate([-rng.randint(1, 6), -rng.randint(1, 3), 0,
-                                            rng.randint(1, 5), rng.randint(3, 12)]):
+            # negative: overdue by that many days; 0: due today; positive: due in that many
+            for due_in in [
+                -rng.randint(1, 6),
+                -rng.randint(1, 3),
+                0,
+                rng.randint(1, 5),
+                rng.randint(3, 12),
+            ]:
                 if not deals:
                     break
                 deal = rng.choice(deals)
                 contact = rng.choice(deal.plan.contacts)
                 subject = rng.choice(DEAL_SUBJECTS[TASK]).format(
-                    contact=contact.name, deal=deal.opportunity.name.split(": ")[-1],
-                    manager=user.name)
+                    contact=contact.name,
+                    deal=deal.opportunity.name.split(": ")[-1],
+                    manager=user.name,
+                )
                 set_at = self.day_at(rng.randint(abs(min(due_in, 0)) + 2, 20))
-                task = self.activity(TASK, subject, set_at, user.pk,
-                                     opportunity_id=deal.opportunity.pk,
-                                     account_id=deal.plan.account.pk,
-                                     client_id=deal.plan.client.pk, contact_id=contact.pk)
+                task = self.activity(
+                    TASK,
+                    subject,
+                    set_at,
+                    user.pk,
+                    opportunity_id=deal.opportunity.pk,
+                    account_id=deal.plan.account.pk,
+                    client_id=deal.plan.client.pk,
+                    contact_id=contact.pk,
+                )
                 task.due_at = self.day_at(-due_in)
                 task.completed_at = task.outcome = None
 
     # ---- summary ---------------------------------------------------------------------------
 
-    def summary(self) -> DemoSummary:
-        counts = self.conversion_counts
+    async def summary(self) -> DemoSummary:
+        """Rows now in the database (it was empty: what the demo created)."""
         return DemoSummary(
-            teams=len(self.teams),
-            users=len(self.users),
-            products=len(self.products),
-            competitors=len(self.competitors),
-            clients=len(self.clients) + counts["clients"],
-            contacts=len(self.contacts) + counts["contacts"],
-            accounts=len(self.accounts) + counts["accounts"],
-            account_team_members=len(self.team_members),
-            leads=len(self.leads),
-            converted_leads=self.converted,
-            opportunities=len(self.deals) + counts["opportunities"],
-            stage_changes=len(self.stage_changes) + counts["opportunities"],
-            line_items=len(self.line_items),
-            opportunity_competitors=len(self.deal_competitors),
-            activities=len(self.activities),
-            tasks=sum(1 for a in self.activities if a.kind == TASK),
+            teams=await Team.all().count(),
+            users=await User.all().count(),
+            products=await Product.all().count(),
+            competitors=await Competitor.all().count(),
+            clients=await Client.all().count(),
+            contacts=await Contact.all().count(),
+            accounts=await Account.all().count(),
+            account_team_members=await AccountTeamMember.all().count(),
+            leads=await Lead.all().count(),
+            converted_leads=await Lead.filter(status=LeadStatus.CONVERTED).count(),
+            opportunities=await Opportunity.all().count(),
+            stage_changes=await OpportunityStageChange.all().count(),
+            line_items=await OpportunityLineItem.all().count(),
+            opportunity_competitors=await OpportunityCompetitor.all().count(),
+            activities=await Activity.all().count(),
+            tasks=await Activity.filter(kind=TASK).count(),
         )
