@@ -1,6 +1,7 @@
 """Deployment settings, read from environment variables prefixed ``ACCOUNTGRAPH_``."""
 
 from functools import lru_cache
+from typing import Annotated
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,12 +19,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
-    default_page_size: int = Field(20, ge=1)
-    max_page_size: int = Field(100, ge=1)
-    max_query_depth: int = Field(12, ge=1)
-    max_query_tokens: int = Field(2000, ge=1)
-    max_aliases: int = Field(30, ge=1)
-    max_body_bytes: int = Field(1_000_000, ge=1)
+    default_page_size: Annotated[int, Field(ge=1)] = 20
+    max_page_size: Annotated[int, Field(ge=1)] = 100
+    max_query_depth: Annotated[int, Field(ge=1)] = 12
+    max_query_tokens: Annotated[int, Field(ge=1)] = 2000
+    max_aliases: Annotated[int, Field(ge=1)] = 30
+    max_body_bytes: Annotated[int, Field(ge=1)] = 1_000_000
     introspection: bool = True
     cors_origins: list[str] = []
     webhook_allow_private: bool = False

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from tortoise.models import Model
@@ -40,7 +40,7 @@ def _columns(model: type[Model]) -> tuple[tuple[str, str, str | None], ...]:
     """(attribute, GraphQL name, related type name or None) for each stored column."""
     meta = model._meta
     related = {
-        meta.fields_map[fk].source_field: meta.fields_map[fk].related_model.__name__
+        meta.fields_map[fk].source_field: cast(Any, meta.fields_map[fk]).related_model.__name__
         for fk in meta.fk_fields
     }
     return tuple(

@@ -6,7 +6,7 @@ Each loader returns results aligned with its keys. ``Loaders`` creates them lazi
 
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from strawberry.dataloader import DataLoader
 from tortoise.expressions import Q, RawSQL
@@ -49,7 +49,7 @@ def _order_sql(model: type[Model], ordering: Sequence[str]) -> str:
     return ", ".join(terms)
 
 
-def child_page_loader(model: type[Model], parent: str) -> DataLoader:
+def child_page_loader(model: type[Model], parent: str) -> "FilteredLoader":
     """One page of each parent's children in a single window-function query per page shape.
 
     Keys are ``(parent_id, start, stop, ordering, filter_key)``; ``filters`` maps a filter key
@@ -73,9 +73,7 @@ def child_page_loader(model: type[Model], parent: str) -> DataLoader:
                 )
         return [pages[tuple(key)] for key in keys]
 
-    loader: DataLoader = DataLoader(load_fn=load)
-    loader.filters = filters  # type: ignore[attr-defined]
-    return loader
+    return FilteredLoader(load, filters)
 
 
 async def _no_total() -> int:  # replaced by the count loader where totalCount is asked for
@@ -107,12 +105,13 @@ async def _window_rows(
         f'ORDER BY "page"."{parent}", "page"."row_number"'
     )
     grouped: dict[int, list[Any]] = defaultdict(list)
-    for row in await model.raw(sql):
+    rows: list[Any] = await model.raw(sql)
+    for row in rows:
         grouped[getattr(row, parent)].append(row)
     return grouped
 
 
-def child_count_loader(model: type[Model], parent: str) -> DataLoader:
+def child_count_loader(model: type[Model], parent: str) -> "FilteredLoader":
     """How many children each parent has under a filter; keys are (parent_id, filter_key)."""
     filters: dict[Hashable, Q] = {}
 
@@ -132,9 +131,15 @@ def child_count_loader(model: type[Model], parent: str) -> DataLoader:
                 counts[(row[parent], filter_key)] = row["n"]
         return [counts.get((parent_id, filter_key), 0) for parent_id, filter_key in keys]
 
-    loader: DataLoader = DataLoader(load_fn=load)
-    loader.filters = filters  # type: ignore[attr-defined]
-    return loader
+    return FilteredLoader(load, filters)
+
+
+class FilteredLoader(DataLoader):
+    """A loader whose keys name their filter by a hashable key; ``filters`` maps it to the Q."""
+
+    def __init__(self, load_fn: Any, filters: dict[Hashable, Q]) -> None:
+        super().__init__(load_fn=load_fn)
+        self.filters = filters
 
 
 class Loaders:
@@ -157,8 +162,10 @@ class Loaders:
             ("children", model, parent, ordering), lambda: children_loader(model, parent, ordering)
         )
 
-    def child_pages(self, model: type[Model], parent: str) -> DataLoader:
-        return self._get(("pages", model, parent), lambda: child_page_loader(model, parent))
+    def child_pages(self, model: type[Model], parent: str) -> FilteredLoader:
+        loader = self._get(("pages", model, parent), lambda: child_page_loader(model, parent))
+        return cast(FilteredLoader, loader)
 
-    def child_counts(self, model: type[Model], parent: str) -> DataLoader:
-        return self._get(("counts", model, parent), lambda: child_count_loader(model, parent))
+    def child_counts(self, model: type[Model], parent: str) -> FilteredLoader:
+        loader = self._get(("counts", model, parent), lambda: child_count_loader(model, parent))
+        return cast(FilteredLoader, loader)

@@ -1,6 +1,7 @@
 """The GraphQL surface: types, inputs, enums, errors and the executable schema."""
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -11,7 +12,6 @@ from strawberry.extensions import (
 )
 from strawberry.relay import GlobalID  # noqa: F401
 from strawberry.schema.config import StrawberryConfig
-from graphql import GraphQLError
 
 from schema.mutations import Mutation
 from schema.query import Query

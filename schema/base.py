@@ -19,7 +19,7 @@ from services.errors import Problem
 
 Info = StrawberryInfo[Context, None]
 
-ErrorCode = strawberry.enum(
+strawberry.enum(
     DomainErrorCode, description="Why a mutation refused its input; stable for programs to test."
 )
 
@@ -27,10 +27,10 @@ ErrorCode = strawberry.enum(
 @strawberry.type(description="A problem with a mutation's input; nothing was changed.")
 class UserError:
     field: list[str] | None = strawberry.field(
-        description="Path to the input field at fault, e.g. ['amount'], or null for the whole input."
+        description="Path to the input field at fault, e.g. ['amount']; null for the whole input."
     )
     message: str = strawberry.field(description="What is wrong and how to fix it, for people.")
-    code: ErrorCode = strawberry.field(description="A stable code, for programs.")
+    code: DomainErrorCode = strawberry.field(description="A stable code, for programs.")
 
     @classmethod
     def from_problem(cls, problem: Problem) -> "UserError":
@@ -58,7 +58,7 @@ class RecordNode(relay.Node):
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
-        return cls(**{name: getattr(row, name) for name in _row_fields(cls)})
+        return cls(**{name: getattr(row, name) for name in _row_fields(cls)})  # type: ignore[arg-type]
 
     @classmethod
     def from_rows(cls, rows: Iterable[Any]) -> list[Self]:
@@ -78,17 +78,14 @@ class RecordNode(relay.Node):
         return nodes
 
 
-N = NodeType
-
-
 @strawberry.type(description="A page of a list: its edges, where it stands, and the list's size.")
-class Connection(Generic[N]):
-    edges: list[relay.Edge[N]] = strawberry.field(description="The items of this page.")
+class Connection(Generic[NodeType]):
+    edges: list[relay.Edge[NodeType]] = strawberry.field(description="The items of this page.")
     page_info: relay.PageInfo = strawberry.field(description="Cursors to the pages around.")
     total: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="The items of this page, without their cursors.")
-    def nodes(self) -> list[N]:
+    def nodes(self) -> list[NodeType]:
         return [edge.node for edge in self.edges]
 
     @strawberry.field(description="How many items the whole list holds, across all pages.")
@@ -96,7 +93,7 @@ class Connection(Generic[N]):
         return await self.total()
 
     @classmethod
-    def from_page(cls, page: Page, node: Callable[[Any], N]) -> "Connection[N]":
+    def from_page(cls, page: Page, node: Callable[[Any], NodeType]) -> "Connection[NodeType]":
         cursors = page.cursors()
         edges = [
             relay.Edge(cursor=c, node=node(row)) for c, row in zip(cursors, page.rows, strict=True)

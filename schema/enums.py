@@ -6,32 +6,45 @@ import strawberry
 
 from events.catalogue import EventType as DomainEventType
 from models import enums
-
-Role = strawberry.enum(enums.Role, description="What a user may do.")
-TeamKind = strawberry.enum(enums.TeamKind, description="What a team does.")
-ClientStatus = strawberry.enum(enums.ClientStatus, description="Where a client stands with us.")
-SizeBand = strawberry.enum(
-    enums.SizeBand,
-    description="Head count: MICRO 1-9, SMALL 10-49, MEDIUM 50-249, LARGE 250-999, ENTERPRISE 1000+.",
+from models.enums import (
+    AccountStatus,
+    AccountTier,
+    ActivityKind,
+    AuditAction,
+    BuyingRole,
+    ClientStatus,
+    CompetitorStatus,
+    LeadSource,
+    LeadStatus,
+    OpportunityType,
+    Role,
+    SizeBand,
+    StageCategory,
+    TeamKind,
 )
-BuyingRole = strawberry.enum(enums.BuyingRole, description="A contact's part in buying decisions.")
-AccountTier = strawberry.enum(enums.AccountTier, description="How much attention an account gets.")
-AccountStatus = strawberry.enum(enums.AccountStatus, description="An account's life-cycle state.")
-LeadSource = strawberry.enum(enums.LeadSource, description="Where a lead came from.")
-LeadStatus = strawberry.enum(enums.LeadStatus, description="How far a lead has got.")
-StageCategory = strawberry.enum(
+
+strawberry.enum(enums.Role, description="What a user may do.")
+strawberry.enum(enums.TeamKind, description="What a team does.")
+strawberry.enum(enums.ClientStatus, description="Where a client stands with us.")
+strawberry.enum(
+    enums.SizeBand,
+    description="Head count: MICRO 1-9, SMALL 10-49, MEDIUM 50-249, LARGE 250-999, "
+    "ENTERPRISE 1000+.",
+)
+strawberry.enum(enums.BuyingRole, description="A contact's part in buying decisions.")
+strawberry.enum(enums.AccountTier, description="How much attention an account gets.")
+strawberry.enum(enums.AccountStatus, description="An account's life-cycle state.")
+strawberry.enum(enums.LeadSource, description="Where a lead came from.")
+strawberry.enum(enums.LeadStatus, description="How far a lead has got.")
+strawberry.enum(
     enums.StageCategory, description="Whether a stage is open, or closes a deal as won or lost."
 )
-OpportunityType = strawberry.enum(enums.OpportunityType, description="The kind of deal.")
-CompetitorStatus = strawberry.enum(
-    enums.CompetitorStatus, description="A competitor's position on a deal."
-)
-ActivityKind = strawberry.enum(
-    enums.ActivityKind, description="What kind of activity; tasks have due dates."
-)
-AuditAction = strawberry.enum(enums.AuditAction, description="What a change did.")
+strawberry.enum(enums.OpportunityType, description="The kind of deal.")
+strawberry.enum(enums.CompetitorStatus, description="A competitor's position on a deal.")
+strawberry.enum(enums.ActivityKind, description="What kind of activity; tasks have due dates.")
+strawberry.enum(enums.AuditAction, description="What a change did.")
 
-EventType = strawberry.enum(
+EventType = strawberry.enum(  # type: ignore[call-overload]
     Enum("EventType", {member.name: member.value for member in DomainEventType}),  # type: ignore[misc]
     description="The event catalogue; each value stands for the dotted event name in lower case.",
 )
@@ -55,3 +68,25 @@ class DealStatus(Enum):
     OPEN = "OPEN"
     WON = "WON"
     LOST = "LOST"
+
+
+__all__ = [
+    "AccountStatus",
+    "AccountTier",
+    "ActivityKind",
+    "ArchiveState",
+    "AuditAction",
+    "BuyingRole",
+    "ClientStatus",
+    "CompetitorStatus",
+    "DealStatus",
+    "EventType",
+    "LeadSource",
+    "LeadStatus",
+    "OpportunityType",
+    "OrderDirection",
+    "Role",
+    "SizeBand",
+    "StageCategory",
+    "TeamKind",
+]

@@ -23,7 +23,7 @@ PAGE_ARGS_HELP = (
 
 def order_input(entity: str, columns: Mapping[str, str]) -> type:
     """``<Entity>Order { field, direction }`` with an enum of the sortable fields."""
-    field_enum = strawberry.enum(
+    field_enum = strawberry.enum(  # type: ignore[call-overload]
         Enum(f"{entity}OrderField", {name: name for name in columns}),  # type: ignore[misc]
         description=f"Fields {entity.lower()} lists can be sorted by.",
     )
@@ -91,7 +91,7 @@ class Listing:
         return strawberry.field(resolver=resolve, description=f"{description} {PAGE_ARGS_HELP}")
 
     def child_field(self, order_input: type, parent: str, description: str) -> Any:
-        """A list under a parent record, e.g. an account's opportunities (``parent='account_id'``)."""
+        """A list under a parent record: an account's deals for ``parent='account_id'``."""
         listing, node, filter_input = self, self.node, self.filter_input
 
         async def resolve(

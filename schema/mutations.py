@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from strawberry import UNSET
 from strawberry.relay import GlobalID
+from strawberry.types.base import get_object_definition
 
 from resolvers.listing import pk
 from schema import types as t
@@ -62,7 +63,7 @@ def input_values(data: Any, id_type: str | None = None) -> dict[str, Any]:
         if value is UNSET:
             continue
         if isinstance(value, GlobalID):
-            expected = id_type if field.name == "id" else REFERENCES[field.name]
+            expected = id_type if field.name == "id" and id_type else REFERENCES[field.name]
             key = pk(value, expected)
             if key is None:
                 raise DomainError(
@@ -101,7 +102,7 @@ def update_input(mutation: str, create: type, *, omit: tuple[str, ...] = ()) -> 
     """``<mutation>Input``: the create input's fields, all optional (omitted = unchanged)."""
     annotations: dict[str, Any] = {"id": GlobalID}
     namespace: dict[str, Any] = {}
-    for field in create.__strawberry_definition__.fields:
+    for field in get_object_definition(create, strict=True).fields:
         if field.python_name in omit:
             continue
         annotations[field.python_name] = create.__annotations__[field.python_name] | None

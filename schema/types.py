@@ -3,10 +3,11 @@ fields can be built from the child's listing; references upward are resolved by 
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
 import models
 from schema.base import Info, RecordNode
@@ -210,10 +211,11 @@ class OpportunityStageChange(RecordNode):
     amount: Decimal | None = strawberry.field(description="The deal's amount at the time.")
     currency: str
     seconds_in_previous_stage: int | None = strawberry.field(
-        description="Time the deal spent in the stage it left, in seconds (null for its first stage)."
+        description="Seconds the deal spent in the stage it left; null for its first stage."
     )
     event_id: strawberry.ID = strawberry.field(
-        description="The id of the opportunity.stage_changed event, as subscribers and webhooks see it."
+        description="The id of the opportunity.stage_changed event, as subscribers and webhooks "
+        "see it."
     )
     opportunity_id: strawberry.Private[int]
     from_stage_id: strawberry.Private[int | None]
@@ -263,7 +265,7 @@ class OpportunityLineItem(RecordNode):
     discount_percent: Decimal
     product_id: strawberry.Private[int]
 
-    @strawberry.field(description="quantity × unit price × (1 − discount), rounded to cents.")
+    @strawberry.field(description="quantity x unit price x (1 - discount), rounded to cents.")
     def total(self) -> Decimal:
         gross = self.quantity * self.unit_price * (1 - self.discount_percent / 100)
         return gross.quantize(CENT)
@@ -306,7 +308,7 @@ class Opportunity(RecordNode):
     pipeline_id: strawberry.Private[int]
     stage_id: strawberry.Private[int]
 
-    @strawberry.field(description="amount × probability / 100, rounded to cents.")
+    @strawberry.field(description="amount x probability / 100, rounded to cents.")
     def weighted_amount(self) -> Decimal | None:
         if self.amount is None:
             return None
@@ -515,9 +517,7 @@ class AuditLogEntry(relay.Node):
     occurred_at: datetime
     action: AuditAction
     record_type: str = strawberry.field(description="The GraphQL type of the changed record.")
-    changes: strawberry.scalars.JSON = strawberry.field(
-        description="{field: {before, after}} for each changed field."
-    )
+    changes: JSON = strawberry.field(description="{field: {before, after}} for each changed field.")
     actor_id: strawberry.Private[int | None]
     record_pk: strawberry.Private[int]
 
@@ -528,7 +528,7 @@ class AuditLogEntry(relay.Node):
             occurred_at=row.occurred_at,
             action=row.action,
             record_type=row.record_type,
-            changes=row.changes,
+            changes=cast(JSON, row.changes),
             actor_id=row.actor_id,
             record_pk=row.record_id,
         )

@@ -1,0 +1,1 @@
+"""The domain: business rules and transactions, usable without GraphQL."""
