@@ -35,6 +35,9 @@ class Account(ArchivableRecord):
             ("status", "name"),
             ("tier", "name"),
             ("renewal_date", "id"),
+            ("annual_recurring_value", "id"),
+            ("created_at", "id"),
+            ("updated_at", "id"),
             ("archived_at",),
         )
 

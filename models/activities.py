@@ -51,4 +51,7 @@ class Activity(ArchivableRecord):
             ("lead_id", "occurred_at"),
             ("owner_id", "due_at"),
             ("occurred_at", "id"),
+            ("due_at", "id"),
+            ("created_at", "id"),
+            ("kind",),
         )

@@ -23,7 +23,11 @@ class AuditLogEntry(Model):
 
     class Meta:
         table = "audit_log_entry"
-        indexes = (("record_type", "record_id", "occurred_at"), ("actor_id", "occurred_at"))
+        indexes = (
+            ("record_type", "record_id", "occurred_at"),
+            ("actor_id", "occurred_at"),
+            ("occurred_at", "id"),
+        )
 
 
 class OutboxEvent(Model):

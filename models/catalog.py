@@ -15,7 +15,7 @@ class Product(ArchivableRecord):
 
     class Meta:
         table = "product"
-        indexes = (("name", "id"), ("category", "name"))
+        indexes = (("name", "id"), ("category", "name"), ("list_price", "id"), ("created_at", "id"))
 
 
 class Competitor(ArchivableRecord):

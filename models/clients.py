@@ -19,7 +19,15 @@ class Client(ArchivableRecord):
 
     class Meta:
         table = "client"
-        indexes = (("name", "id"), ("status", "name"), ("industry", "name"), ("archived_at",))
+        indexes = (
+            ("name", "id"),
+            ("status", "name"),
+            ("industry", "name"),
+            ("country",),
+            ("created_at", "id"),
+            ("updated_at", "id"),
+            ("archived_at",),
+        )
 
 
 class Contact(ArchivableRecord):
@@ -37,4 +45,4 @@ class Contact(ArchivableRecord):
 
     class Meta:
         table = "contact"
-        indexes = (("client_id", "name"), ("name", "id"), ("email",))
+        indexes = (("client_id", "name"), ("name", "id"), ("email",), ("created_at", "id"))

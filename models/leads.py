@@ -48,4 +48,7 @@ class Lead(ArchivableRecord):
             ("status", "created_at"),
             ("email",),
             ("score", "id"),
+            ("source",),
+            ("created_at", "id"),
+            ("next_follow_up_at", "id"),
         )

@@ -51,6 +51,11 @@ class Opportunity(ArchivableRecord):
             ("name", "id"),
             ("amount", "id"),
             ("expected_close_date", "id"),
+            ("probability", "id"),
+            ("created_at", "id"),
+            ("updated_at", "id"),
+            ("stage_entered_at", "id"),
+            ("type",),
             ("archived_at",),
         )
 

@@ -36,4 +36,4 @@ class User(Record):
 
     class Meta:
         table = "app_user"
-        indexes = (("team_id", "name"), ("name", "id"))
+        indexes = (("team_id", "name"), ("name", "id"), ("created_at", "id"))

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('status', fields.CharEnumField(default=ClientStatus.PROSPECT, description='PROSPECT: PROSPECT\nACTIVE: ACTIVE\nCHURNED: CHURNED', enum_type=ClientStatus, max_length=16)),
                 ('tags', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
             ],
-            options={'table': 'client', 'app': 'models', 'indexes': [Index(fields=['name', 'id']), Index(fields=['status', 'name']), Index(fields=['industry', 'name']), Index(fields=['archived_at'])], 'pk_attr': 'id'},
+            options={'table': 'client', 'app': 'models', 'indexes': [Index(fields=['name', 'id']), Index(fields=['status', 'name']), Index(fields=['industry', 'name']), Index(fields=['country']), Index(fields=['created_at', 'id']), Index(fields=['updated_at', 'id']), Index(fields=['archived_at'])], 'pk_attr': 'id'},
             bases=['ArchivableRecord'],
         ),
         ops.CreateModel(
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('buying_role', fields.CharEnumField(null=True, description='DECISION_MAKER: DECISION_MAKER\nCHAMPION: CHAMPION\nINFLUENCER: INFLUENCER\nUSER: USER\nBLOCKER: BLOCKER', enum_type=BuyingRole, max_length=16)),
                 ('is_primary', fields.BooleanField(default=False)),
             ],
-            options={'table': 'contact', 'app': 'models', 'indexes': [Index(fields=['client_id', 'name']), Index(fields=['name', 'id']), Index(fields=['email'])], 'pk_attr': 'id'},
+            options={'table': 'contact', 'app': 'models', 'indexes': [Index(fields=['client_id', 'name']), Index(fields=['name', 'id']), Index(fields=['email']), Index(fields=['created_at', 'id'])], 'pk_attr': 'id'},
             bases=['ArchivableRecord'],
         ),
         ops.CreateModel(
@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
                 ('currency', fields.CharField(max_length=3)),
                 ('is_active', fields.BooleanField(default=True)),
             ],
-            options={'table': 'product', 'app': 'models', 'indexes': [Index(fields=['name', 'id']), Index(fields=['category', 'name'])], 'pk_attr': 'id'},
+            options={'table': 'product', 'app': 'models', 'indexes': [Index(fields=['name', 'id']), Index(fields=['category', 'name']), Index(fields=['list_price', 'id']), Index(fields=['created_at', 'id'])], 'pk_attr': 'id'},
             bases=['ArchivableRecord'],
         ),
         ops.CreateModel(
@@ -148,7 +148,7 @@ class Migration(migrations.Migration):
                 ('manager', fields.ForeignKeyField('models.User', source_field='manager_id', null=True, db_constraint=True, to_field='id', related_name='reports', on_delete=OnDelete.SET_NULL)),
                 ('is_active', fields.BooleanField(default=True)),
             ],
-            options={'table': 'app_user', 'app': 'models', 'indexes': [Index(fields=['team_id', 'name']), Index(fields=['name', 'id'])], 'pk_attr': 'id'},
+            options={'table': 'app_user', 'app': 'models', 'indexes': [Index(fields=['team_id', 'name']), Index(fields=['name', 'id']), Index(fields=['created_at', 'id'])], 'pk_attr': 'id'},
             bases=['Record'],
         ),
         ops.CreateModel(
@@ -167,7 +167,7 @@ class Migration(migrations.Migration):
                 ('currency', fields.CharField(max_length=3)),
                 ('renewal_date', fields.DateField(null=True)),
             ],
-            options={'table': 'account', 'app': 'models', 'indexes': [Index(fields=['name', 'id']), Index(fields=['owner_id', 'name']), Index(fields=['client_id', 'name']), Index(fields=['status', 'name']), Index(fields=['tier', 'name']), Index(fields=['renewal_date', 'id']), Index(fields=['archived_at'])], 'pk_attr': 'id'},
+            options={'table': 'account', 'app': 'models', 'indexes': [Index(fields=['name', 'id']), Index(fields=['owner_id', 'name']), Index(fields=['client_id', 'name']), Index(fields=['status', 'name']), Index(fields=['tier', 'name']), Index(fields=['renewal_date', 'id']), Index(fields=['annual_recurring_value', 'id']), Index(fields=['created_at', 'id']), Index(fields=['updated_at', 'id']), Index(fields=['archived_at'])], 'pk_attr': 'id'},
             bases=['ArchivableRecord'],
         ),
         ops.CreateModel(
@@ -194,7 +194,7 @@ class Migration(migrations.Migration):
                 ('record_id', fields.IntField()),
                 ('changes', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
             ],
-            options={'table': 'audit_log_entry', 'app': 'models', 'indexes': [Index(fields=['record_type', 'record_id', 'occurred_at']), Index(fields=['actor_id', 'occurred_at'])], 'pk_attr': 'id', 'table_description': 'Who changed what and when, with before and after values of the changed fields.'},
+            options={'table': 'audit_log_entry', 'app': 'models', 'indexes': [Index(fields=['record_type', 'record_id', 'occurred_at']), Index(fields=['actor_id', 'occurred_at']), Index(fields=['occurred_at', 'id'])], 'pk_attr': 'id', 'table_description': 'Who changed what and when, with before and after values of the changed fields.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -219,7 +219,7 @@ class Migration(migrations.Migration):
                 ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('stage_entered_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'opportunity', 'app': 'models', 'indexes': [Index(fields=['account_id', 'created_at']), Index(fields=['owner_id', 'stage_id']), Index(fields=['stage_id', 'amount']), Index(fields=['pipeline_id', 'stage_id']), Index(fields=['name', 'id']), Index(fields=['amount', 'id']), Index(fields=['expected_close_date', 'id']), Index(fields=['archived_at'])], 'pk_attr': 'id'},
+            options={'table': 'opportunity', 'app': 'models', 'indexes': [Index(fields=['account_id', 'created_at']), Index(fields=['owner_id', 'stage_id']), Index(fields=['stage_id', 'amount']), Index(fields=['pipeline_id', 'stage_id']), Index(fields=['name', 'id']), Index(fields=['amount', 'id']), Index(fields=['expected_close_date', 'id']), Index(fields=['probability', 'id']), Index(fields=['created_at', 'id']), Index(fields=['updated_at', 'id']), Index(fields=['stage_entered_at', 'id']), Index(fields=['type']), Index(fields=['archived_at'])], 'pk_attr': 'id'},
             bases=['ArchivableRecord'],
         ),
         ops.CreateModel(
@@ -245,7 +245,7 @@ class Migration(migrations.Migration):
                 ('converted_account', fields.ForeignKeyField('models.Account', source_field='converted_account_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
                 ('converted_opportunity', fields.ForeignKeyField('models.Opportunity', source_field='converted_opportunity_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
             ],
-            options={'table': 'lead', 'app': 'models', 'indexes': [Index(fields=['person_name', 'id']), Index(fields=['owner_id', 'next_follow_up_at']), Index(fields=['status', 'created_at']), Index(fields=['email']), Index(fields=['score', 'id'])], 'pk_attr': 'id'},
+            options={'table': 'lead', 'app': 'models', 'indexes': [Index(fields=['person_name', 'id']), Index(fields=['owner_id', 'next_follow_up_at']), Index(fields=['status', 'created_at']), Index(fields=['email']), Index(fields=['score', 'id']), Index(fields=['source']), Index(fields=['created_at', 'id']), Index(fields=['next_follow_up_at', 'id'])], 'pk_attr': 'id'},
             bases=['ArchivableRecord'],
         ),
         ops.CreateModel(
@@ -269,7 +269,7 @@ class Migration(migrations.Migration):
                 ('opportunity', fields.ForeignKeyField('models.Opportunity', source_field='opportunity_id', null=True, db_constraint=True, to_field='id', related_name='activities', on_delete=OnDelete.CASCADE)),
                 ('lead', fields.ForeignKeyField('models.Lead', source_field='lead_id', null=True, db_constraint=True, to_field='id', related_name='activities', on_delete=OnDelete.CASCADE)),
             ],
-            options={'table': 'activity', 'app': 'models', 'indexes': [Index(fields=['opportunity_id', 'occurred_at']), Index(fields=['account_id', 'occurred_at']), Index(fields=['client_id', 'occurred_at']), Index(fields=['contact_id', 'occurred_at']), Index(fields=['lead_id', 'occurred_at']), Index(fields=['owner_id', 'due_at']), Index(fields=['occurred_at', 'id'])], 'pk_attr': 'id'},
+            options={'table': 'activity', 'app': 'models', 'indexes': [Index(fields=['opportunity_id', 'occurred_at']), Index(fields=['account_id', 'occurred_at']), Index(fields=['client_id', 'occurred_at']), Index(fields=['contact_id', 'occurred_at']), Index(fields=['lead_id', 'occurred_at']), Index(fields=['owner_id', 'due_at']), Index(fields=['occurred_at', 'id']), Index(fields=['due_at', 'id']), Index(fields=['created_at', 'id']), Index(fields=['kind'])], 'pk_attr': 'id'},
             bases=['ArchivableRecord'],
         ),
         ops.CreateModel(
