@@ -1,5 +1,7 @@
 """Accounts: the commercial relationships account managers own."""
 
+from decimal import Decimal
+
 from tortoise import fields
 
 from models.base import ArchivableRecord, Record
@@ -18,7 +20,9 @@ class Account(ArchivableRecord):
     )
     tier = fields.CharEnumField(AccountTier, max_length=16, default=AccountTier.STANDARD)
     status = fields.CharEnumField(AccountStatus, max_length=16, default=AccountStatus.ONBOARDING)
-    annual_recurring_value = fields.DecimalField(max_digits=18, decimal_places=2, default=0)
+    annual_recurring_value = fields.DecimalField(
+        max_digits=18, decimal_places=2, default=Decimal("0")
+    )
     currency = fields.CharField(max_length=3)
     renewal_date = fields.DateField(null=True)
 

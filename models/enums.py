@@ -110,3 +110,4 @@ class AuditAction(StrEnum):
     STAGE_MOVE = "STAGE_MOVE"
     CONVERT = "CONVERT"
     COMPLETE = "COMPLETE"
+    DELETE = "DELETE"

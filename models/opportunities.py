@@ -1,5 +1,7 @@
 """Deals, what they contain, whom they compete with, and how they moved."""
 
+from decimal import Decimal
+
 from tortoise import fields
 
 from models.accounts import Account
@@ -69,7 +71,7 @@ class OpportunityLineItem(Record):
     )
     quantity = fields.DecimalField(max_digits=12, decimal_places=2)
     unit_price = fields.DecimalField(max_digits=18, decimal_places=2)
-    discount_percent = fields.DecimalField(max_digits=5, decimal_places=2, default=0)
+    discount_percent = fields.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
 
     opportunity_id: int
     product_id: int

@@ -20,6 +20,7 @@ from schema.enums import (
     ActivityKind,
     BuyingRole,
     ClientStatus,
+    CompetitorStatus,
     LeadSource,
     LeadStatus,
     OpportunityType,
@@ -32,7 +33,13 @@ from services.catalog import COMPETITOR, PRODUCT
 from services.clients import CLIENT, CONTACT
 from services.errors import DomainError, ErrorCode, Problem
 from services.leads import LEAD, convert_lead
-from services.opportunities import OPPORTUNITY, create_opportunity, move_opportunity_stage
+from services.opportunities import (
+    DEAL_COMPETITOR,
+    LINE_ITEM,
+    OPPORTUNITY,
+    create_opportunity,
+    move_opportunity_stage,
+)
 from services.records import RecordKind
 
 # The record type each id input names, by input field.
@@ -48,6 +55,8 @@ REFERENCES = {
     "pipeline_id": "Pipeline",
     "stage_id": "Stage",
     "activity_id": "Activity",
+    "product_id": "Product",
+    "competitor_id": "Competitor",
 }
 
 
@@ -117,9 +126,16 @@ def update_input(mutation: str, create: type, *, omit: tuple[str, ...] = ()) -> 
 
 
 def entity_mutations(
-    entity: str, node: Any, kind: RecordKind, create: type | None, update: type
+    entity: str,
+    node: Any,
+    kind: RecordKind,
+    create: type | None,
+    update: type,
+    *,
+    archivable: bool = True,
 ) -> dict[str, Any]:
-    """create/update/archive/restore for one entity, all with the same payload shape."""
+    """create/update/archive/restore for one entity (create/update/delete for the parts of
+    a deal), all with the same payload shape."""
     attribute = entity[0].lower() + entity[1:]
     a = f"an {kind.label}" if kind.label[0] in "aeiou" else f"a {kind.label}"
     fields: dict[str, Any] = {}
@@ -156,6 +172,14 @@ def entity_mutations(
 
         field(f"Create{entity}", create, create_work, f"Create {a}.")
     field(f"Update{entity}", update, update_work, f"Change {a}.")
+    if not archivable:
+        field(
+            f"Delete{entity}",
+            id_input(f"Delete{entity}", f"The {kind.label} to delete."),
+            state_change(records.delete_record),
+            f"Delete {a}; the audit log keeps its values. Returns it as it was.",
+        )
+        return fields
     field(
         f"Archive{entity}",
         id_input(f"Archive{entity}", f"The {kind.label} to archive."),
@@ -273,6 +297,23 @@ class LogActivityInput:
     lead_id: GlobalID | None = opt()
 
 
+@strawberry.input(description="A product to add to a deal.")
+class CreateOpportunityLineItemInput:
+    opportunity_id: GlobalID
+    product_id: GlobalID
+    quantity: Decimal = strawberry.field(description="Greater than 0.")
+    unit_price: Decimal | None = opt("Defaults to the product's list price.")
+    discount_percent: Decimal | None = opt("0..100")
+
+
+@strawberry.input(description="A competitor to record on a deal.")
+class CreateOpportunityCompetitorInput:
+    opportunity_id: GlobalID
+    competitor_id: GlobalID
+    status: CompetitorStatus | None = opt()
+    notes: str | None = opt()
+
+
 UpdateClientInput = update_input("UpdateClient", CreateClientInput)
 UpdateContactInput = update_input("UpdateContact", CreateContactInput, omit=("client_id",))
 UpdateAccountInput = update_input("UpdateAccount", CreateAccountInput, omit=("client_id",))
@@ -283,6 +324,16 @@ UpdateOpportunityInput = update_input(
     "UpdateOpportunity",
     CreateOpportunityInput,
     omit=("account_id", "pipeline_id", "stage_id", "lost_reason"),
+)
+UpdateOpportunityLineItemInput = update_input(
+    "UpdateOpportunityLineItem",
+    CreateOpportunityLineItemInput,
+    omit=("opportunity_id", "product_id"),
+)
+UpdateOpportunityCompetitorInput = update_input(
+    "UpdateOpportunityCompetitor",
+    CreateOpportunityCompetitorInput,
+    omit=("opportunity_id", "competitor_id"),
 )
 UpdateActivityInput = update_input(
     "UpdateActivity",
@@ -426,6 +477,22 @@ MUTATION_FIELDS: dict[str, Any] = {
     **entity_mutations("Lead", t.Lead, LEAD, None, UpdateLeadInput),
     **entity_mutations("Opportunity", t.Opportunity, OPPORTUNITY, None, UpdateOpportunityInput),
     **entity_mutations("Activity", t.Activity, ACTIVITY, None, UpdateActivityInput),
+    **entity_mutations(
+        "OpportunityLineItem",
+        t.OpportunityLineItem,
+        LINE_ITEM,
+        CreateOpportunityLineItemInput,
+        UpdateOpportunityLineItemInput,
+        archivable=False,
+    ),
+    **entity_mutations(
+        "OpportunityCompetitor",
+        t.OpportunityCompetitor,
+        DEAL_COMPETITOR,
+        CreateOpportunityCompetitorInput,
+        UpdateOpportunityCompetitorInput,
+        archivable=False,
+    ),
     "create_lead": strawberry.mutation(resolver=_create_lead, description="Record a new lead."),
     "convert_lead": strawberry.mutation(
         resolver=_convert_lead,

@@ -9,8 +9,19 @@ from tortoise.transactions import in_transaction
 from events.catalogue import EventType
 from events.outbox import record_event
 from events.snapshot import field_values, snapshot
-from models import Account, Opportunity, OpportunityStageChange, Pipeline, Stage, User
-from models.enums import AuditAction, OpportunityType, StageCategory
+from models import (
+    Account,
+    Competitor,
+    Opportunity,
+    OpportunityCompetitor,
+    OpportunityLineItem,
+    OpportunityStageChange,
+    Pipeline,
+    Product,
+    Stage,
+    User,
+)
+from models.enums import AuditAction, CompetitorStatus, OpportunityType, StageCategory
 from services import validation as v
 from services.audit import now, record_audit
 from services.errors import DomainError, ErrorCode, Problem, not_found
@@ -287,3 +298,54 @@ async def _record_move(
             extra=extra,
         )
     return change
+
+
+async def _line_item_rules(clean: dict[str, Any], existing: Any) -> list[Problem]:
+    if "quantity" in clean and not clean["quantity"]:
+        return [problem_at("quantity", "quantity must be greater than 0")]
+    if existing is None and clean.get("unit_price") is None:
+        product = await Product.get(pk=clean["product_id"])
+        clean["unit_price"] = product.list_price
+    return []
+
+
+LINE_ITEM = RecordKind(
+    model=OpportunityLineItem,
+    label="line item",
+    validators={
+        "quantity": v.money(required=True),
+        "unit_price": v.money(),
+        "discount_percent": v.percent,
+    },
+    references={
+        "opportunity_id": Reference(Opportunity, "opportunity"),
+        "product_id": Reference(Product, "product"),
+    },
+    required=frozenset({"opportunity_id", "product_id", "quantity"}),
+    rules=(_line_item_rules,),
+)
+
+
+async def _unique_competitor(clean: dict[str, Any], existing: Any) -> list[Problem]:
+    if existing is None and await OpportunityCompetitor.exists(
+        opportunity_id=clean["opportunity_id"], competitor_id=clean["competitor_id"]
+    ):
+        return [
+            problem_at(
+                "competitor_id", "this competitor is already on the deal", ErrorCode.DUPLICATE
+            )
+        ]
+    return []
+
+
+DEAL_COMPETITOR = RecordKind(
+    model=OpportunityCompetitor,
+    label="competitor on the deal",
+    validators={"status": v.choice(CompetitorStatus), "notes": v.text(5000, required=False)},
+    references={
+        "opportunity_id": Reference(Opportunity, "opportunity"),
+        "competitor_id": Reference(Competitor, "competitor"),
+    },
+    required=frozenset({"opportunity_id", "competitor_id"}),
+    rules=(_unique_competitor,),
+)

@@ -17,6 +17,7 @@ from tortoise.transactions import in_transaction
 from events.catalogue import EventType
 from events.outbox import record_event
 from events.snapshot import field_values
+from models import AuditLogEntry
 from models.enums import AuditAction
 from services.audit import now, record_audit
 from services.errors import DomainError, ErrorCode, Problem, not_found
@@ -259,5 +260,25 @@ async def restore_record(kind: RecordKind, *, record_id: int, actor_id: int | No
             actor_id=actor_id,
             action=AuditAction.RESTORE,
             emit_update=False,
+        )
+    return record
+
+
+async def delete_record(kind: RecordKind, *, record_id: int, actor_id: int | None):
+    """Remove a part of another record (a deal's line item, say).
+
+    The audit entry keeps every value it had, so nothing written is lost.
+    """
+    record = await get_record(kind.model, record_id, kind.label, "id")
+    before = field_values(record)
+    async with in_transaction():
+        await record.delete()
+        await AuditLogEntry.create(
+            occurred_at=now(),
+            actor_id=actor_id,
+            action=AuditAction.DELETE,
+            record_type=type(record).__name__,
+            record_id=record_id,
+            changes={key: {"before": value, "after": None} for key, value in before.items()},
         )
     return record

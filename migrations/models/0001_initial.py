@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from decimal import Decimal
 from models.enums import AccountStatus, AccountTier, ActivityKind, AuditAction, BuyingRole, ClientStatus, CompetitorStatus, LeadSource, LeadStatus, OpportunityType, Role, SizeBand, StageCategory, TeamKind
 from orjson import loads
 from tortoise.fields.base import OnDelete
@@ -163,7 +164,7 @@ class Migration(migrations.Migration):
                 ('owner', fields.ForeignKeyField('models.User', source_field='owner_id', db_constraint=True, to_field='id', related_name='owned_accounts', on_delete=OnDelete.RESTRICT)),
                 ('tier', fields.CharEnumField(default=AccountTier.STANDARD, description='STRATEGIC: STRATEGIC\nKEY: KEY\nSTANDARD: STANDARD', enum_type=AccountTier, max_length=16)),
                 ('status', fields.CharEnumField(default=AccountStatus.ONBOARDING, description='ONBOARDING: ONBOARDING\nACTIVE: ACTIVE\nAT_RISK: AT_RISK\nCHURNED: CHURNED', enum_type=AccountStatus, max_length=16)),
-                ('annual_recurring_value', fields.DecimalField(default=0, max_digits=18, decimal_places=2)),
+                ('annual_recurring_value', fields.DecimalField(default=Decimal('0'), max_digits=18, decimal_places=2)),
                 ('currency', fields.CharField(max_length=3)),
                 ('renewal_date', fields.DateField(null=True)),
             ],
@@ -189,7 +190,7 @@ class Migration(migrations.Migration):
                 ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
                 ('occurred_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('actor', fields.ForeignKeyField('models.User', source_field='actor_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
-                ('action', fields.CharEnumField(description='CREATE: CREATE\nUPDATE: UPDATE\nARCHIVE: ARCHIVE\nRESTORE: RESTORE\nSTAGE_MOVE: STAGE_MOVE\nCONVERT: CONVERT\nCOMPLETE: COMPLETE', enum_type=AuditAction, max_length=16)),
+                ('action', fields.CharEnumField(description='CREATE: CREATE\nUPDATE: UPDATE\nARCHIVE: ARCHIVE\nRESTORE: RESTORE\nSTAGE_MOVE: STAGE_MOVE\nCONVERT: CONVERT\nCOMPLETE: COMPLETE\nDELETE: DELETE', enum_type=AuditAction, max_length=16)),
                 ('record_type', fields.CharField(max_length=64)),
                 ('record_id', fields.IntField()),
                 ('changes', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
@@ -296,7 +297,7 @@ class Migration(migrations.Migration):
                 ('product', fields.ForeignKeyField('models.Product', source_field='product_id', db_constraint=True, to_field='id', related_name='line_items', on_delete=OnDelete.RESTRICT)),
                 ('quantity', fields.DecimalField(max_digits=12, decimal_places=2)),
                 ('unit_price', fields.DecimalField(max_digits=18, decimal_places=2)),
-                ('discount_percent', fields.DecimalField(default=0, max_digits=5, decimal_places=2)),
+                ('discount_percent', fields.DecimalField(default=Decimal('0'), max_digits=5, decimal_places=2)),
             ],
             options={'table': 'opportunity_line_item', 'app': 'models', 'indexes': [Index(fields=['opportunity_id', 'id']), Index(fields=['product_id'])], 'pk_attr': 'id'},
             bases=['Record'],
