@@ -69,29 +69,14 @@ class Listing:
         return condition
 
     def root_field(self, order_input: type, description: str) -> Any:
-        listing, node, filter_input = self, self.node, self.filter_input
-
-        async def resolve(
-            info: Info,
-            filter: filter_input | None = None,  # type: ignore[valid-type]
-            order_by: list[order_input] | None = None,  # type: ignore[valid-type]
-            first: int | None = None,
-            after: str | None = None,
-            last: int | None = None,
-            before: str | None = None,
-        ) -> Connection[node]:  # type: ignore[valid-type]
-            order = ordering(order_by, listing.columns, listing.default_order)
-            query = listing.model.filter(listing.where(filter))
-            try:
-                page = await list_page(query, order, PageArgs(first, after, last, before))
-            except PaginationError as exc:
-                raise user_input_error(exc) from None
-            return Connection.from_page(page, node.from_row)
-
-        return strawberry.field(resolver=resolve, description=f"{description} {PAGE_ARGS_HELP}")
+        """A top-level list field, e.g. ``accounts``."""
+        return self._field(order_input, description, parent=None)
 
     def child_field(self, order_input: type, parent: str, description: str) -> Any:
         """A list under a parent record: an account's deals for ``parent='account_id'``."""
+        return self._field(order_input, description, parent=parent)
+
+    def _field(self, order_input: type, description: str, parent: str | None) -> Any:
         listing, node, filter_input = self, self.node, self.filter_input
 
         async def resolve(
@@ -105,17 +90,22 @@ class Listing:
             before: str | None = None,
         ) -> Connection[node]:  # type: ignore[valid-type]
             order = ordering(order_by, listing.columns, listing.default_order)
+            args = PageArgs(first, after, last, before)
             try:
-                page = await child_page(
-                    info.context.loaders,
-                    listing.model,
-                    parent,
-                    root.id,
-                    listing.where(filter),
-                    repr(filter),
-                    order,
-                    PageArgs(first, after, last, before),
-                )
+                if parent is None:
+                    query = listing.model.filter(listing.where(filter))
+                    page = await list_page(query, order, args)
+                else:
+                    page = await child_page(
+                        info.context.loaders,
+                        listing.model,
+                        parent,
+                        root.id,
+                        listing.where(filter),
+                        repr(filter),
+                        order,
+                        args,
+                    )
             except PaginationError as exc:
                 raise user_input_error(exc) from None
             return Connection.from_page(page, node.from_row)

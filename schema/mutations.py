@@ -125,6 +125,40 @@ def update_input(mutation: str, create: type, *, omit: tuple[str, ...] = ()) -> 
     )
 
 
+Work = Callable[[dict[str, Any], int | None], Awaitable[Any]]
+
+
+def record_mutation(
+    mutation: str,
+    input_type: type,
+    node: Any,
+    work: Work,
+    description: str,
+    *,
+    id_type: str | None = None,
+) -> tuple[str, Any]:
+    """``(fieldName, field)`` of a mutation whose payload carries one record.
+
+    ``work`` gets the input's values and the caller's id and returns the changed row.
+    """
+    attribute = node.__name__[0].lower() + node.__name__[1:]
+    name = mutation[0].lower() + mutation[1:]
+    payload = payload_type(
+        mutation,
+        {attribute: node},
+        f"The result of {name}: the {attribute}, or why nothing changed.",
+    )
+
+    async def resolve(info: Info, input: input_type) -> payload:  # type: ignore[valid-type]
+        async def call() -> dict[str, Any]:
+            row = await work(input_values(input, id_type), info.context.actor_id)
+            return {attribute: node.from_row(row)}
+
+        return await respond(payload, call)
+
+    return name, strawberry.mutation(resolver=resolve, description=description)
+
+
 def entity_mutations(
     entity: str,
     node: Any,
@@ -136,22 +170,14 @@ def entity_mutations(
 ) -> dict[str, Any]:
     """create/update/archive/restore for one entity (create/update/delete for the parts of
     a deal), all with the same payload shape."""
-    attribute = entity[0].lower() + entity[1:]
     a = f"an {kind.label}" if kind.label[0] in "aeiou" else f"a {kind.label}"
     fields: dict[str, Any] = {}
 
-    def field(mutation: str, input_type: type, work: Callable, description: str) -> None:
-        payload = payload_type(mutation, {attribute: node}, description)
-
-        async def resolve(info: Info, input: input_type) -> payload:  # type: ignore[valid-type]
-            async def call() -> dict[str, Any]:
-                row = await work(input_values(input, entity), info.context.actor_id)
-                return {attribute: node.from_row(row)}
-
-            return await respond(payload, call)
-
-        name = mutation[0].lower() + mutation[1:]
-        fields[name] = strawberry.mutation(resolver=resolve, description=description)
+    def field(mutation: str, input_type: type, work: Work, description: str) -> None:
+        name, resolver = record_mutation(
+            mutation, input_type, node, work, description, id_type=entity
+        )
+        fields[name] = resolver
 
     async def update_work(values: dict[str, Any], actor_id: int | None) -> Any:
         record_id = values.pop("id")
@@ -384,12 +410,6 @@ MoveOpportunityStagePayload = payload_type(
     {"opportunity": t.Opportunity, "stage_change": t.OpportunityStageChange},
     "The deal after the move and the stage change written for it.",
 )
-CreateOpportunityPayload = payload_type(
-    "CreateOpportunity", {"opportunity": t.Opportunity}, "The new deal."
-)
-LogActivityPayload = payload_type("LogActivity", {"activity": t.Activity}, "The new activity.")
-CompleteTaskPayload = payload_type("CompleteTask", {"activity": t.Activity}, "The completed task.")
-CreateLeadPayload = payload_type("CreateLead", {"lead": t.Lead}, "The new lead.")
 ConvertLeadPayload = payload_type(
     "ConvertLead",
     {
@@ -414,42 +434,6 @@ async def _move_stage(info: Info, input: MoveOpportunityStageInput) -> MoveOppor
         }
 
     return await respond(MoveOpportunityStagePayload, call)
-
-
-async def _create_opportunity(
-    info: Info, input: CreateOpportunityInput
-) -> CreateOpportunityPayload:  # type: ignore[valid-type]
-    async def call() -> dict[str, Any]:
-        deal = await create_opportunity(actor_id=info.context.actor_id, values=input_values(input))
-        return {"opportunity": t.Opportunity.from_row(deal)}
-
-    return await respond(CreateOpportunityPayload, call)
-
-
-async def _log_activity(info: Info, input: LogActivityInput) -> LogActivityPayload:  # type: ignore[valid-type]
-    async def call() -> dict[str, Any]:
-        activity = await log_activity(actor_id=info.context.actor_id, values=input_values(input))
-        return {"activity": t.Activity.from_row(activity)}
-
-    return await respond(LogActivityPayload, call)
-
-
-async def _complete_task(info: Info, input: CompleteTaskInput) -> CompleteTaskPayload:  # type: ignore[valid-type]
-    async def call() -> dict[str, Any]:
-        task = await complete_task(actor_id=info.context.actor_id, **input_values(input))
-        return {"activity": t.Activity.from_row(task)}
-
-    return await respond(CompleteTaskPayload, call)
-
-
-async def _create_lead(info: Info, input: CreateLeadInput) -> CreateLeadPayload:  # type: ignore[valid-type]
-    async def call() -> dict[str, Any]:
-        lead = await records.create_record(
-            LEAD, actor_id=info.context.actor_id, values=input_values(input)
-        )
-        return {"lead": t.Lead.from_row(lead)}
-
-    return await respond(CreateLeadPayload, call)
 
 
 async def _convert_lead(info: Info, input: ConvertLeadInput) -> ConvertLeadPayload:  # type: ignore[valid-type]
@@ -493,15 +477,45 @@ MUTATION_FIELDS: dict[str, Any] = {
         UpdateOpportunityCompetitorInput,
         archivable=False,
     ),
-    "create_lead": strawberry.mutation(resolver=_create_lead, description="Record a new lead."),
+    **dict(
+        [
+            record_mutation(
+                "CreateLead",
+                CreateLeadInput,
+                t.Lead,
+                lambda values, actor_id: records.create_record(
+                    LEAD, actor_id=actor_id, values=values
+                ),
+                "Record a new lead.",
+            ),
+            record_mutation(
+                "CreateOpportunity",
+                CreateOpportunityInput,
+                t.Opportunity,
+                lambda values, actor_id: create_opportunity(actor_id=actor_id, values=values),
+                "Open a deal on an account; its stage history starts with its first stage.",
+            ),
+            record_mutation(
+                "LogActivity",
+                LogActivityInput,
+                t.Activity,
+                lambda values, actor_id: log_activity(actor_id=actor_id, values=values),
+                "Record a call, email, meeting, note or task on a client, contact, account, "
+                "deal or lead.",
+            ),
+            record_mutation(
+                "CompleteTask",
+                CompleteTaskInput,
+                t.Activity,
+                lambda values, actor_id: complete_task(actor_id=actor_id, **values),
+                "Mark a task done.",
+            ),
+        ]
+    ),
     "convert_lead": strawberry.mutation(
         resolver=_convert_lead,
         description="Convert a lead in one transaction: a client (reused when its domain "
         "matches), a contact, an account and optionally a deal; the lead becomes CONVERTED.",
-    ),
-    "create_opportunity": strawberry.mutation(
-        resolver=_create_opportunity,
-        description="Open a deal on an account; its stage history starts with its first stage.",
     ),
     "move_opportunity_stage": strawberry.mutation(
         resolver=_move_stage,
@@ -509,12 +523,6 @@ MUTATION_FIELDS: dict[str, Any] = {
         "reason, won stages an amount above 0; a closed deal reopens only by a move to an "
         "open stage.",
     ),
-    "log_activity": strawberry.mutation(
-        resolver=_log_activity,
-        description="Record a call, email, meeting, note or task on a client, contact, "
-        "account, deal or lead.",
-    ),
-    "complete_task": strawberry.mutation(resolver=_complete_task, description="Mark a task done."),
 }
 
 Mutation = strawberry.type(type("Mutation", (), MUTATION_FIELDS), description="Changes.")

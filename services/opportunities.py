@@ -175,18 +175,30 @@ async def create_opportunity(*, actor_id: int | None, values: dict[str, Any]) ->
     )
     async with in_transaction():
         opportunity = await save_new(OPPORTUNITY, clean, actor_id=actor_id)
-        await OpportunityStageChange.create(
-            opportunity_id=opportunity.pk,
-            from_stage_id=None,
-            to_stage_id=stage.pk,
-            changed_by_id=actor_id,
-            changed_at=at,
-            amount=opportunity.amount,
-            currency=opportunity.currency,
-            seconds_in_previous_stage=None,
-            event_id=uuid.uuid4(),
-        )
+        await _history_entry(opportunity, None, stage, actor_id, at)
     return opportunity
+
+
+async def _history_entry(
+    opportunity: Opportunity,
+    from_stage: Stage | None,
+    to_stage: Stage,
+    actor_id: int | None,
+    at: datetime,
+    seconds_in_previous_stage: int | None = None,
+) -> OpportunityStageChange:
+    """Append a deal's entry into ``to_stage`` to its stage history."""
+    return await OpportunityStageChange.create(
+        opportunity_id=opportunity.pk,
+        from_stage_id=from_stage.pk if from_stage else None,
+        to_stage_id=to_stage.pk,
+        changed_by_id=actor_id,
+        changed_at=at,
+        amount=opportunity.amount,
+        currency=opportunity.currency,
+        seconds_in_previous_stage=seconds_in_previous_stage,
+        event_id=uuid.uuid4(),
+    )
 
 
 def move_problems(current: Stage, target: Stage, opportunity: Opportunity) -> list[Problem]:
@@ -260,17 +272,7 @@ async def _record_move(
     for name, value in changes.items():
         setattr(opportunity, name, value)
     await opportunity.save()
-    change = await OpportunityStageChange.create(
-        opportunity_id=opportunity.pk,
-        from_stage_id=current.pk,
-        to_stage_id=target.pk,
-        changed_by_id=actor_id,
-        changed_at=at,
-        amount=opportunity.amount,
-        currency=opportunity.currency,
-        seconds_in_previous_stage=seconds_in_stage,
-        event_id=uuid.uuid4(),
-    )
+    change = await _history_entry(opportunity, current, target, actor_id, at, seconds_in_stage)
     audit = await record_audit(
         AuditAction.STAGE_MOVE, record=opportunity, actor_id=actor_id, before=before, occurred_at=at
     )
