@@ -13,6 +13,7 @@ from strawberry.extensions import (
 from strawberry.relay import GlobalID  # noqa: F401
 from strawberry.schema.config import StrawberryConfig
 
+from schema.glossary import describe_schema
 from schema.mutations import Mutation
 from schema.query import Query
 from settings import Settings, get_settings
@@ -34,12 +35,14 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: ValidationCache(maxsize=256),
         lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal server error"),
     ]
-    return strawberry.Schema(
+    built = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(relay_max_results=settings.max_page_size),
     )
+    describe_schema(built._schema)
+    return built
 
 
 schema = build_schema()
