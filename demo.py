@@ -65,7 +65,7 @@ from models.enums import (
 from services.leads import convert_lead
 from services.pipelines import ensure_default_pipelines
 
-DEMO_DOMAIN = "demo.accountgraph.test"
+DEMO_DOMAIN = "demo.accountgraph.example"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 ACCOUNT_MANAGER_EMAIL = f"am@{DEMO_DOMAIN}"
 
@@ -371,27 +371,28 @@ TAGS = [
     "executive-sponsor",
     "security-review",
 ]
-# (country, weight); the billing currency follows the country.
+# How many of the clients are in each country; the billing currency follows the country
+# (USD for most, EUR or GBP for European clients).
 COUNTRIES = [
-    ("US", 40),
-    ("GB", 12),
-    ("DE", 9),
-    ("CA", 6),
-    ("FR", 6),
-    ("NL", 5),
-    ("AU", 4),
-    ("IE", 3),
-    ("ES", 3),
-    ("SE", 3),
-    ("SG", 3),
-    ("JP", 2),
+    ("US", 19),
+    ("CA", 3),
+    ("AU", 2),
+    ("SG", 1),
+    ("JP", 1),
+    ("SE", 1),
+    ("GB", 5),
+    ("DE", 3),
+    ("FR", 2),
+    ("NL", 1),
+    ("IE", 1),
+    ("ES", 1),
 ]
 CURRENCY_OF = {"GB": "GBP", "DE": "EUR", "FR": "EUR", "NL": "EUR", "IE": "EUR", "ES": "EUR"}
 SIZE_BANDS = [
-    (SizeBand.ENTERPRISE, 20),
-    (SizeBand.LARGE, 25),
-    (SizeBand.MEDIUM, 30),
-    (SizeBand.SMALL, 18),
+    (SizeBand.ENTERPRISE, 25),
+    (SizeBand.LARGE, 30),
+    (SizeBand.MEDIUM, 25),
+    (SizeBand.SMALL, 13),
     (SizeBand.MICRO, 7),
 ]
 
@@ -656,24 +657,43 @@ LEAD_SUBJECTS = {
     NOTE: ["{person} is evaluating options this quarter", "{company} uses spreadsheets today"],
     TASK: ["Follow up with {person}"],
 }
-BODIES = [
-    "Good conversation; they want to see the reporting in more detail.",
-    "Key stakeholders attended. Action items shared in the recap email.",
-    "They are comparing two vendors and expect to decide within a month.",
-    "Asked for customer references in the same industry.",
-    "Budget is approved; procurement needs the security documentation.",
-    "Raised concerns about the data migration effort.",
-    "Agreed on success criteria and a timeline for the pilot.",
-    None,
-]
-OUTCOMES = [
-    "Positive; agreed next steps",
-    "Left voicemail",
-    "Rescheduled to next week",
-    "Needs internal alignment on their side",
-    "Requested pricing options",
-    "Good engagement from stakeholders",
-]
+BODIES = {
+    EMAIL: [
+        "Attached the documents we discussed.",
+        "Summarised the agreed next steps and owners.",
+        "Shared two customer stories from the same industry.",
+        "Answered the open questions from the last call.",
+        None,
+    ],
+    MEETING: [
+        "Key stakeholders attended; action items shared in the recap email.",
+        "Walked through reporting and forecasting; strong interest.",
+        "Agreed on success criteria and a timeline.",
+        "They raised concerns about the data migration effort.",
+        None,
+    ],
+    NOTE: [
+        "Heard from the champion after their steering committee.",
+        "Budget is approved; procurement needs the security documentation.",
+        "They are comparing two vendors and expect to decide within a month.",
+        "Asked for customer references in the same industry.",
+        None,
+    ],
+}
+OUTCOMES = {
+    CALL: [
+        "Connected; agreed next steps",
+        "Left voicemail",
+        "Rescheduled to next week",
+        "Requested pricing options",
+    ],
+    MEETING: [
+        "Positive; agreed next steps",
+        "Good engagement from stakeholders",
+        "Needs internal alignment on their side",
+        "Requested a follow-up demo",
+    ],
+}
 TASK_OUTCOMES = ["Done", "Sent", "Completed and shared with the team", None]
 DISQUALIFY_REASONS = [
     "no budget",
@@ -700,7 +720,11 @@ def _slug(name: str) -> str:
 
 
 async def _insert(model: type[Model], rows: Sequence[T]) -> Sequence[T]:
-    """Bulk insert ``rows`` and give each its key (the table's new keys, in insertion order)."""
+    """Bulk insert ``rows`` and give each its key.
+
+    ``bulk_create`` does not report keys; the rows are inserted one statement after another in
+    the seeding transaction, so the table's new keys, in order, are theirs.
+    """
     if not rows:
         return rows
     last = await model.all().order_by("-id").limit(1).values_list("id", flat=True)
@@ -789,8 +813,11 @@ class _Seeder:
         )
 
     def between(self, start: datetime, end: datetime) -> datetime:
+        """A moment from ``start`` to ``end``, in working hours when the span allows it."""
         seconds = int((end - start).total_seconds())
-        return start + timedelta(seconds=self.rng.randint(0, max(seconds, 0)))
+        moment = start + timedelta(seconds=self.rng.randint(0, max(seconds, 0)))
+        working = moment.replace(hour=self.rng.randint(8, 17))
+        return working if start <= working <= end else moment
 
     def days_ago(self, moment: datetime) -> int:
         return (self.anchor - moment).days
@@ -919,12 +946,15 @@ class _Seeder:
             + [ClientStatus.ACTIVE] * (CLIENTS - 10)
         )
         rng.shuffle(statuses)
+        countries = [country for country, count in COUNTRIES for _ in range(count)]
+        rng.shuffle(countries)
         self.used_names: set[str] = set()
-        for prefix, status in zip(rng.sample(PREFIXES, CLIENTS), statuses, strict=True):
+        for prefix, status, country in zip(
+            rng.sample(PREFIXES, CLIENTS), statuses, countries, strict=True
+        ):
             industry = rng.choice(list(INDUSTRIES))
             name = f"{prefix} {rng.choice(INDUSTRIES[industry])}"
             self.used_names.add(name)
-            country = self.pick(COUNTRIES)
             started = (
                 rng.randint(45, 200)
                 if status == ClientStatus.PROSPECT
@@ -969,13 +999,13 @@ class _Seeder:
 
     def tier_for(self, client: Client) -> AccountTier:
         weights = {
-            SizeBand.ENTERPRISE: [(AccountTier.STRATEGIC, 5), (AccountTier.KEY, 5)],
+            SizeBand.ENTERPRISE: [(AccountTier.STRATEGIC, 6), (AccountTier.KEY, 4)],
             SizeBand.LARGE: [
                 (AccountTier.STRATEGIC, 1),
-                (AccountTier.KEY, 6),
-                (AccountTier.STANDARD, 3),
+                (AccountTier.KEY, 7),
+                (AccountTier.STANDARD, 2),
             ],
-            SizeBand.MEDIUM: [(AccountTier.KEY, 2), (AccountTier.STANDARD, 8)],
+            SizeBand.MEDIUM: [(AccountTier.KEY, 3), (AccountTier.STANDARD, 7)],
         }
         return self.pick(weights.get(client.size_band, [(AccountTier.STANDARD, 1)]))
 
@@ -984,8 +1014,8 @@ class _Seeder:
         doubles = set(rng.sample(range(CLIENTS), ACCOUNTS - CLIENTS))
         # Managers own a few accounts themselves; account managers own the rest.
         rotations = []
-        for team in self.teams[:2]:
-            members = self.sales_teams[team.pk]
+        for sales_team in self.teams[:2]:
+            members = self.sales_teams[sales_team.pk]
             managers = [u for u in members if u.role == Role.SALES_MANAGER]
             managed = [u for u in members if u.role == Role.ACCOUNT_MANAGER]
             rotations.append(managed * 2 + managers)
@@ -1045,7 +1075,7 @@ class _Seeder:
             else [
                 (AccountStatus.ACTIVE, 55),
                 (AccountStatus.AT_RISK, 15),
-                (AccountStatus.ONBOARDING, 30),
+                (AccountStatus.ONBOARDING, 15),
             ]
         )
         if status == AccountStatus.ONBOARDING:
@@ -1127,7 +1157,7 @@ class _Seeder:
             category = self.pick([(OPEN, 38), (WON, 37), (LOST, 25)])
             if category == OPEN:
                 count = len(pipe.open)
-                stage = self.pick([(s, count - i) for i, s in enumerate(pipe.open)])
+                stage = self.pick([(s, 2 * count - i) for i, s in enumerate(pipe.open)])
             else:
                 stage = pipe.won if category == WON else pipe.lost
             targets.append((pipe, stage))
@@ -1270,6 +1300,7 @@ class _Seeder:
         if stage.category == OPEN and rng.random() < 0.12:
             probability = min(99, max(1, probability + rng.choice([-10, -5, 5, 10, 15])))
         closed_at = times[-1] if stage.category != OPEN else None
+        close_date: date | None
         if closed_at is not None:
             close_date = (closed_at - timedelta(days=rng.randint(-10, 20))).date()
         elif pipe.name == RENEWAL and (plan.account.renewal_date or self.today) > self.today:
@@ -1349,14 +1380,14 @@ class _Seeder:
                 [
                     f"{account.name}: platform rollout",
                     f"{account.name}: {rng.choice(DEPARTMENTS)} team pilot",
-                    f"{account.name}: {items[0][0].name.split(' (')[0]}",
+                    f"{account.name}: {items[0][0].name.split(' (')[0]} deployment",
                 ]
             )
         if pipeline == EXPANSION:
             product = items[-1][0].name.split(" (")[0]
             return rng.choice(
                 [
-                    f"{account.name}: {product}",
+                    f"{account.name}: {product} add-on",
                     f"{account.name}: {rng.choice(DEPARTMENTS)} expansion",
                     f"{account.name}: additional seats",
                 ]
@@ -1561,11 +1592,11 @@ class _Seeder:
                 completed = self.between(at, min(due + timedelta(days=2), end))
                 outcome = rng.choice(TASK_OUTCOMES)
         elif kind in (CALL, MEETING) and at < self.anchor:
-            outcome = rng.choice(OUTCOMES)
+            outcome = rng.choice(OUTCOMES[kind])
         row = Activity(
             kind=kind,
             subject=subject[:300],
-            body=rng.choice(BODIES) if kind in (NOTE, MEETING, EMAIL) else None,
+            body=rng.choice(BODIES[kind]) if kind in BODIES else None,
             occurred_at=at,
             due_at=due,
             completed_at=completed,
@@ -1679,7 +1710,7 @@ class _Seeder:
 
     def make_contact_and_lead_activities(self) -> None:
         rng = self.rng
-        owner_of = {}
+        owner_of: dict[int, int] = {}
         for plan in self.accounts:
             owner_of.setdefault(plan.client.pk, plan.account.owner_id)
         for contact in self.contacts:
