@@ -11,7 +11,9 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
+# The installed command, as `make run` uses it; run from elsewhere than the checkout so that
+# only what the package installs is importable.
+ACCOUNTGRAPH = str(Path(sys.executable).parent / "accountgraph")
 
 
 def free_port() -> int:
@@ -20,10 +22,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "cli", *args],
-        cwd=ROOT,
+        [ACCOUNTGRAPH, *args],
+        cwd=cwd,
         env=env,
         check=True,
         capture_output=True,
@@ -33,16 +35,17 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 
 @contextmanager
-def live_server(database_url: str) -> Iterator[str]:
+def live_server(database_url: str, workdir: Path) -> Iterator[str]:
     """Migrate ``database_url``, serve the app on it, yield the base URL, stop the server."""
     env = {**os.environ, "ACCOUNTGRAPH_DATABASE_URL": database_url}
-    run_cli("migrate", env=env)
+    run_cli("migrate", env=env, cwd=workdir)
     port = free_port()
+    log = open(workdir / "server.log", "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
+        [ACCOUNTGRAPH, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=workdir,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -55,7 +58,7 @@ def live_server(database_url: str) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
+                output = (workdir / "server.log").read_text(errors="replace")
                 raise RuntimeError(f"server did not start:\n{output}")
             time.sleep(0.1)
         yield base
@@ -66,5 +69,4 @@ def live_server(database_url: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stdout:
-            process.stdout.close()
+        log.close()

@@ -10,11 +10,12 @@ from tests.live_server import live_server
 @pytest.fixture(scope="module")
 async def server_url(tmp_path_factory):
     """A server on its own database, so the suite's clean-up between tests never touches it."""
+    workdir = tmp_path_factory.mktemp("live")
     if BACKEND == "postgres":
         url = await create_postgres_database()
     else:
-        url = f"sqlite://{tmp_path_factory.mktemp('live') / 'live.db'}"
-    with live_server(url) as base:
+        url = f"sqlite://{workdir / 'live.db'}"
+    with live_server(url, workdir) as base:
         yield base
     if BACKEND == "postgres":
         await drop_postgres_database(url)
