@@ -44,8 +44,20 @@ DEFAULT_QUERY = """\
 # To authenticate, open the Headers tab below:
 #   {"Authorization": "Bearer <token>"}
 
-query {
-  __typename
+query Portfolio {
+  accounts(first: 10, orderBy: [{field: NAME}]) {
+    totalCount
+    edges {
+      node {
+        id name tier renewalDate
+        owner { name }
+        client { name industry }
+        opportunities(first: 3, filter: {status: OPEN}) {
+          edges { node { id name amount currency stage { name } } }
+        }
+      }
+    }
+  }
 }
 """
 

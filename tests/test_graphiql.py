@@ -76,7 +76,7 @@ def test_page_is_html(page: str) -> None:
     assert "GraphiQL.createFetcher" in page
     assert "graphqlWs.createClient" in page
     assert "isHeadersEditorEnabled: true" in page
-    assert "__typename" in page  # runnable default query
+    assert "query Portfolio" in page  # runnable default query
 
 
 def test_page_references_no_absolute_url(page: str) -> None:

@@ -128,3 +128,11 @@ async def test_depth_limit_refuses_deep_queries(gql):
     deep = "{ accounts { edges { node { client { accounts { edges { node { client { accounts { edges { node { client { accounts { edges { node { id } } } } } } } } } } } } } } } }"
     body = await gql(deep, errors=True)
     assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+async def test_graphiqls_default_query_runs(gql):
+    from graphiql import DEFAULT_QUERY
+
+    await make_client(name="Acme")
+    data = await gql(DEFAULT_QUERY)
+    assert data["accounts"]["totalCount"] == 0
