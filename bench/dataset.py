@@ -78,38 +78,136 @@ STAGE_NAMES = {
 PIPELINE = "New business"
 
 FIRST_NAMES = [
-    "Ada", "Bram", "Chloé", "Dev", "Elif", "Finn", "Grace", "Hugo", "Ines", "Jonas",
-    "Kira", "Liam", "Maya", "Nils", "Olga", "Priya", "Quentin", "Rosa", "Sami", "Tess",
+    "Ada",
+    "Bram",
+    "Chloé",
+    "Dev",
+    "Elif",
+    "Finn",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kira",
+    "Liam",
+    "Maya",
+    "Nils",
+    "Olga",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sami",
+    "Tess",
 ]
 LAST_NAMES = [
-    "Andersen", "Baptiste", "Costa", "Dubois", "Eriksen", "Fischer", "García", "Hansen",
-    "Ivanova", "Jansen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "O'Brien", "Petrov",
-    "Quinn", "Rossi", "Schmidt", "Tanaka",
+    "Andersen",
+    "Baptiste",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "García",
+    "Hansen",
+    "Ivanova",
+    "Jansen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "O'Brien",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
 ]
 COMPANY_HEADS = [
-    "Northwind", "Bluefin", "Cedar", "Helix", "Ironclad", "Juniper", "Kestrel", "Lumen",
-    "Meridian", "Nimbus", "Orion", "Pioneer", "Quartz", "Redwood", "Summit", "Tidal",
-    "Umbra", "Vertex", "Willow", "Zenith", "Atlas", "Beacon", "Cobalt", "Delta",
+    "Northwind",
+    "Bluefin",
+    "Cedar",
+    "Helix",
+    "Ironclad",
+    "Juniper",
+    "Kestrel",
+    "Lumen",
+    "Meridian",
+    "Nimbus",
+    "Orion",
+    "Pioneer",
+    "Quartz",
+    "Redwood",
+    "Summit",
+    "Tidal",
+    "Umbra",
+    "Vertex",
+    "Willow",
+    "Zenith",
+    "Atlas",
+    "Beacon",
+    "Cobalt",
+    "Delta",
 ]
 COMPANY_ROOTS = [
-    "Analytics", "Foods", "Logistics", "Robotics", "Health", "Energy", "Capital", "Textiles",
-    "Media", "Software", "Motors", "Pharma", "Retail", "Systems", "Labs", "Works",
+    "Analytics",
+    "Foods",
+    "Logistics",
+    "Robotics",
+    "Health",
+    "Energy",
+    "Capital",
+    "Textiles",
+    "Media",
+    "Software",
+    "Motors",
+    "Pharma",
+    "Retail",
+    "Systems",
+    "Labs",
+    "Works",
 ]
 COMPANY_TAILS = ["Ltd", "GmbH", "SA", "Inc", "BV", "AB", "Group", "plc", "SAS", "AG"]
 ACCOUNT_UNITS = [
-    "Europe", "North America", "APAC", "LATAM", "Retail", "Digital", "Manufacturing",
-    "Services", "Group", "Labs", "Operations", "Finance",
+    "Europe",
+    "North America",
+    "APAC",
+    "LATAM",
+    "Retail",
+    "Digital",
+    "Manufacturing",
+    "Services",
+    "Group",
+    "Labs",
+    "Operations",
+    "Finance",
 ]
 INDUSTRIES = [
-    "Software", "Manufacturing", "Healthcare", "Retail", "Finance", "Logistics", "Energy",
-    "Media", "Education", "Hospitality", "Telecommunications", "Agriculture",
+    "Software",
+    "Manufacturing",
+    "Healthcare",
+    "Retail",
+    "Finance",
+    "Logistics",
+    "Energy",
+    "Media",
+    "Education",
+    "Hospitality",
+    "Telecommunications",
+    "Agriculture",
 ]
 COUNTRIES = ["GB", "DE", "FR", "NL", "SE", "ES", "IT", "US", "CA", "JP", "AU", "BR"]
 SIZE_BANDS = ["MICRO", "SMALL", "MEDIUM", "LARGE", "ENTERPRISE"]
 TIERS = [("STRATEGIC", 1), ("KEY", 3), ("STANDARD", 6)]
 PRODUCTS = [
-    "Platform", "Analytics suite", "Support plan", "Data pipeline", "Security add-on",
-    "Training", "Integration", "Mobile app", "Reporting", "Consulting",
+    "Platform",
+    "Analytics suite",
+    "Support plan",
+    "Data pipeline",
+    "Security add-on",
+    "Training",
+    "Integration",
+    "Mobile app",
+    "Reporting",
+    "Consulting",
 ]
 DEAL_KINDS = ["licence", "rollout", "renewal", "expansion", "pilot", "upgrade"]
 KINDS = ["CALL", "EMAIL", "MEETING", "NOTE", "TASK"]
@@ -124,31 +222,95 @@ SUBJECTS = {
 # Tables the data set fills, with their columns, in insertion order.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "app_user": (
-        "id", "created_at", "updated_at", "email", "name", "role", "is_active",
-        "manager_id", "team_id",
+        "id",
+        "created_at",
+        "updated_at",
+        "email",
+        "name",
+        "role",
+        "is_active",
+        "manager_id",
+        "team_id",
     ),
     "client": (
-        "id", "created_at", "updated_at", "archived_at", "name", "domain", "industry",
-        "size_band", "country", "status", "tags",
+        "id",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "name",
+        "domain",
+        "industry",
+        "size_band",
+        "country",
+        "status",
+        "tags",
     ),
     "account": (
-        "id", "created_at", "updated_at", "archived_at", "name", "tier", "status",
-        "annual_recurring_value", "currency", "renewal_date", "client_id", "owner_id",
+        "id",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "name",
+        "tier",
+        "status",
+        "annual_recurring_value",
+        "currency",
+        "renewal_date",
+        "client_id",
+        "owner_id",
     ),
     "opportunity": (
-        "id", "created_at", "updated_at", "archived_at", "name", "amount", "currency",
-        "probability", "expected_close_date", "type", "next_step", "lost_reason", "closed_at",
-        "stage_entered_at", "account_id", "owner_id", "pipeline_id", "stage_id",
+        "id",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "name",
+        "amount",
+        "currency",
+        "probability",
+        "expected_close_date",
+        "type",
+        "next_step",
+        "lost_reason",
+        "closed_at",
+        "stage_entered_at",
+        "account_id",
+        "owner_id",
+        "pipeline_id",
+        "stage_id",
     ),
     "opportunity_stage_change": (
-        "id", "created_at", "updated_at", "changed_at", "amount", "currency",
-        "seconds_in_previous_stage", "event_id", "changed_by_id", "from_stage_id",
-        "opportunity_id", "to_stage_id",
+        "id",
+        "created_at",
+        "updated_at",
+        "changed_at",
+        "amount",
+        "currency",
+        "seconds_in_previous_stage",
+        "event_id",
+        "changed_by_id",
+        "from_stage_id",
+        "opportunity_id",
+        "to_stage_id",
     ),
     "activity": (
-        "id", "created_at", "updated_at", "archived_at", "kind", "subject", "body",
-        "occurred_at", "due_at", "completed_at", "outcome", "account_id", "client_id",
-        "contact_id", "lead_id", "opportunity_id", "owner_id",
+        "id",
+        "created_at",
+        "updated_at",
+        "archived_at",
+        "kind",
+        "subject",
+        "body",
+        "occurred_at",
+        "due_at",
+        "completed_at",
+        "outcome",
+        "account_id",
+        "client_id",
+        "contact_id",
+        "lead_id",
+        "opportunity_id",
+        "owner_id",
     ),
 }
 
@@ -199,16 +361,23 @@ def generate(stages: dict[str, dict[str, Any]], pipeline_id: int) -> dict[str, l
     client_names: list[str] = []
     for n in range(1, CLIENTS + 1):
         name = (
-            f"{rng.choice(COMPANY_HEADS)} {rng.choice(COMPANY_ROOTS)} "
-            f"{rng.choice(COMPANY_TAILS)}"
+            f"{rng.choice(COMPANY_HEADS)} {rng.choice(COMPANY_ROOTS)} {rng.choice(COMPANY_TAILS)}"
         )
         client_names.append(name)
         created = at(TWO_YEARS + rng.randrange(86400 * 365))
         rows["client"].append(
             (
-                n, created, created, None, name, f"client{n:04d}.bench.example",
-                rng.choice(INDUSTRIES), rng.choice(SIZE_BANDS), rng.choice(COUNTRIES),
-                "ACTIVE", "[]",
+                n,
+                created,
+                created,
+                None,
+                name,
+                f"client{n:04d}.bench.example",
+                rng.choice(INDUSTRIES),
+                rng.choice(SIZE_BANDS),
+                rng.choice(COUNTRIES),
+                "ACTIVE",
+                "[]",
             )
         )
 
@@ -229,10 +398,18 @@ def generate(stages: dict[str, dict[str, Any]], pipeline_id: int) -> dict[str, l
             created = at(TWO_YEARS + rng.randrange(86400 * 180))
             rows["account"].append(
                 (
-                    account_id, created, created, None, f"{client_name} {unit}",
-                    rng.choices(tier_names, tier_weights)[0], "ACTIVE",
-                    money(rng.randrange(1_000_000, 100_000_000)), "USD",
-                    (ANCHOR + timedelta(days=rng.randrange(1, 366))).date(), client_id, owner,
+                    account_id,
+                    created,
+                    created,
+                    None,
+                    f"{client_name} {unit}",
+                    rng.choices(tier_names, tier_weights)[0],
+                    "ACTIVE",
+                    money(rng.randrange(1_000_000, 100_000_000)),
+                    "USD",
+                    (ANCHOR + timedelta(days=rng.randrange(1, 366))).date(),
+                    client_id,
+                    owner,
                 )
             )
 
@@ -259,17 +436,41 @@ def generate(stages: dict[str, dict[str, Any]], pipeline_id: int) -> dict[str, l
             lost_reason = "Chose a competitor" if stage["category"] == "LOST" else None
             rows["opportunity"].append(
                 (
-                    opportunity_id, created, entered, None, name, amount, "USD",
-                    stage["probability"], close_date, "NEW_BUSINESS", None, lost_reason,
-                    entered if closed else None, entered, account_id, owner, pipeline_id,
+                    opportunity_id,
+                    created,
+                    entered,
+                    None,
+                    name,
+                    amount,
+                    "USD",
+                    stage["probability"],
+                    close_date,
+                    "NEW_BUSINESS",
+                    None,
+                    lost_reason,
+                    entered if closed else None,
+                    entered,
+                    account_id,
+                    owner,
+                    pipeline_id,
                     stage["id"],
                 )
             )
             event_id = uuid.UUID(int=rng.getrandbits(128), version=4)
             rows["opportunity_stage_change"].append(
                 (
-                    opportunity_id, entered, entered, entered, amount, "USD", None, event_id,
-                    owner, None, opportunity_id, stage["id"],
+                    opportunity_id,
+                    entered,
+                    entered,
+                    entered,
+                    amount,
+                    "USD",
+                    None,
+                    event_id,
+                    owner,
+                    None,
+                    opportunity_id,
+                    stage["id"],
                 )
             )
             for _ in range(ACTIVITIES_PER_OPPORTUNITY):
@@ -282,9 +483,23 @@ def generate(stages: dict[str, dict[str, Any]], pipeline_id: int) -> dict[str, l
                     completed = due if rng.random() < 0.7 else None
                 rows["activity"].append(
                     (
-                        activity_id, occurred, occurred, None, kind, rng.choice(SUBJECTS[kind]),
-                        None, occurred, due, completed, None, account_id, client_id, None, None,
-                        opportunity_id, owner,
+                        activity_id,
+                        occurred,
+                        occurred,
+                        None,
+                        kind,
+                        rng.choice(SUBJECTS[kind]),
+                        None,
+                        occurred,
+                        due,
+                        completed,
+                        None,
+                        account_id,
+                        client_id,
+                        None,
+                        None,
+                        opportunity_id,
+                        owner,
                     )
                 )
     return rows
@@ -335,7 +550,7 @@ async def wipe(url: str) -> None:
     if is_sqlite(url):
         path = sqlite_path(url)
         for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+            Path(f"{path}{suffix}").unlink(missing_ok=True)  # noqa: ASYNC240
         return
     import asyncpg
 
@@ -410,7 +625,9 @@ async def build(url: str, force: bool, console: Console) -> None:
                 for table, table_rows in rows.items()
             }
             for table, table_rows in rows.items():
-                await insert(conn, table, COLUMNS[table], table_rows, sqlite, progress, tasks[table])
+                await insert(
+                    conn, table, COLUMNS[table], table_rows, sqlite, progress, tasks[table]
+                )
         if not sqlite:
             # Explicit ids leave the serial sequences behind; the app inserts after them.
             for table in COLUMNS:

@@ -100,7 +100,7 @@ JOIN stage AS s ON s.id = o.stage_id
 ORDER BY o.account_id, o.created_at DESC, o.id DESC
 """
 PG_ACTIVITIES = """
-SELECT x.opportunity_id, x.id, x.kind, x.subject, x.occurred_at
+SELECT x.opportunity_id, x.id, x.kind, x.subject, x.occurred_at::text
 FROM unnest($1::int[]) AS parent(id)
 CROSS JOIN LATERAL (
     SELECT id, opportunity_id, kind, subject, occurred_at FROM activity
@@ -121,6 +121,25 @@ WHERE o.id = $1
 # --- building the response ------------------------------------------------------------------
 
 
+def iso_from_sqlite(text: str) -> str:
+    """SQLite holds the ORM's ``isoformat(" ")``; the API prints ``isoformat()``."""
+    return text[:10] + "T" + text[11:]
+
+
+def iso_from_postgres(text: str) -> str:
+    """``timestamptz::text`` in a UTC session ('2025-08-09 13:52:33[.5]+00') as
+    ``datetime.isoformat()`` prints it ('2025-08-09T13:52:33[.500000]+00:00').
+
+    Decoding timestamptz into datetime objects and calling isoformat() costs ~5 ms more
+    per Q1 (1,500 values) in asyncpg.
+    """
+    clock = text[11:-3]
+    if "." in clock:
+        whole, fraction = clock.split(".")
+        clock = f"{whole}.{fraction:0<6}"
+    return f"{text[:10]}T{clock}+00:00"
+
+
 def gid(prefix: bytes, pk: int) -> str:
     return b64(b"%s:%d" % (prefix, pk)).decode()
 
@@ -128,8 +147,7 @@ def gid(prefix: bytes, pk: int) -> str:
 def portfolio(accounts: list, opportunities: list, activities: list, sqlite: bool) -> bytes:
     by_opportunity: dict[int, list] = {}
     for opportunity_id, pk, kind, subject, occurred_at in activities:
-        # SQLite holds the ORM's isoformat(" "); the API answers isoformat() ("T").
-        when = occurred_at[:10] + "T" + occurred_at[11:] if sqlite else occurred_at.isoformat()
+        when = iso_from_sqlite(occurred_at) if sqlite else iso_from_postgres(occurred_at)
         by_opportunity.setdefault(opportunity_id, []).append(
             {
                 "node": {
@@ -161,7 +179,11 @@ def portfolio(accounts: list, opportunities: list, activities: list, sqlite: boo
                 "name": name,
                 "tier": tier,
                 "owner": {"id": gid(b"User", user_id), "name": user_name, "email": email},
-                "client": {"id": gid(b"Client", client_id), "name": client_name, "industry": industry},
+                "client": {
+                    "id": gid(b"Client", client_id),
+                    "name": client_name,
+                    "industry": industry,
+                },
                 "opportunities": {"edges": by_account.get(pk, [])},
             }
         }
@@ -260,7 +282,12 @@ def postgres_app(dsn: str) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        state["pool"] = await asyncpg.create_pool(dsn, min_size=POOL_SIZE, max_size=POOL_SIZE)
+        state["pool"] = await asyncpg.create_pool(
+            dsn,
+            min_size=POOL_SIZE,
+            max_size=POOL_SIZE,
+            server_settings={"TimeZone": "UTC"},  # for iso_from_postgres
+        )
         try:
             yield
         finally:
