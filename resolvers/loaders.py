@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from strawberry.dataloader import DataLoader
 from tortoise.expressions import Q, RawSQL
+from tortoise.fields import DecimalField
 from tortoise.functions import Count
 from tortoise.models import Model
 
@@ -44,8 +45,12 @@ def _order_sql(model: type[Model], ordering: Sequence[str]) -> str:
     for term in ordering:
         column = term.lstrip("-")
         direction = "DESC" if term.startswith("-") else "ASC"
-        source = model._meta.fields_map[column].source_field or column
-        terms.append(f'"{table}"."{source}" {direction}')
+        field = model._meta.fields_map[column]
+        sql = f'"{table}"."{field.source_field or column}"'
+        if isinstance(field, DecimalField):
+            # SQLite stores decimals as text; compare them as numbers, as Tortoise does.
+            sql = f"CAST({sql} AS NUMERIC)"
+        terms.append(f"{sql} {direction}")
     return ", ".join(terms)
 
 

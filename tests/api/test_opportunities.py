@@ -328,3 +328,16 @@ async def test_a_filter_id_of_the_wrong_type_is_a_clear_error(gql):
     )
     assert body["errors"][0]["message"] == f"'{gid('User', 1)}' is not a valid Account id"
     assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
+
+
+async def test_nested_lists_sort_amounts_as_numbers(gql):
+    account = await make_account()
+    for amount in ["9000", "45506.99", "120167.27", "73167.84", "100"]:
+        await make_opportunity(account_id=account.pk, amount=amount)
+    data = await gql(
+        """query($id: ID!) { account(id: $id) {
+             opportunities(orderBy: [{field: AMOUNT, direction: DESC}]) { edges { node { amount } } } } }""",
+        {"id": gid("Account", account.pk)},
+    )
+    amounts = [e["node"]["amount"] for e in data["account"]["opportunities"]["edges"]]
+    assert amounts == ["120167.27", "73167.84", "45506.99", "9000.00", "100.00"]
