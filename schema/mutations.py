@@ -2,29 +2,40 @@
 
 import dataclasses
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import strawberry
 from strawberry import UNSET
 from strawberry.relay import GlobalID
-from strawberry.types.base import get_object_definition
 
 from resolvers.listing import pk
 from schema import types as t
 from schema.base import Info, UserError
-from schema.enums import (
-    AccountStatus,
-    AccountTier,
-    ActivityKind,
-    BuyingRole,
-    ClientStatus,
-    CompetitorStatus,
-    LeadSource,
-    LeadStatus,
-    OpportunityType,
-    SizeBand,
+from schema.inputs import (
+    CompleteTaskInput,
+    ConvertLeadInput,
+    CreateAccountInput,
+    CreateClientInput,
+    CreateCompetitorInput,
+    CreateContactInput,
+    CreateLeadInput,
+    CreateOpportunityCompetitorInput,
+    CreateOpportunityInput,
+    CreateOpportunityLineItemInput,
+    CreateProductInput,
+    LogActivityInput,
+    MoveOpportunityStageInput,
+    UpdateAccountInput,
+    UpdateActivityInput,
+    UpdateClientInput,
+    UpdateCompetitorInput,
+    UpdateContactInput,
+    UpdateLeadInput,
+    UpdateOpportunityCompetitorInput,
+    UpdateOpportunityInput,
+    UpdateOpportunityLineItemInput,
+    UpdateProductInput,
+    id_input,
 )
 from services import records
 from services.accounts import ACCOUNT
@@ -100,29 +111,6 @@ def payload_type(mutation: str, fields: dict[str, Any], description: str) -> typ
     namespace.update({name: None for name in fields})
     namespace["errors"] = strawberry.field(description="Why nothing changed; empty on success.")
     return strawberry.type(type(f"{mutation}Payload", (), namespace), description=description)
-
-
-def id_input(mutation: str, description: str) -> type:
-    cls = type(f"{mutation}Input", (), {"__annotations__": {"id": GlobalID}})
-    return strawberry.input(cls, description=description)
-
-
-def update_input(mutation: str, create: type, *, omit: tuple[str, ...] = ()) -> type:
-    """``<mutation>Input``: the create input's fields, all optional (omitted = unchanged)."""
-    annotations: dict[str, Any] = {"id": GlobalID}
-    namespace: dict[str, Any] = {}
-    for field in get_object_definition(create, strict=True).fields:
-        if field.python_name in omit:
-            continue
-        annotations[field.python_name] = create.__annotations__[field.python_name] | None
-        namespace[field.python_name] = strawberry.field(
-            default=UNSET, description=field.description
-        )
-    namespace["__annotations__"] = annotations
-    return strawberry.input(
-        type(f"{mutation}Input", (), namespace),
-        description="Fields to change; omitted fields stay as they are, null clears a value.",
-    )
 
 
 Work = Callable[[dict[str, Any], int | None], Awaitable[Any]]
@@ -219,190 +207,6 @@ def entity_mutations(
         f"Bring back an archived {kind.label}.",
     )
     return fields
-
-
-def opt(description: str | None = None) -> Any:
-    return strawberry.field(default=UNSET, description=description)
-
-
-@strawberry.input(description="A new client organisation.")
-class CreateClientInput:
-    name: str
-    domain: str | None = opt("Web domain such as 'example.com'; unique across clients.")
-    industry: str | None = opt()
-    size_band: SizeBand | None = opt()
-    country: str | None = opt("ISO 3166 alpha-2 code such as 'DE'.")
-    status: ClientStatus | None = opt()
-    tags: list[str] | None = opt()
-
-
-@strawberry.input(description="A new person at a client.")
-class CreateContactInput:
-    client_id: GlobalID
-    name: str
-    title: str | None = opt()
-    email: str | None = opt()
-    phone: str | None = opt()
-    buying_role: BuyingRole | None = opt()
-    is_primary: bool | None = opt()
-
-
-@strawberry.input(description="A new account under a client.")
-class CreateAccountInput:
-    client_id: GlobalID
-    name: str
-    owner_id: GlobalID
-    tier: AccountTier | None = opt()
-    status: AccountStatus | None = opt()
-    annual_recurring_value: Decimal | None = opt()
-    currency: str | None = opt("ISO 4217 code; the deployment's base currency when omitted.")
-    renewal_date: date | None = opt()
-
-
-@strawberry.input(description="A new product.")
-class CreateProductInput:
-    name: str
-    sku: str
-    list_price: Decimal
-    category: str | None = opt()
-    currency: str | None = opt("ISO 4217 code; the deployment's base currency when omitted.")
-    is_active: bool | None = opt()
-
-
-@strawberry.input(description="A new competitor.")
-class CreateCompetitorInput:
-    name: str
-    website: str | None = opt()
-    strengths: str | None = opt()
-    weaknesses: str | None = opt()
-
-
-@strawberry.input(description="A new lead.")
-class CreateLeadInput:
-    person_name: str
-    company_name: str
-    company_domain: str | None = opt("Used to match an existing client on conversion.")
-    email: str | None = opt()
-    phone: str | None = opt()
-    source: LeadSource | None = opt()
-    status: LeadStatus | None = opt()
-    owner_id: GlobalID | None = opt()
-    score: int | None = opt("0..100")
-    next_follow_up_at: datetime | None = opt()
-
-
-@strawberry.input(description="A new deal on an account.")
-class CreateOpportunityInput:
-    account_id: GlobalID
-    name: str
-    owner_id: GlobalID | None = opt("Defaults to the account's owner.")
-    pipeline_id: GlobalID | None = opt("Defaults to the first pipeline.")
-    stage_id: GlobalID | None = opt("Defaults to the pipeline's first open stage.")
-    amount: Decimal | None = opt()
-    currency: str | None = opt("Defaults to the account's currency.")
-    probability: int | None = opt("0..100; defaults to the stage's probability.")
-    expected_close_date: date | None = opt()
-    type: OpportunityType | None = opt()
-    next_step: str | None = opt()
-    lost_reason: str | None = opt("Needed when the deal starts in a lost stage.")
-
-
-@strawberry.input(description="A call, email, meeting, note or task to record.")
-class LogActivityInput:
-    kind: ActivityKind
-    subject: str
-    body: str | None = opt()
-    occurred_at: datetime | None = opt("When it happened; now when omitted.")
-    due_at: datetime | None = opt("Required for tasks.")
-    outcome: str | None = opt()
-    owner_id: GlobalID | None = opt("Defaults to the caller.")
-    client_id: GlobalID | None = opt()
-    contact_id: GlobalID | None = opt()
-    account_id: GlobalID | None = opt("Filled in from the deal when omitted.")
-    opportunity_id: GlobalID | None = opt()
-    lead_id: GlobalID | None = opt()
-
-
-@strawberry.input(description="A product to add to a deal.")
-class CreateOpportunityLineItemInput:
-    opportunity_id: GlobalID
-    product_id: GlobalID
-    quantity: Decimal = strawberry.field(description="Greater than 0.")
-    unit_price: Decimal | None = opt("Defaults to the product's list price.")
-    discount_percent: Decimal | None = opt("0..100")
-
-
-@strawberry.input(description="A competitor to record on a deal.")
-class CreateOpportunityCompetitorInput:
-    opportunity_id: GlobalID
-    competitor_id: GlobalID
-    status: CompetitorStatus | None = opt()
-    notes: str | None = opt()
-
-
-UpdateClientInput = update_input("UpdateClient", CreateClientInput)
-UpdateContactInput = update_input("UpdateContact", CreateContactInput, omit=("client_id",))
-UpdateAccountInput = update_input("UpdateAccount", CreateAccountInput, omit=("client_id",))
-UpdateProductInput = update_input("UpdateProduct", CreateProductInput)
-UpdateCompetitorInput = update_input("UpdateCompetitor", CreateCompetitorInput)
-UpdateLeadInput = update_input("UpdateLead", CreateLeadInput)
-UpdateOpportunityInput = update_input(
-    "UpdateOpportunity",
-    CreateOpportunityInput,
-    omit=("account_id", "pipeline_id", "stage_id", "lost_reason"),
-)
-UpdateOpportunityLineItemInput = update_input(
-    "UpdateOpportunityLineItem",
-    CreateOpportunityLineItemInput,
-    omit=("opportunity_id", "product_id"),
-)
-UpdateOpportunityCompetitorInput = update_input(
-    "UpdateOpportunityCompetitor",
-    CreateOpportunityCompetitorInput,
-    omit=("opportunity_id", "competitor_id"),
-)
-UpdateActivityInput = update_input(
-    "UpdateActivity",
-    LogActivityInput,
-    omit=("kind", "client_id", "contact_id", "account_id", "opportunity_id", "lead_id"),
-)
-
-
-@strawberry.input(description="Move a deal to another stage of its pipeline.")
-class MoveOpportunityStageInput:
-    opportunity_id: GlobalID
-    stage_id: GlobalID
-    lost_reason: str | None = opt("Required when the stage is a lost stage.")
-
-
-@strawberry.input(description="Mark a task done.")
-class CompleteTaskInput:
-    activity_id: GlobalID
-    outcome: str | None = opt()
-
-
-@strawberry.input(description="The deal to open while converting a lead.")
-class ConvertLeadOpportunityInput:
-    name: str
-    amount: Decimal | None = opt()
-    currency: str | None = opt()
-    pipeline_id: GlobalID | None = opt()
-    stage_id: GlobalID | None = opt()
-    expected_close_date: date | None = opt()
-    type: OpportunityType | None = opt()
-
-
-@strawberry.input(
-    description="Convert a lead into a client, contact, account and optionally a deal."
-)
-class ConvertLeadInput:
-    lead_id: GlobalID
-    client_id: GlobalID | None = opt(
-        "Attach to this client; otherwise the client with the lead's company domain, or a new one."
-    )
-    account_name: str | None = opt("Defaults to the lead's company name.")
-    owner_id: GlobalID | None = opt("Owner of the new account; defaults to the lead's owner.")
-    opportunity: ConvertLeadOpportunityInput | None = opt()
 
 
 MoveOpportunityStagePayload = payload_type(
