@@ -31,6 +31,7 @@ test-postgres: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 schema: install
 	$(VENV)/bin/accountgraph export-schema schema.graphql

@@ -345,7 +345,7 @@ class RawClient:
             self.streams = None
 
 
-CLIENTS = {"httpx": HttpxClient, "raw": RawClient}
+CLIENTS: dict[str, type[HttpxClient] | type[RawClient]] = {"httpx": HttpxClient, "raw": RawClient}
 
 
 # --- measuring ------------------------------------------------------------------------------
