@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     webhook_allow_private: bool = False
 
+    access_token_seconds: Annotated[int, Field(ge=30)] = 300
+    refresh_token_days: Annotated[int, Field(ge=1)] = 30
+    login_attempts_per_account: Annotated[int, Field(ge=1)] = 5
+    login_attempts_per_address: Annotated[int, Field(ge=1)] = 20
+    login_window_seconds: Annotated[int, Field(ge=1)] = 900
+
 
 @lru_cache
 def get_settings() -> Settings:
