@@ -14,7 +14,11 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite://accountgraph.db"
     redis_url: str | None = None
-    secret_key: str = "change-me-in-production"
+    # Signs access tokens (HMAC-SHA256, so at least 32 bytes). The default is for development
+    # only; a deployment sets its own.
+    secret_key: Annotated[str, Field(min_length=32)] = (
+        "development-only-secret-key-set-ACCOUNTGRAPH_SECRET_KEY-in-production"
+    )
     base_currency: str = "USD"
     host: str = "127.0.0.1"
     port: int = 8000

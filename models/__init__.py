@@ -3,6 +3,7 @@
 from models.accounts import Account, AccountTeamMember
 from models.activities import Activity
 from models.audit import AuditLogEntry, OutboxEvent
+from models.auth import ApiKey, LoginAttempt, RefreshToken
 from models.catalog import Competitor, Product
 from models.clients import Client, Contact
 from models.leads import Lead
@@ -34,6 +35,9 @@ __models__ = [
     Activity,
     AuditLogEntry,
     OutboxEvent,
+    RefreshToken,
+    ApiKey,
+    LoginAttempt,
 ]
 
 __all__ = [model.__name__ for model in __models__]

@@ -29,6 +29,8 @@ class User(Record):
         "models.User", related_name="reports", null=True, on_delete=fields.SET_NULL
     )
     is_active = fields.BooleanField(default=True)
+    # Argon2id hash; null for users who cannot sign in with a password.
+    password_hash = fields.CharField(max_length=255, null=True)
 
     team_id: int | None
     manager_id: int | None

@@ -1,0 +1,253 @@
+"""Signing in: passwords, access and refresh tokens, API keys.
+
+Access tokens are short-lived signed JWTs. Refresh tokens are random, stored only as a hash,
+and rotate: each use returns a new one, and presenting a used one again revokes its whole
+family (someone replayed it). API keys look like ``ag_<prefix>_<secret>``; the prefix is a
+public identifier shown in listings, the secret is stored only as a hash.
+"""
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from tortoise.transactions import in_transaction
+
+from models import ApiKey, LoginAttempt, RefreshToken, User
+from services.audit import now
+from services.errors import DomainError, ErrorCode
+from settings import get_settings
+
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+_ALGORITHM = "HS256"
+API_KEY_PREFIX = "ag_"
+# Checked against when an email is unknown, so that a wrong email and a wrong password
+# take the same time.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class Scope(StrEnum):
+    READ = "read"
+    WRITE = "write"
+    ADMIN = "admin"
+
+
+ALL_SCOPES = frozenset(Scope)
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, and what their credential allows."""
+
+    user: User
+    scopes: frozenset[Scope]
+
+
+class AuthenticationError(Exception):
+    """A credential was presented and is not valid (expired, revoked, malformed)."""
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _invalid_credentials() -> DomainError:
+    return DomainError.single(
+        "the email or password is not right", code=ErrorCode.INVALID_CREDENTIALS
+    )
+
+
+async def _check_rate_limit(email: str, address: str) -> None:
+    settings = get_settings()
+    since = now() - timedelta(seconds=settings.login_window_seconds)
+    by_account = await LoginAttempt.filter(email=email, attempted_at__gte=since).count()
+    by_address = await LoginAttempt.filter(address=address, attempted_at__gte=since).count()
+    if (
+        by_account >= settings.login_attempts_per_account
+        or by_address >= settings.login_attempts_per_address
+    ):
+        minutes = max(1, settings.login_window_seconds // 60)
+        raise DomainError.single(
+            f"too many failed sign-ins; try again in {minutes} minutes",
+            code=ErrorCode.RATE_LIMITED,
+        )
+
+
+async def login(*, email: str, password: str, address: str) -> Session:
+    """Check an email and password and open a session.
+
+    Failed attempts count against the account and the client address; past the limit every
+    attempt is refused until the window passes. A password hash made with older parameters
+    is replaced on success.
+    """
+    email = email.strip().lower()
+    await _check_rate_limit(email, address)
+    user = await User.get_or_none(email=email)
+    try:
+        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+        valid = user is not None and user.password_hash is not None and user.is_active
+    except (VerificationError, InvalidHashError):
+        valid = False
+    if not valid or user is None:
+        await LoginAttempt.create(email=email, address=address, attempted_at=now())
+        raise _invalid_credentials()
+    if _hasher.check_needs_rehash(user.password_hash or ""):
+        user.password_hash = _hasher.hash(password)
+        await user.save(update_fields=["password_hash"])
+    await LoginAttempt.filter(email=email).delete()
+    return await _open_session(user, family=uuid.uuid4())
+
+
+def _access_token(user: User, at: datetime) -> tuple[str, int]:
+    lifetime = get_settings().access_token_seconds
+    claims = {
+        "sub": str(user.pk),
+        "iat": at,
+        "exp": at + timedelta(seconds=lifetime),
+        "typ": "access",
+    }
+    return jwt.encode(claims, get_settings().secret_key, algorithm=_ALGORITHM), lifetime
+
+
+async def _open_session(user: User, *, family: uuid.UUID) -> Session:
+    at = now()
+    refresh = secrets.token_urlsafe(32)
+    await RefreshToken.create(
+        user_id=user.pk,
+        token_hash=_digest(refresh),
+        family=family,
+        expires_at=at + timedelta(days=get_settings().refresh_token_days),
+    )
+    access, lifetime = _access_token(user, at)
+    return Session(user=user, access_token=access, refresh_token=refresh, expires_in=lifetime)
+
+
+def _refused_refresh() -> DomainError:
+    return DomainError.single(
+        "the refresh token is not valid; sign in again",
+        code=ErrorCode.INVALID_CREDENTIALS,
+        field="refresh_token",
+    )
+
+
+async def refresh_session(*, refresh_token: str) -> Session:
+    """Exchange a refresh token for a new access token and a new refresh token."""
+    async with in_transaction():
+        token = (
+            await RefreshToken.select_for_update().filter(token_hash=_digest(refresh_token)).first()
+        )
+        if token is None or token.revoked_at is not None:
+            raise _refused_refresh()
+        at = now()
+        if token.used_at is not None:
+            await RefreshToken.filter(family=token.family, revoked_at=None).update(revoked_at=at)
+            replayed = True
+        else:
+            replayed = False
+        user = await User.get(pk=token.user_id)
+        if not replayed and token.expires_at > at and user.is_active:
+            token.used_at = at
+            await token.save(update_fields=["used_at"])
+            return await _open_session(user, family=token.family)
+    raise _refused_refresh()
+
+
+async def logout(*, refresh_token: str) -> None:
+    """End the session the refresh token belongs to (every token of its family)."""
+    token = await RefreshToken.get_or_none(token_hash=_digest(refresh_token))
+    if token is None:
+        raise _refused_refresh()
+    await RefreshToken.filter(family=token.family, revoked_at=None).update(revoked_at=now())
+
+
+async def create_api_key(
+    *, user_id: int, name: str, scopes: frozenset[Scope]
+) -> tuple[ApiKey, str]:
+    """A new API key; the returned plaintext key is shown once and never stored."""
+    if not scopes:
+        raise DomainError.single(
+            "give the key at least one scope", code=ErrorCode.REQUIRED, field="scopes"
+        )
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise DomainError.single("name must be 1 to 200 characters", field="name")
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)  # 32 random bytes
+    key = await ApiKey.create(
+        user_id=user_id,
+        name=name,
+        prefix=prefix,
+        secret_hash=_digest(secret),
+        scopes=sorted(scope.value for scope in scopes),
+    )
+    return key, f"{API_KEY_PREFIX}{prefix}_{secret}"
+
+
+async def revoke_api_key(*, key_id: int, user_id: int | None) -> ApiKey:
+    """Revoke a key; refused from the very next request on. ``user_id`` limits it to own keys."""
+    query = ApiKey.filter(pk=key_id)
+    if user_id is not None:
+        query = query.filter(user_id=user_id)
+    key = await query.first()
+    if key is None:
+        raise DomainError.single("API key not found", code=ErrorCode.NOT_FOUND, field="id")
+    if key.revoked_at is None:
+        key.revoked_at = now()
+        await key.save(update_fields=["revoked_at"])
+    return key
+
+
+async def authenticate(credential: str) -> Principal:
+    """The caller behind a bearer credential: an access token or an API key."""
+    if credential.startswith(API_KEY_PREFIX):
+        return await _authenticate_key(credential)
+    try:
+        claims = jwt.decode(
+            credential,
+            get_settings().secret_key,
+            algorithms=[_ALGORITHM],
+            options={"require": ["sub", "exp", "iat"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise AuthenticationError("the access token is invalid or expired") from exc
+    if claims.get("typ") != "access" or not str(claims["sub"]).isdigit():
+        raise AuthenticationError("the access token is invalid or expired")
+    user = await User.get_or_none(pk=int(claims["sub"]))
+    if user is None or not user.is_active:
+        raise AuthenticationError("the account is not active")
+    return Principal(user=user, scopes=ALL_SCOPES)
+
+
+async def _authenticate_key(credential: str) -> Principal:
+    prefix, _, secret = credential.removeprefix(API_KEY_PREFIX).partition("_")
+    key = await ApiKey.get_or_none(prefix=prefix) if prefix and secret else None
+    if key is None or not hmac.compare_digest(key.secret_hash, _digest(secret)):
+        raise AuthenticationError("the API key is not valid")
+    if key.revoked_at is not None:
+        raise AuthenticationError("the API key was revoked")
+    user = await User.get(pk=key.user_id)
+    if not user.is_active:
+        raise AuthenticationError("the account is not active")
+    at = now()
+    # Recording every use would make each read a write; a minute's precision is enough.
+    if key.last_used_at is None or at - key.last_used_at > timedelta(minutes=1):
+        await ApiKey.filter(pk=key.pk).update(last_used_at=at)
+    return Principal(user=user, scopes=frozenset(Scope(s) for s in key.scopes))
