@@ -17,9 +17,10 @@ from tortoise import Tortoise
 
 from db import close_db, init_db
 from graphiql import asset_routes, render_graphiql_page
-from graphql_http import GraphQLView
+from graphql_http import GraphQLHTTPError, GraphQLView
 from resolvers.context import Context
 from schema import build_schema
+from services.auth import AuthenticationError, authenticate
 from settings import Settings, get_settings
 
 log = logging.getLogger("accountgraph")
@@ -29,10 +30,34 @@ class AccountGraphView(GraphQLView):
     """The /graphql endpoint: a fresh context (and so fresh loaders) per request."""
 
     async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
-        return Context(request=request, response=response)
+        context = Context(request=request, response=response)
+        credential = bearer_credential(request.headers.get("authorization"))
+        if credential is not None:
+            try:
+                principal = await authenticate(credential)
+            except AuthenticationError as exc:
+                raise GraphQLHTTPError(
+                    401, str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+                ) from None
+            context.viewer, context.scopes = principal.user, principal.scopes
+        return context
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(render_graphiql_page("/graphql"))
+
+
+def bearer_credential(header: str | None) -> str | None:
+    """The credential of an ``Authorization: Bearer ...`` header, if there is one."""
+    if not header:
+        return None
+    scheme, _, credential = header.partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        raise GraphQLHTTPError(
+            401,
+            "use 'Authorization: Bearer <access token or API key>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return credential.strip()
 
 
 async def healthz(request: Request) -> Response:

@@ -7,6 +7,7 @@ from starlette.requests import HTTPConnection
 
 from models import User
 from resolvers.loaders import Loaders
+from services.auth import ALL_SCOPES, Scope
 
 
 @dataclass
@@ -19,8 +20,18 @@ class Context:
 
     request: HTTPConnection | None = None
     viewer: User | None = None
+    scopes: frozenset[Scope] = ALL_SCOPES
     loaders: Loaders = field(default_factory=Loaders)
     response: Any = None
+
+    @property
+    def client_address(self) -> str:
+        client = self.request.client if self.request is not None else None
+        return client.host if client is not None else "unknown"
+
+    def can(self, scope: Scope) -> bool:
+        """Whether the caller is signed in with a credential that allows ``scope``."""
+        return self.viewer is not None and (scope in self.scopes or Scope.ADMIN in self.scopes)
 
     @property
     def actor_id(self) -> int | None:

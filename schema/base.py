@@ -14,8 +14,8 @@ from tortoise.models import Model
 
 from resolvers.context import Context
 from resolvers.pagination import Page
+from services.errors import DomainError, Problem
 from services.errors import ErrorCode as DomainErrorCode
-from services.errors import Problem
 
 Info = StrawberryInfo[Context, None]
 
@@ -105,3 +105,11 @@ class Connection(Generic[NodeType]):
             end_cursor=cursors[-1] if cursors else None,
         )
         return cls(edges=edges, page_info=info, total=page.total)
+
+
+async def respond(payload: type, call: Callable[[], Awaitable[dict[str, Any]]]) -> Any:
+    """Run a mutation's work; a domain refusal becomes the payload's ``errors``."""
+    try:
+        return payload(**await call(), errors=[])
+    except DomainError as exc:
+        return payload(errors=[UserError.from_problem(p) for p in exc.problems])

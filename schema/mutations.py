@@ -10,7 +10,8 @@ from strawberry.relay import GlobalID
 
 from resolvers.listing import pk
 from schema import types as t
-from schema.base import Info, UserError
+from schema.auth import AuthMutations
+from schema.base import Info, UserError, respond
 from schema.inputs import (
     CompleteTaskInput,
     ConvertLeadInput,
@@ -94,14 +95,6 @@ def input_values(data: Any, id_type: str | None = None) -> dict[str, Any]:
             value = input_values(value)
         result[field.name] = value
     return result
-
-
-async def respond(payload: type, call: Callable[[], Awaitable[dict[str, Any]]]) -> Any:
-    """Run a mutation's work; a domain refusal becomes the payload's ``errors``."""
-    try:
-        return payload(**await call(), errors=[])
-    except DomainError as exc:
-        return payload(errors=[UserError.from_problem(p) for p in exc.problems])
 
 
 def payload_type(mutation: str, fields: dict[str, Any], description: str) -> type:
@@ -329,4 +322,6 @@ MUTATION_FIELDS: dict[str, Any] = {
     ),
 }
 
-Mutation = strawberry.type(type("Mutation", (), MUTATION_FIELDS), description="Changes.")
+Mutation = strawberry.type(
+    type("Mutation", (AuthMutations,), MUTATION_FIELDS), description="Changes."
+)

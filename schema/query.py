@@ -9,6 +9,7 @@ from strawberry import relay
 from strawberry.relay import GlobalID
 
 from schema import types as t
+from schema.auth import AuthQueries
 from schema.base import Info, RecordNode
 from schema.filters import (
     AuditLogFilter,
@@ -102,7 +103,7 @@ AUDIT_LOG = Listing(
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query:
+class Query(AuthQueries):
     @strawberry.field(description="Any record by its global id.")
     async def node(self, info: Info, id: GlobalID) -> relay.Node:
         found = await resolve_node(info, id)

@@ -20,9 +20,16 @@ async def gql(app) -> AsyncIterator[GraphQL]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
 
-        async def run(query: str, variables: dict | None = None, *, errors: bool = False) -> dict:
+        async def run(
+            query: str,
+            variables: dict | None = None,
+            *,
+            errors: bool = False,
+            token: str | None = None,
+        ) -> dict:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
             response = await client.post(
-                "/graphql", json={"query": query, "variables": variables or {}}
+                "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
             )
             body = response.json()
             if not errors:
@@ -31,3 +38,11 @@ async def gql(app) -> AsyncIterator[GraphQL]:
             return body
 
         yield run
+
+
+@pytest.fixture
+async def http(app) -> AsyncIterator[httpx.AsyncClient]:
+    """A plain HTTP client of the app, for status codes and headers."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
