@@ -1,6 +1,7 @@
 """The `accountgraph` command line."""
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -74,6 +75,87 @@ def seed(
         console.print("The database already has data; demo data not loaded.")
     else:
         console.print(summary.describe())
+
+
+@app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(help="Sign-in email.")],
+    name: Annotated[str, typer.Option(help="Full name.")],
+    role: Annotated[
+        str, typer.Option(help="ADMIN, SALES_MANAGER, ACCOUNT_MANAGER, TEAM_MEMBER or VIEWER.")
+    ] = "ACCOUNT_MANAGER",
+) -> None:
+    """Create a user. The password is read from standard input, or asked for at a terminal;
+    it is never taken as an argument (arguments show in process lists and shell history)."""
+    from models.enums import Role
+    from services.auth import hash_password
+    from services.errors import DomainError
+    from services.people import USER
+    from services.records import create_record
+
+    if role.upper() not in Role.__members__:
+        raise typer.BadParameter(f"'{role}' is not one of {', '.join(Role.__members__)}")
+    password = read_password()
+
+    async def work() -> Any:
+        values = {
+            "email": email,
+            "name": name,
+            "role": role.upper(),
+            "password_hash": hash_password(password),
+        }
+        return await create_record(USER, actor_id=None, values=values)
+
+    try:
+        user = run_with_database(work)
+    except DomainError as exc:
+        console.print(f"[red]Not created:[/red] {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"Created {user.role} {user.email}")
+
+
+def read_password() -> str:
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 12:
+        raise typer.BadParameter("the password needs at least 12 characters")
+    return password
+
+
+@app.command("create-api-key")
+def create_api_key_command(
+    email: Annotated[str, typer.Option(help="The user the key acts as.")],
+    name: Annotated[str, typer.Option(help="What the key is for.")],
+    scope: Annotated[list[str], typer.Option(help="read, write or admin; repeat for several.")],
+) -> None:
+    """Create an API key for a user and print it (it is shown only this once)."""
+    from models import User
+    from services.auth import Scope, create_api_key
+    from services.errors import DomainError
+
+    try:
+        scopes = frozenset(Scope(s.lower()) for s in scope)
+    except ValueError:
+        raise typer.BadParameter("scopes are read, write and admin") from None
+
+    async def work() -> str | None:
+        user = await User.get_or_none(email=email.strip().lower())
+        if user is None:
+            return None
+        return (await create_api_key(user_id=user.pk, name=name, scopes=scopes))[1]
+
+    try:
+        key = run_with_database(work)
+    except DomainError as exc:
+        console.print(f"[red]Not created:[/red] {exc}")
+        raise typer.Exit(1) from None
+    if key is None:
+        console.print(f"[red]No user with email {email}[/red]")
+        raise typer.Exit(1)
+    console.print("API key (store it now; it cannot be shown again):")
+    print(key)
 
 
 @app.command("export-schema")

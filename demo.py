@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -62,10 +62,13 @@ from models.enums import (
     StageCategory,
     TeamKind,
 )
+from services.auth import ALL_SCOPES, create_api_key, hash_password
 from services.leads import convert_lead
 from services.pipelines import ensure_default_pipelines
 
 DEMO_DOMAIN = "demo.accountgraph.example"
+# The demo users' password; the demo is for trying the API, never for production data.
+DEMO_PASSWORD = "try-accountgraph"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 ACCOUNT_MANAGER_EMAIL = f"am@{DEMO_DOMAIN}"
 
@@ -117,6 +120,8 @@ class DemoSummary:
     tasks: int
     admin_email: str = ADMIN_EMAIL
     account_manager_email: str = ACCOUNT_MANAGER_EMAIL
+    password: str = DEMO_PASSWORD
+    admin_api_key: str = ""
 
     def counts(self) -> dict[str, int]:
         return {k: v for k, v in asdict(self).items() if isinstance(v, int)}
@@ -128,8 +133,13 @@ class DemoSummary:
             f"  {name.replace('_', ' '):<{width}}  {count:>6,}"
             for name, count in self.counts().items()
         ]
+        lines.append("Sign in (login mutation) as either, with the password below:")
         lines.append(f"  administrator:   {self.admin_email}")
         lines.append(f"  account manager: {self.account_manager_email}")
+        lines.append(f"  password:        {self.password}")
+        if self.admin_api_key:
+            lines.append("Or send this administrator API key as 'Authorization: Bearer <key>':")
+            lines.append(f"  {self.admin_api_key}")
         return "\n".join(lines)
 
 
@@ -152,7 +162,21 @@ async def seed_demo(*, seed: int = 42, today: date | None = None) -> DemoSummary
     async with in_transaction():
         await seeder.write_bulk()
     await seeder.convert_leads()
-    return await seeder.summary()
+    return replace(await seeder.summary(), admin_api_key=await _demo_credentials())
+
+
+async def _demo_credentials() -> str:
+    """Give the demo administrator and account manager the demo password, and the
+    administrator an API key; returns the key (shown once)."""
+    password_hash = hash_password(DEMO_PASSWORD)
+    await User.filter(email__in=[ADMIN_EMAIL, ACCOUNT_MANAGER_EMAIL]).update(
+        password_hash=password_hash
+    )
+    admin = await User.get(email=ADMIN_EMAIL)
+    _, key = await create_api_key(
+        user_id=admin.pk, name="Demo administrator key", scopes=ALL_SCOPES
+    )
+    return key
 
 
 # --------------------------------------------------------------------------------------------

@@ -30,17 +30,18 @@ class AccountGraphView(GraphQLView):
     """The /graphql endpoint: a fresh context (and so fresh loaders) per request."""
 
     async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
-        context = Context(request=request, response=response)
         credential = bearer_credential(request.headers.get("authorization"))
-        if credential is not None:
-            try:
-                principal = await authenticate(credential)
-            except AuthenticationError as exc:
-                raise GraphQLHTTPError(
-                    401, str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
-                ) from None
-            context.viewer, context.scopes = principal.user, principal.scopes
-        return context
+        if credential is None:
+            return Context(request=request, response=response)
+        try:
+            principal = await authenticate(credential)
+        except AuthenticationError as exc:
+            raise GraphQLHTTPError(
+                401, str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            ) from None
+        return Context(
+            request=request, response=response, viewer=principal.user, scopes=principal.scopes
+        )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(render_graphiql_page("/graphql"))

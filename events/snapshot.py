@@ -15,7 +15,8 @@ from tortoise.models import Model
 
 from ids import to_global_id
 
-_SKIPPED = frozenset({"id"})
+# Never copied into events or the audit log.
+_SKIPPED = frozenset({"id", "password_hash"})
 
 
 def camel(name: str) -> str:

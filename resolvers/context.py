@@ -4,9 +4,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import HTTPConnection
+from tortoise.models import Model
 
 from models import User
 from resolvers.loaders import Loaders
+from resolvers.visibility import Visibility
 from services.auth import ALL_SCOPES, Scope
 
 
@@ -21,8 +23,13 @@ class Context:
     request: HTTPConnection | None = None
     viewer: User | None = None
     scopes: frozenset[Scope] = ALL_SCOPES
-    loaders: Loaders = field(default_factory=Loaders)
     response: Any = None
+    visibility: Visibility = field(init=False)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.visibility = Visibility(self.viewer)
+        self.loaders = Loaders(self.visibility)
 
     @property
     def client_address(self) -> str:
@@ -32,6 +39,10 @@ class Context:
     def can(self, scope: Scope) -> bool:
         """Whether the caller is signed in with a credential that allows ``scope``."""
         return self.viewer is not None and (scope in self.scopes or Scope.ADMIN in self.scopes)
+
+    def may_write(self, model: type[Model]) -> bool:
+        """Whether the caller may change records of ``model`` (those it can see)."""
+        return self.can(Scope.WRITE) and self.visibility.can_write(model)
 
     @property
     def actor_id(self) -> int | None:

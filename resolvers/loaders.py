@@ -15,24 +15,28 @@ from tortoise.functions import Count
 from tortoise.models import Model
 
 from resolvers.pagination import Page, page_from_rows
+from resolvers.visibility import Visibility
 
 
-def record_loader(model: type[Model]) -> DataLoader[int, Any]:
-    """Records by primary key; a missing key gives None."""
+def record_loader(model: type[Model], visible: Q) -> DataLoader[int, Any]:
+    """Records by primary key; a missing or unseen key gives None."""
 
     async def load(keys: Sequence[int]) -> list[Any]:
-        rows = {row.pk: row for row in await model.filter(pk__in=set(keys))}
+        rows = {row.pk: row for row in await model.filter(visible, pk__in=set(keys))}
         return [rows.get(key) for key in keys]
 
     return DataLoader(load_fn=load)
 
 
-def children_loader(model: type[Model], parent: str, ordering: tuple[str, ...]) -> DataLoader:
+def children_loader(
+    model: type[Model], parent: str, ordering: tuple[str, ...], visible: Q
+) -> DataLoader:
     """Every child row of each parent, for short lists such as a pipeline's stages."""
 
     async def load(keys: Sequence[int]) -> list[list[Any]]:
         grouped: dict[int, list[Any]] = defaultdict(list)
-        for row in await model.filter(**{f"{parent}__in": set(keys)}).order_by(*ordering):
+        query = model.filter(visible, **{f"{parent}__in": set(keys)}).order_by(*ordering)
+        for row in await query:
             grouped[getattr(row, parent)].append(row)
         return [grouped.get(key, []) for key in keys]
 
@@ -148,9 +152,10 @@ class FilteredLoader(DataLoader):
 
 
 class Loaders:
-    """The loaders of one request, created on first use."""
+    """The loaders of one request, created on first use, held to what its viewer may see."""
 
-    def __init__(self) -> None:
+    def __init__(self, visibility: Visibility) -> None:
+        self.visibility = visibility
         self._loaders: dict[tuple, DataLoader] = {}
 
     def _get(self, key: tuple, make) -> DataLoader:
@@ -160,11 +165,15 @@ class Loaders:
         return loader
 
     def record(self, model: type[Model]) -> DataLoader[int, Any]:
-        return self._get(("record", model), lambda: record_loader(model))
+        return self._get(
+            ("record", model),
+            lambda: record_loader(model, self.visibility.condition(model)),
+        )
 
     def children(self, model: type[Model], parent: str, ordering: tuple[str, ...]) -> DataLoader:
         return self._get(
-            ("children", model, parent, ordering), lambda: children_loader(model, parent, ordering)
+            ("children", model, parent, ordering),
+            lambda: children_loader(model, parent, ordering, self.visibility.condition(model)),
         )
 
     def child_pages(self, model: type[Model], parent: str) -> FilteredLoader:

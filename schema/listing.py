@@ -92,8 +92,9 @@ class Listing:
             order = ordering(order_by, listing.columns, listing.default_order)
             args = PageArgs(first, after, last, before)
             try:
+                condition = listing.where(filter) & info.context.visibility.condition(listing.model)
                 if parent is None:
-                    query = listing.model.filter(listing.where(filter))
+                    query = listing.model.filter(condition)
                     page = await list_page(query, order, args)
                 else:
                     page = await child_page(

@@ -5,9 +5,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import UNSET
 from strawberry.relay import GlobalID
 
+import models
 from resolvers.listing import pk
 from schema import types as t
 from schema.auth import AuthMutations
@@ -72,11 +74,11 @@ REFERENCES = {
 }
 
 
-def input_values(data: Any, id_type: str | None = None) -> dict[str, Any]:
+async def input_values(info: Info, data: Any, id_type: str | None = None) -> dict[str, Any]:
     """The fields a client set on an input object, with ids turned into primary keys.
 
     An omitted field is left out; an explicit null is kept (it clears the value). An id of
-    the wrong type is refused like an unknown one.
+    the wrong type, or of a record the caller may not see, is refused like an unknown one.
     """
     result: dict[str, Any] = {}
     for field in dataclasses.fields(data):
@@ -85,16 +87,31 @@ def input_values(data: Any, id_type: str | None = None) -> dict[str, Any]:
             continue
         if isinstance(value, GlobalID):
             expected = id_type if field.name == "id" and id_type else REFERENCES[field.name]
-            key = pk(value, expected)
-            if key is None:
-                raise DomainError(
-                    [Problem(f"{expected} not found", ErrorCode.NOT_FOUND, (field.name,))]
-                )
-            value = key
+            value = await visible_pk(info, value, expected, field.name)
         elif dataclasses.is_dataclass(value):
-            value = input_values(value)
+            value = await input_values(info, value)
         result[field.name] = value
     return result
+
+
+async def visible_pk(info: Info, gid: GlobalID, type_name: str, field: str) -> int:
+    """The primary key of a record the caller may see, or a NOT_FOUND problem on ``field``."""
+    key = pk(gid, type_name)
+    model = getattr(models, type_name)
+    if key is None or await info.context.loaders.record(model).load(key) is None:
+        what = (
+            type_name if field == "id" else field.removesuffix("_id").replace("_", " ").capitalize()
+        )
+        raise DomainError([Problem(f"{what} not found", ErrorCode.NOT_FOUND, (field,))])
+    return key
+
+
+def ensure_may_write(info: Info, model: type) -> None:
+    """Refuse, as a top-level FORBIDDEN error, a change the caller's role or key may not make."""
+    if not info.context.may_write(model):
+        raise GraphQLError(
+            f"you may not change {model.__name__} records", extensions={"code": "FORBIDDEN"}
+        )
 
 
 def payload_type(mutation: str, fields: dict[str, Any], description: str) -> type:
@@ -131,8 +148,10 @@ def record_mutation(
     )
 
     async def resolve(info: Info, input: input_type) -> payload:  # type: ignore[valid-type]
+        ensure_may_write(info, node.model)
+
         async def call() -> dict[str, Any]:
-            row = await work(input_values(input, id_type), info.context.actor_id)
+            row = await work(await input_values(info, input, id_type), info.context.actor_id)
             return {attribute: node.from_row(row)}
 
         return await respond(payload, call)
@@ -221,8 +240,10 @@ ConvertLeadPayload = payload_type(
 
 
 async def _move_stage(info: Info, input: MoveOpportunityStageInput) -> MoveOpportunityStagePayload:  # type: ignore[valid-type]
+    ensure_may_write(info, t.Opportunity.model)
+
     async def call() -> dict[str, Any]:
-        values = input_values(input)
+        values = await input_values(info, input)
         change = await move_opportunity_stage(actor_id=info.context.actor_id, **values)
         deal = await t.Opportunity.model.get(pk=change.opportunity_id)
         return {
@@ -234,8 +255,10 @@ async def _move_stage(info: Info, input: MoveOpportunityStageInput) -> MoveOppor
 
 
 async def _convert_lead(info: Info, input: ConvertLeadInput) -> ConvertLeadPayload:  # type: ignore[valid-type]
+    ensure_may_write(info, t.Lead.model)
+
     async def call() -> dict[str, Any]:
-        done = await convert_lead(actor_id=info.context.actor_id, **input_values(input))
+        done = await convert_lead(actor_id=info.context.actor_id, **await input_values(info, input))
         return {
             "lead": t.Lead.from_row(done.lead),
             "client": t.Client.from_row(done.client),

@@ -116,6 +116,11 @@ async def login(*, email: str, password: str, address: str) -> Session:
     return await _open_session(user, family=uuid.uuid4())
 
 
+def issue_access_token(user: User) -> str:
+    """A signed access token for ``user``, valid for the configured lifetime."""
+    return _access_token(user, now())[0]
+
+
 def _access_token(user: User, at: datetime) -> tuple[str, int]:
     lifetime = get_settings().access_token_seconds
     claims = {

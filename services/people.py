@@ -21,6 +21,7 @@ USER = RecordKind(
         "name": v.text(200),
         "role": v.choice(Role),
         "is_active": v.boolean,
+        "password_hash": v.passthrough,
     },
     references={"team_id": Reference(Team, "team"), "manager_id": Reference(User, "manager")},
     required=frozenset({"email", "name"}),

@@ -22,9 +22,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "live-server-password"
+
+
+def run_cli(
+    *args: str, env: dict[str, str], cwd: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [ACCOUNTGRAPH, *args],
+        input=stdin,
         cwd=cwd,
         env=env,
         check=True,
@@ -39,6 +46,18 @@ def live_server(database_url: str, workdir: Path) -> Iterator[str]:
     """Migrate ``database_url``, serve the app on it, yield the base URL, stop the server."""
     env = {**os.environ, "ACCOUNTGRAPH_DATABASE_URL": database_url}
     run_cli("migrate", env=env, cwd=workdir)
+    run_cli(
+        "create-user",
+        "--email",
+        ADMIN_EMAIL,
+        "--name",
+        "Admin",
+        "--role",
+        "ADMIN",
+        env=env,
+        cwd=workdir,
+        stdin=ADMIN_PASSWORD + "\n",
+    )
     port = free_port()
     log = open(workdir / "server.log", "wb")
     process = subprocess.Popen(

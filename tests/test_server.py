@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from tests.database import BACKEND, create_postgres_database, drop_postgres_database
-from tests.live_server import live_server
+from tests.live_server import ADMIN_EMAIL, ADMIN_PASSWORD, live_server
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +27,23 @@ def test_health_and_readiness(server_url):
     assert (ready.status_code, ready.json()) == (200, {"status": "ok", "database": "ok"})
 
 
+def sign_in(server_url: str) -> dict[str, str]:
+    """Sign in as the administrator the live server was set up with (by the command line)."""
+    login = httpx.post(
+        f"{server_url}/graphql",
+        json={
+            "query": "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { accessToken } }",
+            "variables": {"e": ADMIN_EMAIL, "p": ADMIN_PASSWORD},
+        },
+    )
+    return {"Authorization": f"Bearer {login.json()['data']['login']['accessToken']}"}
+
+
 def test_a_request_through_the_lifespan_reaches_the_database(server_url):
     response = httpx.post(
-        f"{server_url}/graphql", json={"query": "{ pipelines { name stages { name } } }"}
+        f"{server_url}/graphql",
+        json={"query": "{ pipelines { name stages { name } } }"},
+        headers=sign_in(server_url),
     )
     assert response.status_code == 200
     pipelines = response.json()["data"]["pipelines"]
@@ -46,14 +60,20 @@ def test_a_request_through_the_lifespan_reaches_the_database(server_url):
 
 
 def test_get_runs_queries_but_never_mutations(server_url):
-    query = httpx.get(f"{server_url}/graphql", params={"query": "{ pipelines { name } }"})
+    auth = sign_in(server_url)
+    query = httpx.get(
+        f"{server_url}/graphql", params={"query": "{ pipelines { name } }"}, headers=auth
+    )
     assert query.status_code == 200
     mutation = httpx.get(
         f"{server_url}/graphql",
         params={"query": 'mutation { createCompetitor(input: {name: "X"}) { competitor { id } } }'},
+        headers=auth,
     )
     assert mutation.status_code == 405
-    check = httpx.post(f"{server_url}/graphql", json={"query": "{ competitors { totalCount } }"})
+    check = httpx.post(
+        f"{server_url}/graphql", json={"query": "{ competitors { totalCount } }"}, headers=auth
+    )
     assert check.json()["data"]["competitors"]["totalCount"] == 0
 
 

@@ -25,7 +25,7 @@ async def test_login_then_ask_who_i_am(gql):
     assert session["expiresIn"] == 300
     me = await gql(VIEWER, token=session["accessToken"])
     assert me == {"viewer": {"email": "ann@example.com", "role": "ACCOUNT_MANAGER"}}
-    assert await gql(VIEWER) == {"viewer": None}
+    assert await gql(VIEWER, token=None) == {"viewer": None}
 
 
 async def test_a_wrong_password_is_a_user_error_and_opens_no_session(gql):
@@ -110,7 +110,9 @@ async def test_api_key_life_cycle(gql, http):
 
 async def test_creating_an_api_key_needs_a_signed_in_user(gql):
     body = await gql(
-        'mutation { createApiKey(input: {name: "x", scopes: [READ]}) { key } }', errors=True
+        'mutation { createApiKey(input: {name: "x", scopes: [READ]}) { key } }',
+        errors=True,
+        token=None,
     )
     assert body["data"] is None
     assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
