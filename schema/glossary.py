@@ -97,6 +97,7 @@ TERMS = {
     "pipeline": "The pipeline.",
     "stage": "The stage.",
     "user": "The user.",
+    "team": "The team.",
     "stageChange": "The stage change written for the move.",
     "opportunityLineItem": "The line item.",
     "opportunityCompetitor": "The competitor on the deal.",

@@ -20,7 +20,9 @@ from schema.enums import (
     LeadSource,
     LeadStatus,
     OpportunityType,
+    Role,
     SizeBand,
+    TeamKind,
 )
 
 
@@ -166,6 +168,25 @@ class CreateOpportunityCompetitorInput:
     notes: str | None = opt()
 
 
+@strawberry.input(description="A new user.")
+class CreateUserInput:
+    email: str
+    name: str
+    role: Role = strawberry.field(default=Role.ACCOUNT_MANAGER, description="What the user may do.")
+    team_id: GlobalID | None = opt()
+    manager_id: GlobalID | None = opt()
+    password: str | None = opt("At least 12 characters; without one the user cannot sign in yet.")
+
+
+@strawberry.input(description="A new team.")
+class CreateTeamInput:
+    name: str
+    kind: TeamKind | None = opt()
+
+
+UpdateUserInput = update_input("UpdateUser", CreateUserInput, omit=("password",))
+UpdateTeamInput = update_input("UpdateTeam", CreateTeamInput)
+DeactivateUserInput = id_input("DeactivateUser", "The user to deactivate.")
 UpdateClientInput = update_input("UpdateClient", CreateClientInput)
 UpdateContactInput = update_input("UpdateContact", CreateContactInput, omit=("client_id",))
 UpdateAccountInput = update_input("UpdateAccount", CreateAccountInput, omit=("client_id",))

@@ -26,6 +26,9 @@ from schema.inputs import (
     CreateOpportunityInput,
     CreateOpportunityLineItemInput,
     CreateProductInput,
+    CreateTeamInput,
+    CreateUserInput,
+    DeactivateUserInput,
     LogActivityInput,
     MoveOpportunityStageInput,
     UpdateAccountInput,
@@ -38,11 +41,14 @@ from schema.inputs import (
     UpdateOpportunityInput,
     UpdateOpportunityLineItemInput,
     UpdateProductInput,
+    UpdateTeamInput,
+    UpdateUserInput,
     id_input,
 )
 from services import records
 from services.accounts import ACCOUNT
 from services.activities import ACTIVITY, complete_task, log_activity
+from services.auth import hash_password
 from services.catalog import COMPETITOR, PRODUCT
 from services.clients import CLIENT, CONTACT
 from services.errors import DomainError, ErrorCode, Problem
@@ -54,6 +60,7 @@ from services.opportunities import (
     create_opportunity,
     move_opportunity_stage,
 )
+from services.people import TEAM, USER
 from services.records import RecordKind
 
 # The record type each id input names, by input field.
@@ -159,6 +166,18 @@ def record_mutation(
     return name, strawberry.mutation(resolver=resolve, description=description)
 
 
+def update_work(kind: RecordKind) -> Work:
+    """Apply an update input (its ``id`` and the fields given) to a record of ``kind``."""
+
+    async def work(values: dict[str, Any], actor_id: int | None) -> Any:
+        record_id = values.pop("id")
+        return await records.update_record(
+            kind, record_id=record_id, actor_id=actor_id, changes=values
+        )
+
+    return work
+
+
 def entity_mutations(
     entity: str,
     node: Any,
@@ -179,12 +198,6 @@ def entity_mutations(
         )
         fields[name] = resolver
 
-    async def update_work(values: dict[str, Any], actor_id: int | None) -> Any:
-        record_id = values.pop("id")
-        return await records.update_record(
-            kind, record_id=record_id, actor_id=actor_id, changes=values
-        )
-
     def state_change(operation: Callable) -> Callable:
         async def work(values: dict[str, Any], actor_id: int | None) -> Any:
             return await operation(kind, record_id=values["id"], actor_id=actor_id)
@@ -197,7 +210,7 @@ def entity_mutations(
             return await records.create_record(kind, actor_id=actor_id, values=values)
 
         field(f"Create{entity}", create, create_work, f"Create {a}.")
-    field(f"Update{entity}", update, update_work, f"Change {a}.")
+    field(f"Update{entity}", update, update_work(kind), f"Change {a}.")
     if not archivable:
         field(
             f"Delete{entity}",
@@ -270,6 +283,21 @@ async def _convert_lead(info: Info, input: ConvertLeadInput) -> ConvertLeadPaylo
     return await respond(ConvertLeadPayload, call)
 
 
+async def _create_user(values: dict[str, Any], actor_id: int | None) -> Any:
+    password = values.pop("password", None)
+    if password is not None:
+        if len(password) < 12:
+            raise DomainError.single("the password needs at least 12 characters", field="password")
+        values["password_hash"] = hash_password(password)
+    return await records.create_record(USER, actor_id=actor_id, values=values)
+
+
+async def _deactivate_user(values: dict[str, Any], actor_id: int | None) -> Any:
+    return await records.update_record(
+        USER, record_id=values["id"], actor_id=actor_id, changes={"is_active": False}
+    )
+
+
 MUTATION_FIELDS: dict[str, Any] = {
     **entity_mutations("Client", t.Client, CLIENT, CreateClientInput, UpdateClientInput),
     **entity_mutations("Contact", t.Contact, CONTACT, CreateContactInput, UpdateContactInput),
@@ -336,6 +364,51 @@ MUTATION_FIELDS: dict[str, Any] = {
         resolver=_convert_lead,
         description="Convert a lead in one transaction: a client (reused when its domain "
         "matches), a contact, an account and optionally a deal; the lead becomes CONVERTED.",
+    ),
+    **dict(
+        [
+            record_mutation(
+                "CreateUser",
+                CreateUserInput,
+                t.User,
+                _create_user,
+                "Create a user (administrators only).",
+            ),
+            record_mutation(
+                "UpdateUser",
+                UpdateUserInput,
+                t.User,
+                update_work(USER),
+                "Change a user (administrators only).",
+                id_type="User",
+            ),
+            record_mutation(
+                "DeactivateUser",
+                DeactivateUserInput,
+                t.User,
+                _deactivate_user,
+                "Deactivate a user: their tokens and API keys stop working at once "
+                "(administrators only).",
+                id_type="User",
+            ),
+            record_mutation(
+                "CreateTeam",
+                CreateTeamInput,
+                t.Team,
+                lambda values, actor_id: records.create_record(
+                    TEAM, actor_id=actor_id, values=values
+                ),
+                "Create a team (administrators only).",
+            ),
+            record_mutation(
+                "UpdateTeam",
+                UpdateTeamInput,
+                t.Team,
+                update_work(TEAM),
+                "Change a team (administrators only).",
+                id_type="Team",
+            ),
+        ]
     ),
     "move_opportunity_stage": strawberry.mutation(
         resolver=_move_stage,
