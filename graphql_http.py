@@ -23,6 +23,16 @@ Strawberry's own hooks:
   ``Allow: GET, POST``.
 * **POST needs ``Content-Type: application/json``** (UTF-8): a missing or other
   media type or charset is ``415``; a body that is not a JSON object is ``400``.
+  Refusing every other media type (``text/plain``, form-encoded, multipart unless
+  ``multipart_uploads_enabled``) is also what keeps browsers from sending GraphQL
+  requests across sites without a CORS preflight.
+* **No batching**: a JSON array of operations is ``400`` unless the schema's
+  ``batching_config`` enables batching.
+* **Bounded request bodies**: a POST body larger than ``max_body_bytes`` (constructor
+  option, default 1 MB; ``None`` for no limit) is ``413``. A larger ``Content-Length`` is
+  refused before anything is read; a body without one is counted as it streams in and
+  refused as soon as it goes over, so no more than the limit (plus the last chunk
+  received) is held in memory.
 * **JSON output is encoded with orjson.** WebSocket messages still go out as
   text frames, as the graphql-ws protocols expect.
 
@@ -44,6 +54,7 @@ from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Message, Receive
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
@@ -58,6 +69,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET
 
 __all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
     "GRAPHQL_RESPONSE_JSON",
     "JSON",
     "GraphQLHTTPError",
@@ -68,6 +80,7 @@ __all__ = [
 
 GRAPHQL_RESPONSE_JSON: Final = "application/graphql-response+json"
 JSON: Final = "application/json"
+DEFAULT_MAX_BODY_BYTES: Final = 1_000_000
 
 _CONTENT_TYPES: Final = {
     GRAPHQL_RESPONSE_JSON: f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8",
@@ -175,13 +188,42 @@ class _TextFrameWebSocketAdapter(ASGIWebSocketAdapter):
             raise WebSocketDisconnected from exc
 
 
+def _body_too_large(max_body_bytes: int) -> GraphQLHTTPError:
+    return GraphQLHTTPError(
+        413, f"The request body is larger than the limit of {max_body_bytes} bytes."
+    )
+
+
+def _receive_at_most(receive: Receive, max_body_bytes: int) -> Receive:
+    """``receive``, refusing the request once its body goes over ``max_body_bytes``."""
+    received = 0
+
+    async def receive_within_limit() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > max_body_bytes:
+                raise _body_too_large(max_body_bytes)
+        return message
+
+    return receive_within_limit
+
+
 class GraphQLView(GraphQL):
     """Strawberry's ASGI ``GraphQL`` app, conformant to GraphQL over HTTP.
 
-    Takes exactly the constructor arguments of ``strawberry.asgi.GraphQL``.
+    Takes the constructor arguments of ``strawberry.asgi.GraphQL``, and
+    ``max_body_bytes``: the largest POST body accepted (``None``: no limit).
     """
 
     websocket_adapter_class = _TextFrameWebSocketAdapter  # type: ignore[assignment]
+
+    def __init__(
+        self, *args: Any, max_body_bytes: int | None = DEFAULT_MAX_BODY_BYTES, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_body_bytes = max_body_bytes
 
     # ------------------------------------------------------------------ JSON
 
@@ -215,11 +257,22 @@ class GraphQLView(GraphQL):
         media_type = negotiate_media_type(request.headers.get("accept"))
         token = _response_media_type.set(media_type or JSON)
         try:
-            return await super().run(request, context, root_value)
+            return await super().run(self._limit_body(request), context, root_value)
         except HTTPException as exc:
             return self.create_error_response(exc)
         finally:
             _response_media_type.reset(token)
+
+    def _limit_body(self, request: Request) -> Request:
+        """The request, with a body that is refused (413) once it is over the limit."""
+        if self.max_body_bytes is None or request.method != "POST":
+            return request
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise _body_too_large(self.max_body_bytes)
+        return Request(
+            request.scope, receive=_receive_at_most(request.receive, self.max_body_bytes)
+        )
 
     # ---------------------------------------------------------------- request
 
@@ -244,6 +297,12 @@ class GraphQLView(GraphQL):
                     raise GraphQLHTTPError(415, "The request body must be UTF-8 encoded.")
                 # Strawberry assumes the decoded body is an object (or a batch list).
                 body = (await request.get_body()).lstrip()
+                if body[:1] == b"[" and self.schema.config.batching_config is None:
+                    raise GraphQLHTTPError(
+                        400,
+                        "Batched requests are not supported: send one GraphQL operation "
+                        "per request, as a JSON object.",
+                    )
                 if body and body[:1] not in (b"{", b"["):
                     raise GraphQLHTTPError(400, "The request body must be a JSON object.")
             elif not (self.multipart_uploads_enabled and mime_type == "multipart/form-data"):

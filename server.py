@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     view = AccountGraphView(
         schema=build_schema(settings),
+        max_body_bytes=settings.max_body_bytes,
         graphql_ide="graphiql",
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
         connection_init_wait_timeout=timedelta(seconds=5),

@@ -28,8 +28,11 @@ class Settings(BaseSettings):
     max_query_depth: Annotated[int, Field(ge=1)] = 12
     max_query_tokens: Annotated[int, Field(ge=1)] = 2000
     max_aliases: Annotated[int, Field(ge=1)] = 30
+    max_directives: Annotated[int, Field(ge=0)] = 50
+    max_query_cost: Annotated[int, Field(ge=1)] = 50_000
     max_body_bytes: Annotated[int, Field(ge=1)] = 1_000_000
     introspection: bool = True
+    field_suggestions: bool = True
     cors_origins: list[str] = []
     webhook_allow_private: bool = False
 

@@ -103,20 +103,21 @@ async def _window_rows(
         f'ROW_NUMBER() OVER (PARTITION BY "{table}"."{parent}" '
         f"ORDER BY {_order_sql(model, ordering)})"
     )
-    inner = (
-        model.filter(condition, **{f"{parent}__in": parent_ids})
-        .annotate(row_number=number)
-        .sql(params_inline=True)
-    )
+    query = model.filter(condition, **{f"{parent}__in": parent_ids}).annotate(row_number=number)
+    # Parameterised, never inlined: conditions may hold subqueries and user-given values.
+    query._choose_db_if_not_chosen()
+    query._make_query()
+    inner, params = query.query.get_parameterized_sql()
     upper = f' AND "page"."row_number" <= {stop + 1}' if stop is not None else ""
     sql = (
-        f'SELECT * FROM ({inner}) AS "page" WHERE "page"."row_number" > {start}{upper} '
+        f'SELECT * FROM ({inner}) AS "page" WHERE "page"."row_number" > {int(start)}{upper} '
         f'ORDER BY "page"."{parent}", "page"."row_number"'
     )
+    _, rows = await query._db.execute_query(sql, params)
     grouped: dict[int, list[Any]] = defaultdict(list)
-    rows: list[Any] = await model.raw(sql)
     for row in rows:
-        grouped[getattr(row, parent)].append(row)
+        record = model._init_from_db(**dict(row))
+        grouped[getattr(record, parent)].append(record)
     return grouped
 
 

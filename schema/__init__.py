@@ -1,19 +1,24 @@
 """The GraphQL surface: types, inputs, enums, errors and the executable schema."""
 
+from collections.abc import Callable
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.relay import GlobalID  # noqa: F401
 from strawberry.schema.config import StrawberryConfig
 
+from schema.access import RequireSignIn
 from schema.glossary import describe_schema
+from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
 from schema.mutations import Mutation
 from schema.query import Query
 from settings import Settings, get_settings
@@ -26,15 +31,30 @@ def _is_unexpected(error: GraphQLError) -> bool:
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The executable schema, with the request guards the settings ask for."""
     settings = settings or get_settings()
-    extensions = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+    # Built once, not per request, so that ValidationCache (keyed by the rules) hits.
+    limits = document_limit_rules(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_directives=settings.max_directives,
+    )
+    # Factories: Strawberry makes fresh extension instances for every request.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        RequireSignIn,
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(limits),
+        lambda: QueryCostLimiter(
+            max_cost=settings.max_query_cost, default_page_size=settings.default_page_size
+        ),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal server error"),
     ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    if not settings.field_suggestions:
+        extensions.append(HideSuggestions)
     built = strawberry.Schema(
         query=Query,
         mutation=Mutation,

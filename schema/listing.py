@@ -102,7 +102,7 @@ class Listing:
                         listing.model,
                         parent,
                         root.id,
-                        listing.where(filter),
+                        condition,
                         repr(filter),
                         order,
                         args,

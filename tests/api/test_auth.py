@@ -114,7 +114,7 @@ async def test_creating_an_api_key_needs_a_signed_in_user(gql):
         errors=True,
         token=None,
     )
-    assert body["data"] is None
+    assert body.get("data") is None
     assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
     assert await ApiKey.all().count() == 0
 

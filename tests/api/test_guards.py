@@ -535,8 +535,8 @@ async def test_the_cost_is_measured_with_the_variables(gql, variables, messages)
     assert [error["message"] for error in body.get("errors", [])] == messages
 
 
-async def test_a_subscription_over_the_cost_limit_is_refused_before_it_starts():
-    started = []
+async def test_a_subscription_over_the_cost_limit_is_refused_before_it_starts() -> None:
+    started: list[int] = []
 
     @strawberry.type
     class Item:
