@@ -166,6 +166,15 @@ def record_mutation(
     return name, strawberry.mutation(resolver=resolve, description=description)
 
 
+def create_work(kind: RecordKind) -> Work:
+    """Create a record of ``kind`` from a create input's values."""
+
+    async def work(values: dict[str, Any], actor_id: int | None) -> Any:
+        return await records.create_record(kind, actor_id=actor_id, values=values)
+
+    return work
+
+
 def update_work(kind: RecordKind) -> Work:
     """Apply an update input (its ``id`` and the fields given) to a record of ``kind``."""
 
@@ -205,11 +214,7 @@ def entity_mutations(
         return work
 
     if create is not None:
-
-        async def create_work(values: dict[str, Any], actor_id: int | None) -> Any:
-            return await records.create_record(kind, actor_id=actor_id, values=values)
-
-        field(f"Create{entity}", create, create_work, f"Create {a}.")
+        field(f"Create{entity}", create, create_work(kind), f"Create {a}.")
     field(f"Update{entity}", update, update_work(kind), f"Change {a}.")
     if not archivable:
         field(
@@ -331,9 +336,7 @@ MUTATION_FIELDS: dict[str, Any] = {
                 "CreateLead",
                 CreateLeadInput,
                 t.Lead,
-                lambda values, actor_id: records.create_record(
-                    LEAD, actor_id=actor_id, values=values
-                ),
+                create_work(LEAD),
                 "Record a new lead.",
             ),
             record_mutation(
@@ -395,9 +398,7 @@ MUTATION_FIELDS: dict[str, Any] = {
                 "CreateTeam",
                 CreateTeamInput,
                 t.Team,
-                lambda values, actor_id: records.create_record(
-                    TEAM, actor_id=actor_id, values=values
-                ),
+                create_work(TEAM),
                 "Create a team (administrators only).",
             ),
             record_mutation(
