@@ -1,0 +1,103 @@
+"""Every root query field and every mutation, generated from the schema itself, refuses
+callers who may not use it: anonymous callers are asked to sign in, read-only users may not
+write, and nothing changes either way."""
+
+import pytest
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLScalarType,
+)
+
+from ids import to_global_id
+from models.enums import Role
+from schema import schema
+from services import auth
+from tests.factories import make_team, make_user
+from tests.state import database_state
+
+SAMPLES = {
+    "String": "x",
+    "ID": to_global_id("Account", 1),
+    "Int": 1,
+    "Float": 1.0,
+    "Boolean": True,
+    "Decimal": "1",
+    "Date": "2030-01-01",
+    "DateTime": "2030-01-01T00:00:00Z",
+    "JSON": {},
+}
+PUBLIC_MUTATIONS = {"login", "refreshToken", "logout"}
+OWN_CREDENTIALS = {"createApiKey", "revokeApiKey"}  # any signed-in user manages their own keys
+PUBLIC_QUERIES = {"viewer"}
+
+
+def sample(graphql_type):
+    """A value of ``graphql_type`` that passes validation (the resolver decides the rest)."""
+    if isinstance(graphql_type, GraphQLNonNull):
+        return sample(graphql_type.of_type)
+    if isinstance(graphql_type, GraphQLList):
+        return [sample(graphql_type.of_type)]
+    if isinstance(graphql_type, GraphQLEnumType):
+        return next(iter(graphql_type.values))
+    if isinstance(graphql_type, GraphQLInputObjectType):
+        return {
+            name: sample(field.type)
+            for name, field in graphql_type.fields.items()
+            if isinstance(field.type, GraphQLNonNull)
+        }
+    assert isinstance(graphql_type, GraphQLScalarType)
+    return SAMPLES[graphql_type.name]
+
+
+def document(kind: str, name: str) -> tuple[str, dict]:
+    """``mutation($a0: T!) { name(arg: $a0) { __typename } }`` with every required argument."""
+    root = schema._schema.mutation_type if kind == "mutation" else schema._schema.query_type
+    field = root.fields[name]
+    required = [
+        (arg_name, arg)
+        for arg_name, arg in field.args.items()
+        if isinstance(arg.type, GraphQLNonNull)
+    ]
+    params = ", ".join(f"$a{i}: {arg.type}" for i, (_, arg) in enumerate(required))
+    args = ", ".join(f"{arg_name}: $a{i}" for i, (arg_name, _) in enumerate(required))
+    variables = {f"a{i}": sample(arg.type) for i, (_, arg) in enumerate(required)}
+    head = f"{kind}({params})" if params else kind
+    call = f"{name}({args})" if args else name
+    return f"{head} {{ {call} {{ __typename }} }}", variables
+
+
+MUTATIONS = sorted(schema._schema.mutation_type.fields)
+QUERIES = sorted(name for name in schema._schema.query_type.fields if name not in PUBLIC_QUERIES)
+
+
+@pytest.mark.parametrize("name", sorted(set(MUTATIONS) - PUBLIC_MUTATIONS))
+async def test_every_mutation_asks_anonymous_callers_to_sign_in(gql, name):
+    query, variables = document("mutation", name)
+    before = await database_state()
+    body = await gql(query, variables, token=None, errors=True)
+    assert body.get("data") is None
+    assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}, body
+    assert await database_state() == before
+
+
+@pytest.mark.parametrize("name", sorted(set(MUTATIONS) - PUBLIC_MUTATIONS - OWN_CREDENTIALS))
+async def test_every_mutation_is_forbidden_to_read_only_users(gql, name):
+    team = await make_team()
+    viewer = await make_user(role=Role.VIEWER, team_id=team.pk)
+    query, variables = document("mutation", name)
+    before = await database_state()
+    body = await gql(query, variables, token=auth.issue_access_token(viewer), errors=True)
+    assert body.get("data") is None
+    assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN"}, body
+    assert await database_state() == before
+
+
+@pytest.mark.parametrize("name", QUERIES)
+async def test_every_query_field_asks_anonymous_callers_to_sign_in(gql, name):
+    query, variables = document("query", name)
+    body = await gql(query, variables, token=None, errors=True)
+    assert body.get("data") is None
+    assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}, body
