@@ -41,6 +41,13 @@ async def test_a_malformed_id_is_a_clear_error(gql):
     body = await gql('{ account(id: "not-base64!") { name } }', errors=True)
     assert body["data"] is None
     assert "not-base64!" in body["errors"][0]["message"]
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
+
+
+async def test_a_malformed_id_inside_an_input_is_a_user_input_error(gql):
+    body = await gql('mutation { archiveClient(input: {id: ""}) { client { id } } }', errors=True)
+    assert body["errors"][0]["message"] == 'Value cannot represent a GlobalID: "".'
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT"}
 
 
 async def test_nodes_keeps_order_and_nulls_for_missing(gql):
