@@ -7,8 +7,10 @@
 The schema comes from the application's migrations (``migrate_db``) and the pipelines from
 ``ensure_default_pipelines``; the rows are then inserted with ``executemany`` through the
 Tortoise connection, in batches, with explicit ids and fixed timestamps so that two builds
-hold the same bytes. Nothing is rebuilt when the database already holds the data set
-(every table's row count is checked).
+hold the same bytes. Nothing is rebuilt when the database already holds the data set: every
+table's row count is checked, and the migrations recorded as applied must be exactly the
+application's (``migrations/models``); a database built by older migrations is rebuilt.
+Users get no password (``app_user.password_hash`` stays NULL) and no credential is created.
 
 Contents (WORKLOAD.md): 20 account managers owning 100 accounts each; 1,000 clients with
 2 accounts each; 10 opportunities per account in the "New business" pipeline, spread over
@@ -314,7 +316,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Row counts that mean "the data set is there, untouched".
+# Row counts that mean "the data set is there, untouched" (no credentials either: run.py
+# creates its administrator and API key on its scratch copy only).
 EXPECTED = {
     "app_user": USERS,
     "client": CLIENTS,
@@ -324,7 +327,11 @@ EXPECTED = {
     "activity": ACTIVITIES,
     "outbox_event": 0,
     "audit_log_entry": 0,
+    "api_key": 0,
+    "refresh_token": 0,
+    "login_attempt": 0,
 }
+MIGRATIONS_DIR = ROOT / "migrations" / "models"
 
 
 def is_sqlite(url: str) -> bool:
@@ -525,8 +532,24 @@ async def row_counts(conn: Any) -> dict[str, int] | None:
             _, result = await conn.execute_query(f'SELECT COUNT(*) AS n FROM "{table}"')
             counts[table] = int(dict(result[0])["n"])
     except Exception:
-        return None  # no schema yet
+        return None  # no schema yet, or an older one
     return counts
+
+
+def migrations_on_disk() -> list[str]:
+    """The application's migrations (``0001_initial``, ...), in order."""
+    return sorted(path.stem for path in MIGRATIONS_DIR.glob("*.py") if path.stem[:4].isdigit())
+
+
+async def applied_migrations(conn: Any) -> list[str] | None:
+    """The migrations recorded as applied in the database, None when it has no record."""
+    try:
+        _, result = await conn.execute_query(
+            "SELECT name FROM tortoise_migrations WHERE app = 'models' ORDER BY name"
+        )
+    except Exception:
+        return None
+    return sorted(str(dict(row)["name"]) for row in result)
 
 
 async def ensure_postgres_database(url: str) -> None:
@@ -574,19 +597,32 @@ async def build(url: str, force: bool, console: Console) -> None:
     else:
         await ensure_postgres_database(url)
 
+    wanted = migrations_on_disk()
     if not force and (is_sqlite(url) and not sqlite_path(url).exists()):
-        counts = None
+        counts, applied = None, None
     else:
         await init_db(url)
         try:
-            counts = await row_counts(Tortoise.get_connection("default"))
+            conn = Tortoise.get_connection("default")
+            counts, applied = await row_counts(conn), await applied_migrations(conn)
         finally:
             await close_db()
-    if not force and counts == EXPECTED:
-        console.print(f"[green]bench data set already present[/] in {url}: {counts}")
+    if not force and counts == EXPECTED and applied == wanted:
+        console.print(
+            f"[green]bench data set already present[/] in {url} "
+            f"(migrations {', '.join(wanted)}): {counts}"
+        )
         return
-    if counts is not None:
-        console.print(f"rebuilding ({'--force' if force else f'found {counts}'})")
+    if counts is not None or applied is not None:
+        if force:
+            why = "--force"
+        elif applied != wanted:
+            # A schema built by other migrations: rebuilt from scratch rather than migrated,
+            # so that every build holds the same bytes whatever its history.
+            why = f"migrations applied {applied}, the application has {wanted}"
+        else:
+            why = f"found {counts}"
+        console.print(f"rebuilding ({why})")
         await wipe(url)
 
     started = time.perf_counter()
@@ -637,10 +673,13 @@ async def build(url: str, force: bool, console: Console) -> None:
                 )
         await conn.execute_script("ANALYZE;")
         counts = await row_counts(conn)
+        applied = await applied_migrations(conn)
     finally:
         await close_db()
     if counts != EXPECTED:
         raise SystemExit(f"build ended with unexpected counts {counts}")
+    if applied != wanted:
+        raise SystemExit(f"build ended with migrations {applied}, not {wanted}")
     console.print(
         f"[green]built bench data set[/] in {url} in {time.perf_counter() - started:.1f} s: "
         f"{counts}"

@@ -8,6 +8,9 @@ copy; PostgreSQL: a database created from it as a template), so M1's writes neve
 data set and every run starts from the same rows. Two server processes are started:
 
 * the API: ``python -m uvicorn server:app --no-access-log`` with ``ACCOUNTGRAPH_DATABASE_URL``;
+  before it starts, an administrator and an API key for it are created on the scratch copy
+  with the project's command line (``accountgraph create-user`` / ``create-api-key``), and
+  every API request (Q1, Q2, M1) sends ``Authorization: Bearer <key>``;
 * the floor: ``python -m uvicorn floor_app:app --app-dir bench --no-access-log`` (see
   bench/floor_app.py for what it does and does not do).
 
@@ -32,6 +35,7 @@ import os
 import platform
 import random
 import re
+import secrets
 import signal
 import socket
 import sqlite3
@@ -84,6 +88,10 @@ Q1 = """query Portfolio {
 Q2 = """query Deal($id: ID!) {
   opportunity(id: $id) { name stage { name } amount account { name owner { name } } }
 }"""
+# The caller of every API request: an ADMIN sees everything, as the floor does.
+ADMIN_EMAIL = "bench-admin@example.com"
+ADMIN_NAME = "Bench admin"
+VIEWER = "query Who { viewer { email role } }"
 M1 = """mutation Move($input: MoveOpportunityStageInput!) {
   moveOpportunityStage(input: $input) {
     opportunity { id stage { name } }
@@ -278,6 +286,40 @@ async def fetch_rows(url: str, sql: str, *args: Any) -> list[tuple]:
         await conn.close()
 
 
+def create_admin_key(scratch: str) -> str:
+    """Create an ADMIN and a read+write API key for it on the scratch database, with the
+    project's command line, and return the key."""
+    cli = Path(PYTHON).parent / "accountgraph"
+    if not cli.exists():
+        raise SystemExit(f"{cli} not found: run `make install`")
+    env = {**os.environ, "ACCOUNTGRAPH_DATABASE_URL": scratch}
+
+    def accountgraph(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [str(cli), *args], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"accountgraph {args[0]} failed ({done.returncode}):\n{done.stdout}{done.stderr}"
+            )
+        return done.stdout
+
+    password = secrets.token_urlsafe(24)  # never used to sign in; create-user wants one
+    accountgraph(
+        "create-user", "--email", ADMIN_EMAIL, "--name", ADMIN_NAME, "--role", "ADMIN",
+        stdin=password + "\n",
+    )  # fmt: skip
+    out = accountgraph(
+        "create-api-key", "--email", ADMIN_EMAIL, "--name", "bench",
+        "--scope", "read", "--scope", "write",
+    )  # fmt: skip
+    lines = out.strip().splitlines()
+    key = lines[-1].strip() if lines else ""
+    if not key.startswith("ag_"):
+        raise RuntimeError(f"accountgraph create-api-key printed no key:\n{out}")
+    return key
+
+
 # --- clients --------------------------------------------------------------------------------
 
 
@@ -291,12 +333,16 @@ class HttpxClient:
     """One httpx.AsyncClient with one keep-alive connection (one per load task: a client
     shared by 16 tasks spends ~3x more CPU per request in its connection pool)."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, headers: dict[str, str] | None = None) -> None:
         self.client = httpx.AsyncClient(
             base_url=base,
             timeout=600,
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            headers={"content-type": "application/json", "accept": "application/json"},
+            headers={
+                "content-type": "application/json",
+                "accept": "application/json",
+                **(headers or {}),
+            },
         )
 
     async def send(self, method: str, path: str, content: bytes | None) -> Reply:
@@ -314,9 +360,10 @@ class RawClient:
     that fast operations measure the server rather than the load generator.
     """
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, headers: dict[str, str] | None = None) -> None:
         parts = urlsplit(base)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
         self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
     async def send(self, method: str, path: str, content: bytes | None) -> Reply:
@@ -324,7 +371,7 @@ class RawClient:
             self.streams = await asyncio.open_connection(self.host, self.port)
         reader, writer = self.streams
         head = f"{method} {path} HTTP/1.1\r\nhost: {self.host}:{self.port}\r\n"
-        head += "accept: application/json\r\n"
+        head += "accept: application/json\r\n" + self.extra
         if content is not None:
             head += f"content-type: application/json\r\ncontent-length: {len(content)}\r\n"
         writer.write(head.encode() + b"\r\n" + (content or b""))
@@ -361,6 +408,7 @@ class Op:
     path: str
     body: Callable[[int], bytes | None]
     check: Callable[[Reply, int], None]
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. the API's Authorization
 
 
 def ok_graphql(reply: Reply, i: int = 0) -> None:
@@ -414,7 +462,7 @@ async def measure(op: Op, args: argparse.Namespace, supply: Supply, *, warmup: i
     are awaited and counted, and the time runs until the last one ends.
     """
     make = CLIENTS[args.client]
-    client = make(op.base)
+    client = make(op.base, op.headers)
     try:
         warm = []
         for _ in range(warmup):
@@ -442,7 +490,7 @@ async def measure(op: Op, args: argparse.Namespace, supply: Supply, *, warmup: i
 
     async def worker() -> None:
         nonlocal last_end
-        client = make(op.base)
+        client = make(op.base, op.headers)
         try:
             while time.perf_counter() < deadline:
                 index = supply.take()
@@ -483,8 +531,31 @@ class Row:
 # --- the run --------------------------------------------------------------------------------
 
 
-async def run(args: argparse.Namespace, scratch: str, api: Server, floor: Server) -> list[Row]:
+async def check_auth(api: Server, auth: dict[str, str]) -> None:
+    """The API refuses anonymous callers and takes the key as the bench administrator's."""
+    anonymous, signed_in = HttpxClient(api.base), HttpxClient(api.base, auth)
+    try:
+        reply = await anonymous.send("POST", "/graphql", body(Q2, {"id": gid("Opportunity", 1)}))
+        codes = [e.get("extensions", {}).get("code") for e in orjson.loads(reply.content)["errors"]]
+        if codes != ["UNAUTHENTICATED"]:
+            raise RuntimeError(f"anonymous Q2 was not refused: {reply.content[:300]!r}")
+        reply = await signed_in.send("POST", "/graphql", body(VIEWER))
+        ok_graphql(reply)
+        viewer = orjson.loads(reply.content)["data"]["viewer"]
+        if viewer != {"email": ADMIN_EMAIL, "role": "ADMIN"}:
+            raise RuntimeError(f"the bench API key signs in as {viewer}")
+    finally:
+        await anonymous.close()
+        await signed_in.close()
+    console.log(f"API: anonymous requests refused; the API key acts as ADMIN {ADMIN_EMAIL}")
+
+
+async def run(
+    args: argparse.Namespace, scratch: str, api: Server, floor: Server, key: str
+) -> list[Row]:
     rows: list[Row] = []
+    auth = {"authorization": f"Bearer {key}"}
+    await check_auth(api, auth)
     q1_body = body(Q1)
     deal_ids = random.Random(SEED).sample(range(1, OPPORTUNITIES + 1), 1000)
     q2_bodies = [body(Q2, {"id": gid("Opportunity", pk)}) for pk in deal_ids]
@@ -493,14 +564,14 @@ async def run(args: argparse.Namespace, scratch: str, api: Server, floor: Server
         return q2_bodies[i % len(q2_bodies)]
 
     ops = {
-        "Q1 API": Op("Q1 API", api.base, "POST", "/graphql", lambda i: q1_body, ok_graphql),
+        "Q1 API": Op("Q1 API", api.base, "POST", "/graphql", lambda i: q1_body, ok_graphql, auth),
         "Q1 floor": Op("Q1 floor", floor.base, "POST", "/q1", lambda i: q1_body, ok_graphql),
-        "Q2 API": Op("Q2 API", api.base, "POST", "/graphql", q2_body, ok_graphql),
+        "Q2 API": Op("Q2 API", api.base, "POST", "/graphql", q2_body, ok_graphql, auth),
         "Q2 floor": Op("Q2 floor", floor.base, "POST", "/q2", q2_body, ok_graphql),
     }
 
     # The floor must answer what the API answers (checked with httpx whatever --client is).
-    check = HttpxClient(api.base), HttpxClient(floor.base)
+    check = HttpxClient(api.base, auth), HttpxClient(floor.base)
     try:
         a = await check[0].send("POST", "/graphql", q1_body)
         f = await check[1].send("POST", "/q1", q1_body)
@@ -540,7 +611,7 @@ async def run(args: argparse.Namespace, scratch: str, api: Server, floor: Server
     rows.append(row)
 
     if not args.skip_m1:
-        rows.append(await measure_m1(args, scratch, api))
+        rows.append(await measure_m1(args, scratch, api, auth))
 
     def ok_null(reply: Reply, i: int) -> None:
         if reply.status_code != 200:
@@ -551,7 +622,9 @@ async def run(args: argparse.Namespace, scratch: str, api: Server, floor: Server
     return rows
 
 
-async def measure_m1(args: argparse.Namespace, scratch: str, api: Server) -> Row:
+async def measure_m1(
+    args: argparse.Namespace, scratch: str, api: Server, auth: dict[str, str]
+) -> Row:
     """Move never-moved deals forward to the next open stage; each deal is moved once."""
     stages = await fetch_rows(
         scratch,
@@ -603,7 +676,7 @@ async def measure_m1(args: argparse.Namespace, scratch: str, api: Server) -> Row
         t: await count(t) for t in ("opportunity_stage_change", "outbox_event", "audit_log_entry")
     }
     supply = Supply(limit=len(bodies))
-    op = Op("M1 API", api.base, "POST", "/graphql", lambda i: bodies[i], ok_move)
+    op = Op("M1 API", api.base, "POST", "/graphql", lambda i: bodies[i], ok_move, auth)
     figures = await measure(op, args, supply, warmup=20)
     moved = supply.next
     written = {t: await count(t) - n for t, n in before.items()}
@@ -654,6 +727,7 @@ def report(rows: list[Row], args: argparse.Namespace, header: str) -> None:
             cells += ["—"] * 5
         table.add_row(*cells)
     console.print(table)
+    console.print(f"  API: {AUTH_NOTE}")
     for row in rows:
         notes = list(row.notes)
         if row.api.n < args.requests:
@@ -674,6 +748,13 @@ def report(rows: list[Row], args: argparse.Namespace, header: str) -> None:
         )
         for note in notes:
             console.print(f"  {row.operation}: {note}")
+
+
+AUTH_NOTE = (
+    "Q1, Q2 and M1 send an ADMIN's API key (Authorization: Bearer ag_...); the API figures "
+    "include authenticating it on every request (api_key lookup by prefix and the key's "
+    "user; last_used_at written at most once a minute); the floor has no authentication"
+)
 
 
 def environment(url: str, args: argparse.Namespace) -> str:
@@ -734,6 +815,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
     try:
+        key = create_admin_key(scratch)
+        console.log(f"created ADMIN {ADMIN_EMAIL} and API key {key[:11]}... on {scratch}")
         api.start()
         floor.start()
 
@@ -743,7 +826,7 @@ def main() -> None:
                 f"API pid {api.pid} on :{api.port}, floor pid {floor.pid} on :{floor.port}; "
                 f"data: scratch copy {scratch}"
             )
-            return await run(args, scratch, api, floor)
+            return await run(args, scratch, api, floor, key)
 
         rows = asyncio.run(go())
     except KeyboardInterrupt:
@@ -766,6 +849,7 @@ def main() -> None:
                 "environment": header,
                 "database": url,
                 "args": vars(args),
+                "auth": AUTH_NOTE,
                 "rows": [asdict(row) for row in rows],
                 "seconds": time.perf_counter() - started,
             },
