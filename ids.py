@@ -20,3 +20,16 @@ def from_global_id(global_id: str) -> tuple[str, str]:
     if not sep or not type_name or not pk:
         raise ValueError(f"'{global_id}' is not a valid id")
     return type_name, pk
+
+
+# Primary keys are 32-bit integers in the database; anything outside names no record.
+MAX_PK = 2**31 - 1
+
+
+def parse_pk(node_id: object) -> int | None:
+    """The primary key in a global id's node part, or None when it cannot name a record."""
+    text = str(node_id)
+    if not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_PK else None

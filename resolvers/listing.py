@@ -7,6 +7,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from ids import parse_pk
 from resolvers.loaders import Loaders
 from resolvers.pagination import Page, PageArgs, PaginationError, page_from_rows
 
@@ -21,9 +22,10 @@ def pks(global_ids: Iterable[Any] | None, type_name: str) -> list[int] | None:
         return None
     keys = []
     for gid in global_ids:
-        if gid.type_name != type_name or not str(gid.node_id).isdigit():
+        key = parse_pk(gid.node_id) if gid.type_name == type_name else None
+        if key is None:
             raise InputError(f"'{gid}' is not a valid {type_name} id")
-        keys.append(int(gid.node_id))
+        keys.append(key)
     return keys
 
 
@@ -31,8 +33,7 @@ def pk(global_id: Any, type_name: str) -> int | None:
     """The primary key behind one global id, or None when it names another type."""
     if global_id is None or global_id.type_name != type_name:
         return None
-    node_id = str(global_id.node_id)
-    return int(node_id) if node_id.isdigit() else None
+    return parse_pk(global_id.node_id)
 
 
 def archived_condition(state: Any) -> Q:

@@ -17,7 +17,7 @@ from strawberry.relay import GlobalID  # noqa: F401
 from strawberry.schema.config import StrawberryConfig
 
 from schema.access import RequireSignIn
-from schema.errors import LabelInputErrors
+from schema.errors import LabelInputErrors, RefuseNulCharacters
 from schema.glossary import describe_schema
 from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
 from schema.mutations import Mutation
@@ -44,6 +44,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     extensions: list[Callable[[], SchemaExtension]] = [
         RequireSignIn,
         LabelInputErrors,
+        RefuseNulCharacters,
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: AddValidationRules(limits),
         lambda: QueryCostLimiter(

@@ -12,6 +12,7 @@ from strawberry.relay.types import NodeType
 from strawberry.types import Info as StrawberryInfo
 from tortoise.models import Model
 
+from ids import parse_pk
 from resolvers.context import Context
 from resolvers.pagination import Page
 from services.errors import DomainError, Problem
@@ -68,7 +69,7 @@ class RecordNode(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [int(node_id) if str(node_id).isdigit() else None for node_id in node_ids]
+        keys = [parse_pk(node_id) for node_id in node_ids]
         loader = info.context.loaders.record(cls.model)
         found = iter(await loader.load_many([key for key in keys if key is not None]))
         nodes: list[Self | None] = []

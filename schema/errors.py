@@ -1,9 +1,12 @@
 """Error codes for errors raised outside resolvers' control."""
 
 from collections.abc import Iterator
+from typing import Any
 
+from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionResult
 
 
 class LabelInputErrors(SchemaExtension):
@@ -18,3 +21,46 @@ class LabelInputErrors(SchemaExtension):
                 error, StrawberryInputCoercionError
             ):
                 error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+
+
+class RefuseNulCharacters(SchemaExtension):
+    """Refuses text holding NUL characters anywhere in the request's arguments or variables,
+    before anything runs: PostgreSQL cannot store them, and no user means to send one."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if _has_nul(context.variables) or _document_has_nul(context.graphql_document):
+            context.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        "text must not contain NUL characters (\\u0000)",
+                        extensions={"code": "BAD_USER_INPUT"},
+                    )
+                ],
+            )
+        yield
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def _document_has_nul(document: DocumentNode | None) -> bool:
+    if document is None:
+        return False
+    found = False
+
+    class Finder(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_: Any) -> None:
+            nonlocal found
+            found = found or "\x00" in node.value
+
+    visit(document, Finder())
+    return found

@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.transactions import in_transaction
 
+from ids import parse_pk
 from models import ApiKey, LoginAttempt, RefreshToken, User
 from services.audit import now
 from services.errors import DomainError, ErrorCode
@@ -98,7 +99,7 @@ async def login(*, email: str, password: str, address: str) -> Session:
     attempt is refused until the window passes. A password hash made with older parameters
     is replaced on success.
     """
-    email = email.strip().lower()
+    email = email.strip().lower().replace("\x00", "")
     await _check_rate_limit(email, address)
     user = await User.get_or_none(email=email)
     try:
@@ -192,7 +193,7 @@ async def create_api_key(
             "give the key at least one scope", code=ErrorCode.REQUIRED, field="scopes"
         )
     name = name.strip()
-    if not name or len(name) > 200:
+    if not name or len(name) > 200 or "\x00" in name:
         raise DomainError.single("name must be 1 to 200 characters", field="name")
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)  # 32 random bytes
@@ -233,9 +234,10 @@ async def authenticate(credential: str) -> Principal:
         )
     except jwt.PyJWTError as exc:
         raise AuthenticationError("the access token is invalid or expired") from exc
-    if claims.get("typ") != "access" or not str(claims["sub"]).isdigit():
+    user_id = parse_pk(claims["sub"])
+    if claims.get("typ") != "access" or user_id is None:
         raise AuthenticationError("the access token is invalid or expired")
-    user = await User.get_or_none(pk=int(claims["sub"]))
+    user = await User.get_or_none(pk=user_id)
     if user is None or not user.is_active:
         raise AuthenticationError("the account is not active")
     return Principal(user=user, scopes=ALL_SCOPES)

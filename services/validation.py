@@ -27,6 +27,8 @@ def text(max_length: int, *, required: bool = True) -> Validator:
                 raise ValueError("is required")
             return None
         cleaned = str(value).strip()
+        if "\x00" in cleaned:
+            raise ValueError("must not contain NUL characters")
         if not cleaned:
             if required:
                 raise ValueError("must not be blank")
@@ -135,7 +137,7 @@ def tags(value: Any) -> list[str]:
     cleaned = []
     for tag in value or []:
         tag = str(tag).strip()
-        if not tag or len(tag) > 50:
+        if not tag or len(tag) > 50 or "\x00" in tag:
             raise ValueError("each tag must be 1 to 50 characters")
         if tag not in cleaned:
             cleaned.append(tag)

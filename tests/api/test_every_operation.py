@@ -18,6 +18,9 @@ from services import auth
 from tests.factories import make_team, make_user
 from tests.state import database_state
 
+MUTATION_TYPE = schema._schema.mutation_type
+QUERY_TYPE = schema._schema.query_type
+assert MUTATION_TYPE is not None and QUERY_TYPE is not None
 SAMPLES = {
     "String": "x",
     "ID": to_global_id("Account", 1),
@@ -54,7 +57,8 @@ def sample(graphql_type):
 
 def document(kind: str, name: str) -> tuple[str, dict]:
     """``mutation($a0: T!) { name(arg: $a0) { __typename } }`` with every required argument."""
-    root = schema._schema.mutation_type if kind == "mutation" else schema._schema.query_type
+    root = MUTATION_TYPE if kind == "mutation" else QUERY_TYPE
+    assert root is not None
     field = root.fields[name]
     required = [
         (arg_name, arg)
@@ -69,8 +73,8 @@ def document(kind: str, name: str) -> tuple[str, dict]:
     return f"{head} {{ {call} {{ __typename }} }}", variables
 
 
-MUTATIONS = sorted(schema._schema.mutation_type.fields)
-QUERIES = sorted(name for name in schema._schema.query_type.fields if name not in PUBLIC_QUERIES)
+MUTATIONS = sorted(MUTATION_TYPE.fields)
+QUERIES = sorted(name for name in QUERY_TYPE.fields if name not in PUBLIC_QUERIES)
 
 
 @pytest.mark.parametrize("name", sorted(set(MUTATIONS) - PUBLIC_MUTATIONS))

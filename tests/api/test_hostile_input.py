@@ -2,6 +2,7 @@
 errors or GraphQL errors, never an internal error, and the data stays consistent."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -58,10 +59,13 @@ async def assert_consistent() -> None:
     ):
         assert amount is None or Decimal("0") <= amount <= MAX_AMOUNT
         assert 0 <= probability <= 100 and len(currency) == 3
+    arr: Any
     for arr in await Account.all().values_list("annual_recurring_value", flat=True):
         assert Decimal("0") <= arr <= MAX_AMOUNT
+    price: Any
     for price in await Product.all().values_list("list_price", flat=True):
         assert price >= 0
+    name: Any
     for name in await Client.all().values_list("name", flat=True):
         assert name.strip() and len(name) <= 200
     assert (
@@ -214,3 +218,39 @@ async def test_create_and_convert_lead(gql, person, company, email, score, domai
         assert_no_internal_error(converted)
     await assert_consistent()
     assert await Contact.filter(client_id=None).count() == 0
+
+
+async def test_nul_characters_are_refused_before_anything_runs(gql):
+    from tests.state import database_state
+
+    before = await database_state()
+    for query, variables in [
+        (
+            "mutation($n: String!) { createClient(input: {name: $n}) { errors { code } } }",
+            {"n": "a\x00b"},
+        ),
+        ('mutation { createClient(input: {name: "a\\u0000b"}) { errors { code } } }', {}),
+        ("query($s: String) { accounts(filter: {search: $s}) { totalCount } }", {"s": "\x00"}),
+    ]:
+        body = await gql(query, variables, errors=True)
+        assert body["errors"] == [
+            {
+                "message": "text must not contain NUL characters (\\u0000)",
+                "extensions": {"code": "BAD_USER_INPUT"},
+            }
+        ]
+    assert await database_state() == before
+
+
+async def test_ids_beyond_the_key_range_are_not_found(gql):
+    body = await gql(
+        "query($id: ID!) { node(id: $id) { id } }",
+        {"id": to_global_id("Opportunity", 2**31)},
+        errors=True,
+    )
+    assert body["errors"][0]["extensions"] == {"code": "NOT_FOUND"}
+    data = await gql(
+        'mutation($id: ID!) { logActivity(input: {kind: CALL, subject: "x", opportunityId: $id}) { errors { code } } }',
+        {"id": to_global_id("Opportunity", 2**31)},
+    )
+    assert data["logActivity"]["errors"] == [{"code": "NOT_FOUND"}]
