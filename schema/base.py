@@ -12,6 +12,7 @@ from strawberry.relay.types import NodeType
 from strawberry.types import Info as StrawberryInfo
 from tortoise.models import Model
 
+from events.snapshot import camel
 from ids import parse_pk
 from resolvers.context import Context
 from resolvers.pagination import Page
@@ -35,13 +36,8 @@ class UserError:
 
     @classmethod
     def from_problem(cls, problem: Problem) -> "UserError":
-        path = [_camel(part) for part in problem.field] if problem.field else None
+        path = [camel(part) for part in problem.field] if problem.field else None
         return cls(field=path, message=problem.message, code=problem.code)
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 @cache

@@ -61,7 +61,7 @@ from services.opportunities import (
     move_opportunity_stage,
 )
 from services.people import TEAM, USER
-from services.records import RecordKind
+from services.records import RecordKind, describe
 
 # The record type each id input names, by input field.
 REFERENCES = {
@@ -106,9 +106,7 @@ async def visible_pk(info: Info, gid: GlobalID, type_name: str, field: str) -> i
     key = pk(gid, type_name)
     model = getattr(models, type_name)
     if key is None or await info.context.loaders.record(model).load(key) is None:
-        what = (
-            type_name if field == "id" else field.removesuffix("_id").replace("_", " ").capitalize()
-        )
+        what = type_name if field == "id" else describe(field).capitalize()
         raise DomainError([Problem(f"{what} not found", ErrorCode.NOT_FOUND, (field,))])
     return key
 

@@ -16,7 +16,7 @@ ACCOUNT = RecordKind(
         "status": v.choice(AccountStatus),
         "annual_recurring_value": v.money(required=True),
         "currency": v.currency,
-        "renewal_date": v.optional_date,
+        "renewal_date": v.passthrough,
     },
     references={"client_id": Reference(Client, "client"), "owner_id": Reference(User, "owner")},
     required=frozenset({"name", "client_id", "owner_id", "currency"}),

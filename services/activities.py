@@ -41,8 +41,8 @@ ACTIVITY = RecordKind(
         "kind": v.choice(ActivityKind),
         "subject": v.text(300),
         "body": v.text(20000, required=False),
-        "occurred_at": v.optional_datetime,
-        "due_at": v.optional_datetime,
+        "occurred_at": v.passthrough,
+        "due_at": v.passthrough,
         "outcome": v.text(500, required=False),
     },
     references={

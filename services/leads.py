@@ -47,7 +47,7 @@ LEAD = RecordKind(
         "source": v.choice(LeadSource),
         "status": v.choice(LeadStatus),
         "score": v.integer_range(0, 100),
-        "next_follow_up_at": v.optional_datetime,
+        "next_follow_up_at": v.passthrough,
     },
     references={"owner_id": Reference(User, "owner")},
     required=frozenset({"person_name", "company_name"}),

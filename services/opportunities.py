@@ -76,7 +76,7 @@ OPPORTUNITY = RecordKind(
         "amount": v.money(),
         "currency": v.currency,
         "probability": v.integer_range(0, 100),
-        "expected_close_date": v.optional_date,
+        "expected_close_date": v.passthrough,
         "type": v.choice(OpportunityType),
         "next_step": v.text(500, required=False),
     },

@@ -6,7 +6,6 @@ a ``Problem`` on the right field.
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
@@ -147,14 +146,7 @@ def tags(value: Any) -> list[str]:
 
 
 def passthrough(value: Any) -> Any:
-    return value
-
-
-def optional_date(value: Any) -> date | None:
-    return value
-
-
-def optional_datetime(value: Any) -> datetime | None:
+    """For values the caller has already typed (GraphQL's Date and DateTime scalars)."""
     return value
 
 
