@@ -1,4 +1,4 @@
-"""The Starlette application: GraphQL over HTTP and WebSocket, GraphiQL, health checks."""
+"""The Starlette application: GraphQL over HTTP and WebSocket, GraphiQL, health, metrics."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -18,6 +18,7 @@ from tortoise import Tortoise
 from db import close_db, init_db
 from graphiql import asset_routes, render_graphiql_page
 from graphql_http import GraphQLHTTPError, GraphQLView
+from metrics import HTTPMetrics, metrics_endpoint
 from resolvers.context import Context
 from schema import build_schema
 from services.auth import AuthenticationError, authenticate
@@ -96,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         keep_alive=True,
         keep_alive_interval=15,
     )
-    middleware = []
+    middleware = [Middleware(HTTPMetrics)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
             asset_routes(),
         ],
         middleware=middleware,

@@ -81,3 +81,30 @@ def test_graphiql_is_served_to_browsers(server_url):
     page = httpx.get(f"{server_url}/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200
     assert "graphiql-assets" in page.text
+
+
+def metric_value(text: str, name: str, labels: str) -> float:
+    """The value of one sample of the Prometheus text exposition, 0 when it is absent."""
+    for line in text.splitlines():
+        if line.startswith(f"{name}{{{labels}}} "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_metrics_count_requests_by_route_and_status(server_url):
+    before = httpx.get(f"{server_url}/metrics").text
+    httpx.get(f"{server_url}/healthz")
+    httpx.get(f"{server_url}/healthz")
+    httpx.get(f"{server_url}/no-such-page")
+    response = httpx.get(f"{server_url}/metrics")
+    assert response.headers["content-type"].startswith("text/plain; version=")
+    after = response.text
+    healthz = 'method="GET",route="/healthz",status="200"'
+    unknown = 'method="GET",route="other",status="404"'
+    name = "accountgraph_http_requests_total"
+    assert metric_value(after, name, healthz) - metric_value(before, name, healthz) == 2
+    assert metric_value(after, name, unknown) - metric_value(before, name, unknown) == 1
+    assert "/no-such-page" not in after
+    assert (
+        'accountgraph_http_request_duration_seconds_count{method="GET",route="/healthz"}' in after
+    )
