@@ -8,8 +8,8 @@ from tortoise.models import Model
 
 from models import User
 from resolvers.loaders import Loaders
-from resolvers.visibility import Visibility
 from services.auth import ALL_SCOPES, Scope
+from services.visibility import Visibility
 
 
 @dataclass

@@ -15,7 +15,7 @@ from tortoise.functions import Count
 from tortoise.models import Model
 
 from resolvers.pagination import Page, page_from_rows
-from resolvers.visibility import Visibility
+from services.visibility import Visibility
 
 
 def record_loader(model: type[Model], visible: Q) -> DataLoader[int, Any]:
