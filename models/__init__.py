@@ -6,6 +6,7 @@ from models.audit import AuditLogEntry, OutboxEvent
 from models.auth import ApiKey, LoginAttempt, RefreshToken
 from models.catalog import Competitor, Product
 from models.clients import Client, Contact
+from models.coordination import CoordinationComment, CoordinationRequest
 from models.leads import Lead
 from models.opportunities import (
     Opportunity,
@@ -15,6 +16,9 @@ from models.opportunities import (
 )
 from models.people import Team, User
 from models.pipelines import Pipeline, Stage
+from models.planning import AccountPlan, PlanAction, PlanObjective, PlanObjectiveOpportunity
+from models.satisfaction import SatisfactionResponse
+from models.targets import Target
 
 __models__ = [
     Team,
@@ -38,6 +42,14 @@ __models__ = [
     RefreshToken,
     ApiKey,
     LoginAttempt,
+    AccountPlan,
+    PlanObjective,
+    PlanObjectiveOpportunity,
+    PlanAction,
+    SatisfactionResponse,
+    CoordinationRequest,
+    CoordinationComment,
+    Target,
 ]
 
 __all__ = [model.__name__ for model in __models__]

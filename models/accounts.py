@@ -6,7 +6,7 @@ from tortoise import fields
 
 from models.base import ArchivableRecord, Record
 from models.clients import Client
-from models.enums import AccountStatus, AccountTier
+from models.enums import AccountStatus, AccountTier, HealthStatus
 from models.people import User
 
 
@@ -25,6 +25,11 @@ class Account(ArchivableRecord):
     )
     currency = fields.CharField(max_length=3)
     renewal_date = fields.DateField(null=True)
+    # The last evaluated health, kept to notice a change of status (account.health_changed).
+    # What the API shows is computed when it is read.
+    health_status = fields.CharEnumField(HealthStatus, max_length=16, null=True)
+    health_score = fields.IntField(null=True)
+    health_evaluated_at = fields.DatetimeField(null=True)
 
     client_id: int
     owner_id: int

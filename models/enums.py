@@ -111,3 +111,48 @@ class AuditAction(StrEnum):
     CONVERT = "CONVERT"
     COMPLETE = "COMPLETE"
     DELETE = "DELETE"
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "DRAFT"
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+
+
+class ObjectiveStatus(StrEnum):
+    NOT_STARTED = "NOT_STARTED"
+    ON_TRACK = "ON_TRACK"
+    AT_RISK = "AT_RISK"
+    ACHIEVED = "ACHIEVED"
+    MISSED = "MISSED"
+
+
+class SatisfactionKind(StrEnum):
+    NPS = "NPS"  # 0..10: how likely to recommend
+    CSAT = "CSAT"  # 1..5: how satisfied
+
+
+class RequestPriority(StrEnum):
+    LOW = "LOW"
+    NORMAL = "NORMAL"
+    HIGH = "HIGH"
+    URGENT = "URGENT"
+
+
+class RequestStatus(StrEnum):
+    OPEN = "OPEN"
+    IN_PROGRESS = "IN_PROGRESS"
+    DONE = "DONE"
+    DECLINED = "DECLINED"
+
+
+class TargetMetric(StrEnum):
+    REVENUE_WON = "REVENUE_WON"
+    DEALS_WON = "DEALS_WON"
+    ACTIVITIES_COMPLETED = "ACTIVITIES_COMPLETED"
+
+
+class HealthStatus(StrEnum):
+    HEALTHY = "HEALTHY"
+    NEEDS_ATTENTION = "NEEDS_ATTENTION"
+    AT_RISK = "AT_RISK"

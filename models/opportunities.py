@@ -34,6 +34,8 @@ class Opportunity(ArchivableRecord):
         OpportunityType, max_length=16, default=OpportunityType.NEW_BUSINESS
     )
     next_step = fields.CharField(max_length=500, null=True)
+    # The owner commits the deal to the forecast, whatever its probability.
+    forecast_commit = fields.BooleanField(default=False)
     lost_reason = fields.CharField(max_length=500, null=True)
     closed_at = fields.DatetimeField(null=True)
     stage_entered_at = fields.DatetimeField()
