@@ -20,9 +20,9 @@ targets and their team members'; everyone else their own.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
-from models import Target
+from models import Target, User
 from models.enums import Role, TargetMetric
 from services.analytics.period import Period
 from services.analytics.sql import Statement, as_date, cents, money
@@ -71,10 +71,8 @@ async def target_attainment(
         visible_targets(visibility), period_start__lte=period.end, period_end__gte=period.start
     )
     if user_ids is not None:
-        from models import User
-
         teams = User.filter(pk__in=user_ids, team_id__isnull=False).values("team_id")
-        targets = targets.filter(Q(user_id__in=user_ids) | Q(team_id__in=teams))
+        targets = targets.filter(Q(user_id__in=user_ids) | Q(team_id__in=Subquery(teams)))
     s = Statement()
     in_period = "BETWEEN t.period_start AND t.period_end"
     by_owner = "(x.owner_id = t.user_id OR u.team_id = t.team_id)"

@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tortoise.expressions import Subquery
+
 from models import Account, AccountPlan, PlanObjective
 from services.analytics.attainment import percentage
 from services.analytics.sql import Statement, cents, money, weighted_money
@@ -89,7 +91,7 @@ _SUMS = f"""
 async def plan_progress(*, visibility: Visibility, plan_ids: list[int]) -> list[PlanProgress]:
     """Progress of the plans among ``plan_ids`` the viewer sees (plans of visible accounts),
     in the order asked; unknown or unseen ids are left out. Three statements in all."""
-    accounts = Account.filter(visibility.condition(Account)).values("id")
+    accounts = Subquery(Account.filter(visibility.condition(Account)).values("id"))
     plans = await AccountPlan.filter(pk__in=set(plan_ids), account_id__in=accounts)
     found = {plan.pk: PlanProgress(plan.pk, plan.revenue_target, plan.currency) for plan in plans}
     if not found:
