@@ -203,7 +203,7 @@ async def build_portfolio() -> Portfolio:
         period_end=date(2026, 12, 31), status=PlanStatus.DRAFT, currency="EUR",
     )  # fmt: skip
 
-    q1 = {"period_start": Q1.start, "period_end": Q1.end}
+    q1: dict[str, Any] = {"period_start": Q1.start, "period_end": Q1.end}
     targets = {
         "T1": await Target.create(user=alice, metric=TargetMetric.REVENUE_WON,
                                   amount=Decimal("10000.00"), currency="USD", **q1),
