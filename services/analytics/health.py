@@ -45,6 +45,7 @@ from models import Account
 from models.enums import AccountStatus, HealthStatus
 from services.analytics.plans import PlanProgress, plan_progress
 from services.analytics.sql import Statement, as_date, as_datetime
+from services.analytics.stale import is_rotten, last_touch
 from services.visibility import Visibility
 
 WEIGHTS = {
@@ -212,18 +213,13 @@ async def health_facts(*, visibility: Visibility, accounts: Q, now: datetime) ->
     today = now.date()
     chosen = Account.filter(visibility.condition(Account), accounts)
     s = Statement()
-    last_activity = (
-        "(SELECT MAX(y.occurred_at) FROM activity y WHERE y.opportunity_id = o.id "
-        f"AND y.archived_at IS NULL AND y.occurred_at <= {s.timestamp(now)})"
-    )
-    last_touch = s.later_of("o.stage_entered_at", last_activity)
-    stale_after = s.seconds_between(last_touch, s.timestamp(now))
+    stale = is_rotten(s, last_touch(s, now), now, "st.rotting_days")
     sql = f"""
         SELECT a.id AS id, a.renewal_date AS renewal_date,
             (SELECT COUNT(*) FROM opportunity o JOIN stage st ON st.id = o.stage_id
              WHERE o.account_id = a.id AND o.archived_at IS NULL AND st.category = 'OPEN'
                AND st.rotting_days IS NOT NULL
-               AND {stale_after} > st.rotting_days * 86400) AS stale_deals,
+               AND {stale}) AS stale_deals,
             (SELECT s.score FROM satisfaction_response s
              WHERE s.account_id = a.id AND s.kind = 'NPS'
              ORDER BY s.received_at DESC, s.id DESC LIMIT 1) AS nps,
