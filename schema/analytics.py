@@ -4,7 +4,7 @@ Every answer is computed in the database and held to what the caller may see; th
 definitions (what counts as commit, how health is scored) are in ``services/analytics``.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -25,9 +25,12 @@ from services.analytics import attainment as attainment_service
 from services.analytics import health as health_service
 from services.analytics import plans as plans_service
 from services.analytics import portfolio as portfolio_service
+from services.analytics.follow_ups import FollowUpKind, follow_up_queue
 from services.analytics.forecast import forecast as forecast_service
 from services.analytics.period import Period, PeriodUnit
 from services.analytics.pipeline import pipeline_summary
+from services.analytics.renewals import upcoming_renewals
+from services.analytics.stale import stale_opportunities
 from services.errors import DomainError
 
 strawberry.enum(
@@ -310,6 +313,46 @@ async def resolve_portfolio(info: Info, period: PeriodInput | None) -> Portfolio
     )
 
 
+@strawberry.type(description="An open deal left alone longer than its stage allows.")
+class StaleOpportunity:
+    last_touch_at: datetime = strawberry.field(
+        description="Its latest activity, or when it entered its stage if later."
+    )
+    days_idle: int = strawberry.field(description="Whole days since the last touch.")
+    rotting_days: int = strawberry.field(description="The stage's threshold in days.")
+    opportunity_id: strawberry.Private[int]
+
+    @strawberry.field(description="The deal.")
+    async def opportunity(self, info: Info) -> t.Opportunity:
+        return await t.load(info, t.Opportunity, self.opportunity_id)  # type: ignore[return-value]
+
+
+@strawberry.type(description="An account renewing soon.")
+class UpcomingRenewal:
+    account: t.Account = strawberry.field(description="The account.")
+    renewal_date: date = strawberry.field(description="When it renews.")
+    days_until: int = strawberry.field(description="Days from today to the renewal date.")
+
+
+strawberry.enum(FollowUpKind, description="A lead to follow up or a task to do.")
+
+
+@strawberry.type(description="Something the caller must follow up on.")
+class FollowUp:
+    kind: FollowUpKind = strawberry.field(description="A lead or a task.")
+    due_at: datetime = strawberry.field(description="When the follow-up or the task is due.")
+    overdue: bool = strawberry.field(description="Due before now.")
+    record_id: strawberry.Private[int]
+
+    @strawberry.field(description="The lead, for a LEAD item.")
+    async def lead(self, info: Info) -> t.Lead | None:
+        return await t.load(info, t.Lead, self.record_id) if self.kind == "LEAD" else None
+
+    @strawberry.field(description="The task, for a TASK item.")
+    async def task(self, info: Info) -> t.Activity | None:
+        return await t.load(info, t.Activity, self.record_id) if self.kind == "TASK" else None
+
+
 @strawberry.type(description="Analytics: answers computed from what the caller may see.")
 class AnalyticsQueries:
     @strawberry.field(
@@ -410,3 +453,58 @@ class AnalyticsQueries:
             visibility=info.context.visibility, plan_ids=keys(plan_ids, "AccountPlan") or []
         )
         return [PlanProgress.of(p) for p in found]
+
+    @strawberry.field(
+        description="Open deals with no activity or stage move for longer than their stage's "
+        "rotting threshold, the longest untouched first."
+    )
+    async def stale_opportunities(self, info: Info) -> list[StaleOpportunity]:
+        found = await stale_opportunities(visibility=info.context.visibility, now=glue.now())
+        return [StaleOpportunity(**vars(x)) for x in found]
+
+    @strawberry.field(description="Accounts renewing within the next days, soonest first.")
+    async def upcoming_renewals(
+        self,
+        info: Info,
+        within_days: Annotated[
+            int, strawberry.argument(description="How many days ahead, 0..3660.")
+        ] = 90,
+    ) -> list[UpcomingRenewal]:
+        try:
+            found = await upcoming_renewals(
+                visibility=info.context.visibility,
+                today=glue.now().date(),
+                within_days=within_days,
+            )
+        except DomainError as exc:
+            raise bad_input(exc.problems[0].message) from None
+        return [
+            UpcomingRenewal(
+                account=t.Account.from_row(r.account),
+                renewal_date=r.renewal_date,
+                days_until=r.days_until,
+            )
+            for r in found
+        ]
+
+    @strawberry.field(
+        description="The caller's leads due for follow-up and tasks due, most overdue first."
+    )
+    async def follow_up_queue(
+        self,
+        info: Info,
+        within_days: Annotated[
+            int, strawberry.argument(description="Include what falls due in the next days.")
+        ] = 0,
+        first: Annotated[int, strawberry.argument(description="At most this many, 1..500.")] = 50,
+    ) -> list[FollowUp]:
+        try:
+            found = await follow_up_queue(
+                visibility=info.context.visibility,
+                now=glue.now(),
+                within_days=within_days,
+                limit=first,
+            )
+        except DomainError as exc:
+            raise bad_input(exc.problems[0].message) from None
+        return [FollowUp(**vars(x)) for x in found]

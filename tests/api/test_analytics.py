@@ -245,3 +245,40 @@ async def test_plan_progress(gql, p):
         [{"currency": "EUR", "wonAmount": "0.00"}, {"currency": "USD", "wonAmount": "0.00"}],
     ]
     assert (await gql(PLAN, {"ids": ids}, token=token(p.walt)))["planProgress"] == []
+
+
+async def test_stale_opportunities_by_role(gql, p):
+    query = "{ staleOpportunities { opportunity { name } daysIdle rottingDays lastTouchAt } }"
+    assert (await gql(query, token=token(p.carol)))["staleOpportunities"] == [
+        {"opportunity": {"name": "D5"}, "daysIdle": 64, "rottingDays": 21,
+         "lastTouchAt": "2026-01-10T12:00:00+00:00"},
+        {"opportunity": {"name": "D2"}, "daysIdle": 23, "rottingDays": 14,
+         "lastTouchAt": "2026-02-20T12:00:00+00:00"},
+    ]  # fmt: skip
+    walt = await gql(query, token=token(p.walt))
+    assert [x["opportunity"]["name"] for x in walt["staleOpportunities"]] == ["D8"]
+
+
+async def test_upcoming_renewals_by_role_and_window(gql, p):
+    query = """query($d: Int!) { upcomingRenewals(withinDays: $d) {
+        account { name } renewalDate daysUntil } }"""
+    assert (await gql(query, {"d": 30}))["upcomingRenewals"] == [
+        {"account": {"name": "Beta"}, "renewalDate": "2026-03-25", "daysUntil": 10},
+        {"account": {"name": "Acme"}, "renewalDate": "2026-04-10", "daysUntil": 26},
+    ]
+    alice = await gql(query, {"d": 30}, token=token(p.alice))
+    assert alice["upcomingRenewals"] == [
+        {"account": {"name": "Acme"}, "renewalDate": "2026-04-10", "daysUntil": 26}
+    ]
+    body = await gql(query, {"d": -1}, errors=True)
+    assert [e["message"] for e in body["errors"]] == ["withinDays must be between 0 and 3660"]
+
+
+async def test_follow_up_queue_of_the_caller(gql, p):
+    query = """{ followUpQueue { kind dueAt overdue lead { personName } task { subject } } }"""
+    data = await gql(query, token=token(p.alice))
+    assert data["followUpQueue"] == [
+        {"kind": "TASK", "dueAt": "2026-03-10T12:00:00+00:00", "overdue": True, "lead": None,
+         "task": {"subject": "Call"}},
+    ]  # fmt: skip
+    assert (await gql(query, token=token(p.carol)))["followUpQueue"] == []
