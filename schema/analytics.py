@@ -30,6 +30,7 @@ from services.analytics.forecast import forecast as forecast_service
 from services.analytics.period import Period, PeriodUnit
 from services.analytics.pipeline import pipeline_summary
 from services.analytics.renewals import upcoming_renewals
+from services.analytics.sales import sales_metrics
 from services.analytics.stale import stale_opportunities
 from services.errors import DomainError
 
@@ -85,6 +86,18 @@ def keys(ids: list[GlobalID] | None, type_name: str) -> list[int] | None:
         return pks(ids, type_name)
     except PaginationError as exc:
         raise bad_input(str(exc)) from None
+
+
+def owners_or_team(owner_ids: list[GlobalID] | None, team_id: GlobalID | None) -> dict:
+    """``ownerIds | teamId`` as service arguments."""
+    if owner_ids is not None and team_id is not None:
+        raise bad_input("give ownerIds or teamId, not both")
+    team = None
+    if team_id is not None:
+        team = pk(team_id, "Team")
+        if team is None:
+            raise bad_input(f"'{team_id}' is not a valid Team id")
+    return {"owner_ids": keys(owner_ids, "User"), "team_id": team}
 
 
 @strawberry.type(description="An amount of money in one currency.")
@@ -353,6 +366,44 @@ class FollowUp:
         return await t.load(info, t.Activity, self.record_id) if self.kind == "TASK" else None
 
 
+@strawberry.type(description="How deals moved through one stage in the period.")
+class StageMetrics:
+    entered: int = strawberry.field(description="Deals that entered the stage in the period.")
+    advanced: int = strawberry.field(
+        description="Of those, deals that later moved further on (not to a lost stage)."
+    )
+    conversion_rate: Decimal | None = strawberry.field(
+        description="advanced / entered in percent, one decimal; null when none entered."
+    )
+    exits: int = strawberry.field(description="Moves out of the stage in the period.")
+    average_days_in_stage: Decimal | None = strawberry.field(
+        description="Mean days spent in the stage, over those moves; one decimal."
+    )
+    stage_id: strawberry.Private[int]
+
+    @strawberry.field(description="The stage.")
+    async def stage(self, info: Info) -> t.Stage:
+        return await t.load(info, t.Stage, self.stage_id)  # type: ignore[return-value]
+
+
+@strawberry.type(description="How well deals are won over a period.")
+class SalesMetrics:
+    won_count: int = strawberry.field(description="Deals won (closed in the period).")
+    lost_count: int = strawberry.field(description="Deals lost (closed in the period).")
+    win_rate: Decimal | None = strawberry.field(
+        description="won / (won + lost) in percent, one decimal; null when none closed."
+    )
+    average_deal_size: list[Money] = strawberry.field(
+        description="Mean amount of the deals won, per currency."
+    )
+    average_sales_cycle_days: Decimal | None = strawberry.field(
+        description="Mean days from creation to close of the deals won; one decimal."
+    )
+    stages: list[StageMetrics] = strawberry.field(
+        description="Conversion and time in stage, per open stage, in pipeline order."
+    )
+
+
 @strawberry.type(description="Analytics: answers computed from what the caller may see.")
 class AnalyticsQueries:
     @strawberry.field(
@@ -396,20 +447,55 @@ class AnalyticsQueries:
             strawberry.argument(description="Only deals owned by members of this team."),
         ] = None,
     ) -> list[ForecastLine]:
-        if owner_ids is not None and team_id is not None:
-            raise bad_input("give ownerIds or teamId, not both")
-        team = None
-        if team_id is not None:
-            team = pk(team_id, "Team")
-            if team is None:
-                raise bad_input(f"'{team_id}' is not a valid Team id")
         lines = await forecast_service(
             visibility=info.context.visibility,
             period=to_period(period),
-            owner_ids=keys(owner_ids, "User"),
-            team_id=team,
+            **owners_or_team(owner_ids, team_id),
         )
         return [ForecastLine(**vars(x)) for x in lines]
+
+    @strawberry.field(
+        description="Win rate, deal size, sales cycle, stage conversion and time in stage."
+    )
+    async def sales_metrics(
+        self,
+        info: Info,
+        period: Annotated[
+            PeriodInput | None,
+            strawberry.argument(description="The period; the current quarter by default."),
+        ] = None,
+        owner_ids: Annotated[
+            list[GlobalID] | None,
+            strawberry.argument(description="Only deals owned by these users."),
+        ] = None,
+        team_id: Annotated[
+            GlobalID | None,
+            strawberry.argument(description="Only deals owned by members of this team."),
+        ] = None,
+    ) -> SalesMetrics:
+        m = await sales_metrics(
+            visibility=info.context.visibility,
+            period=to_period(period),
+            **owners_or_team(owner_ids, team_id),
+        )
+        return SalesMetrics(
+            won_count=m.won_count,
+            lost_count=m.lost_count,
+            win_rate=m.win_rate,
+            average_deal_size=moneys(m.average_deal_size),
+            average_sales_cycle_days=m.average_sales_cycle_days,
+            stages=[
+                StageMetrics(
+                    entered=x.entered,
+                    advanced=x.advanced,
+                    conversion_rate=x.conversion_rate,
+                    exits=x.exits,
+                    average_days_in_stage=x.average_days_in_stage,
+                    stage_id=x.stage_id,
+                )
+                for x in m.stages
+            ],
+        )
 
     @strawberry.field(description="Each target overlapping the period against what was achieved.")
     async def target_attainment(

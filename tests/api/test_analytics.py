@@ -282,3 +282,21 @@ async def test_follow_up_queue_of_the_caller(gql, p):
          "task": {"subject": "Call"}},
     ]  # fmt: skip
     assert (await gql(query, token=token(p.carol)))["followUpQueue"] == []
+
+
+async def test_sales_metrics_over_http(gql, p):
+    """Without stage history (see tests/services/test_analytics_sales.py for it): Q1 closed
+    D3 won, D6 lost (carol's team)."""
+    query = """query($period: PeriodInput, $owners: [ID!]) {
+      salesMetrics(period: $period, ownerIds: $owners) {
+        wonCount lostCount winRate averageDealSize { amount currency } stages { entered } } }"""
+    data = await gql(query, {"period": Q1}, token=token(p.carol))
+    assert data["salesMetrics"] == {
+        "wonCount": 1, "lostCount": 1, "winRate": "50.0",
+        "averageDealSize": [{"amount": "5000.00", "currency": "USD"}], "stages": [],
+    }  # fmt: skip
+    bob = await gql(query, {"period": Q1, "owners": [to_global_id("User", p.bob.pk)]},
+                    token=token(p.carol))  # fmt: skip
+    assert bob["salesMetrics"]["winRate"] == "0.0"
+    walt = await gql(query, {"period": Q1}, token=token(p.walt))
+    assert walt["salesMetrics"]["averageDealSize"] == [{"amount": "6000.00", "currency": "EUR"}]
