@@ -15,7 +15,7 @@ from strawberry.relay import GlobalID
 from ids import to_global_id
 from models.enums import HealthStatus, TargetMetric
 from resolvers import analytics as glue
-from resolvers.analytics import health_loader
+from resolvers.analytics import health_loader, satisfaction_loader
 from resolvers.listing import pk, pks
 from resolvers.pagination import PaginationError
 from schema import types as t
@@ -27,10 +27,12 @@ from services.analytics import plans as plans_service
 from services.analytics import portfolio as portfolio_service
 from services.analytics.follow_ups import FollowUpKind, follow_up_queue
 from services.analytics.forecast import forecast as forecast_service
+from services.analytics.growth import growth_opportunities
 from services.analytics.period import Period, PeriodUnit
 from services.analytics.pipeline import pipeline_summary
 from services.analytics.renewals import upcoming_renewals
 from services.analytics.sales import sales_metrics
+from services.analytics.satisfaction import Trend
 from services.analytics.stale import stale_opportunities
 from services.errors import DomainError
 
@@ -404,6 +406,65 @@ class SalesMetrics:
     )
 
 
+strawberry.enum(Trend, description="How satisfaction moved against the period before.")
+
+
+@strawberry.type(description="NPS and CSAT of the responses received in one period.")
+class SatisfactionScores:
+    nps: Decimal | None = strawberry.field(
+        description="% promoters (9-10) - % detractors (0-6), one decimal; null without answers."
+    )
+    csat: Decimal | None = strawberry.field(
+        description="% of CSAT answers that are 4 or 5, one decimal; null without answers."
+    )
+    average_csat: Decimal | None = strawberry.field(description="Mean CSAT score, 1..5.")
+    nps_responses: int = strawberry.field(description="How many NPS answers.")
+    csat_responses: int = strawberry.field(description="How many CSAT answers.")
+
+
+@strawberry.type(description="An account's satisfaction over a period and its trend.")
+class AccountSatisfaction:
+    period: SatisfactionScores = strawberry.field(description="In the period.")
+    previous: SatisfactionScores = strawberry.field(
+        description="In the period of the same length just before."
+    )
+    nps_change: Decimal | None = strawberry.field(description="NPS now minus NPS before.")
+    csat_change: Decimal | None = strawberry.field(description="CSAT now minus CSAT before.")
+    trend: Trend | None = strawberry.field(
+        description="By the NPS change, or the CSAT change without NPS; null if not comparable."
+    )
+
+
+async def resolve_account_satisfaction(
+    info: Info, account_id: int, period: PeriodInput | None
+) -> AccountSatisfaction | None:
+    """``Account.satisfaction(period)``, batched over the accounts of the request."""
+    found = await satisfaction_loader(info.context).load((account_id, to_period(period)))
+    if found is None:
+        return None
+    return AccountSatisfaction(
+        period=SatisfactionScores(**vars(found.period)),
+        previous=SatisfactionScores(**vars(found.previous)),
+        nps_change=found.nps_change,
+        csat_change=found.csat_change,
+        trend=found.trend,
+    )
+
+
+@strawberry.type(description="A product similar accounts bought that this account has not.")
+class GrowthOpportunity:
+    accounts_bought: int = strawberry.field(description="Similar accounts that bought it.")
+    similar_accounts: int = strawberry.field(description="Similar accounts in all.")
+    share: Decimal | None = strawberry.field(
+        description="accountsBought / similarAccounts in percent, one decimal."
+    )
+    product_id: strawberry.Private[int]
+
+    @strawberry.field(description="The product.")
+    async def product(self, info: Info) -> t.Product:
+        return await t.load(info, t.Product, self.product_id)  # type: ignore[return-value]
+
+
 @strawberry.type(description="Analytics: answers computed from what the caller may see.")
 class AnalyticsQueries:
     @strawberry.field(
@@ -594,3 +655,23 @@ class AnalyticsQueries:
         except DomainError as exc:
             raise bad_input(exc.problems[0].message) from None
         return [FollowUp(**vars(x)) for x in found]
+
+    @strawberry.field(
+        description="White space: products similar accounts (same industry or tier) bought "
+        "that the account has not, with the share of similar accounts that did."
+    )
+    async def growth_opportunities(
+        self,
+        info: Info,
+        account_id: Annotated[GlobalID, strawberry.argument(description="The account.")],
+    ) -> list[GrowthOpportunity]:
+        key = pk(account_id, "Account")
+        try:
+            if key is None:
+                raise DomainError.single("not an account id")
+            found = await growth_opportunities(visibility=info.context.visibility, account_id=key)
+        except DomainError:
+            raise GraphQLError(
+                "No account with that id", extensions={"code": "NOT_FOUND"}
+            ) from None
+        return [GrowthOpportunity(**vars(g)) for g in found]

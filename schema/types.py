@@ -44,7 +44,7 @@ from schema.filters import (
 from schema.listing import Listing, order_input
 
 if TYPE_CHECKING:
-    from schema.analytics import AccountHealth, PeriodInput, Portfolio
+    from schema.analytics import AccountHealth, AccountSatisfaction, PeriodInput, Portfolio
 
 T = TypeVar("T", bound=RecordNode)
 CENT = Decimal("0.01")
@@ -468,6 +468,19 @@ class Account(RecordNode):
         from schema.analytics import resolve_account_health
 
         return await resolve_account_health(info, self.id)  # type: ignore[return-value]
+
+    @strawberry.field(description="NPS and CSAT over a period, and the trend.")
+    async def satisfaction(
+        self,
+        info: Info,
+        period: Annotated[
+            Annotated["PeriodInput", strawberry.lazy("schema.analytics")] | None,
+            strawberry.argument(description="The period; the current quarter by default."),
+        ] = None,
+    ) -> Annotated["AccountSatisfaction", strawberry.lazy("schema.analytics")]:
+        from schema.analytics import resolve_account_satisfaction
+
+        return await resolve_account_satisfaction(info, self.id, period)  # type: ignore[return-value]
 
 
 ACCOUNT_COLUMNS = {

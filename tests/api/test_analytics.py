@@ -300,3 +300,49 @@ async def test_sales_metrics_over_http(gql, p):
     assert bob["salesMetrics"]["winRate"] == "0.0"
     walt = await gql(query, {"period": Q1}, token=token(p.walt))
     assert walt["salesMetrics"]["averageDealSize"] == [{"amount": "6000.00", "currency": "EUR"}]
+
+
+async def test_account_satisfaction_of_a_page_of_accounts(gql, p):
+    query = """query($period: PeriodInput) { accounts(first: 10, orderBy: [{field: NAME}]) {
+      nodes { name satisfaction(period: $period) {
+        period { nps csat averageCsat npsResponses csatResponses } npsChange trend } } } }"""
+    with count_statements() as counter:
+        data = await gql(query, {"period": Q1})
+    assert [(n["name"], n["satisfaction"]) for n in data["accounts"]["nodes"]] == [
+        ("Acme", {"period": {"nps": "0.0", "csat": "100.0", "averageCsat": "4.00",
+                             "npsResponses": 2, "csatResponses": 1},
+                  "npsChange": None, "trend": None}),
+        ("Beta", {"period": {"nps": "-50.0", "csat": None, "averageCsat": None,
+                             "npsResponses": 2, "csatResponses": 0},
+                  "npsChange": None, "trend": None}),
+        ("Westco", {"period": {"nps": None, "csat": "0.0", "averageCsat": "2.00",
+                               "npsResponses": 0, "csatResponses": 1},
+                    "npsChange": None, "trend": None}),
+    ]  # fmt: skip
+    # the viewer, the page, one statement for the satisfaction of all three.
+    assert counter.count == 3
+
+
+async def test_growth_opportunities_not_found_for_an_unseen_account(gql, p):
+    query = """query($id: ID!) { growthOpportunities(accountId: $id) {
+        product { name } accountsBought similarAccounts share } }"""
+    data = await gql(query, {"id": to_global_id("Account", p.beta.pk)})
+    assert data["growthOpportunities"] == []  # nothing was bought by anyone
+    body = await gql(query, {"id": to_global_id("Account", p.beta.pk)}, errors=True,
+                     token=token(p.alice))  # fmt: skip
+    assert [(e["message"], e["extensions"]["code"]) for e in body["errors"]] == [
+        ("No account with that id", "NOT_FOUND")
+    ]
+
+
+async def test_growth_opportunities_of_an_account(gql, p):
+    from tests.services.test_analytics_growth import add_products
+
+    await add_products(p)
+    query = """query($id: ID!) { growthOpportunities(accountId: $id) {
+        product { name } accountsBought similarAccounts share } }"""
+    data = await gql(query, {"id": to_global_id("Account", p.beta.pk)}, token=token(p.carol))
+    assert data["growthOpportunities"] == [
+        {"product": {"name": "Platform"}, "accountsBought": 1, "similarAccounts": 1,
+         "share": "100.0"},
+    ]  # fmt: skip

@@ -18,7 +18,10 @@ from tests.services.portfolio import build_portfolio
 
 
 async def with_products():
-    p = await build_portfolio()
+    return await add_products(await build_portfolio())
+
+
+async def add_products(p):
     products = {}
     for name in ("Platform", "Analytics", "Support"):
         products[name] = await Product.create(
