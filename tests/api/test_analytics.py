@@ -2,6 +2,8 @@
 tests/services/portfolio.py (whose docstring and the service tests hold the hand
 computations); time is frozen at 2026-03-15 12:00 UTC."""
 
+from decimal import Decimal
+
 import pytest
 
 from ids import to_global_id
@@ -346,3 +348,20 @@ async def test_growth_opportunities_of_an_account(gql, p):
         {"product": {"name": "Platform"}, "accountsBought": 1, "similarAccounts": 1,
          "share": "100.0"},
     ]  # fmt: skip
+
+
+async def test_plan_progress_resolver_for_the_account_plan_type(p):
+    """``resolve_plan_progress`` is what the AccountPlan type's ``progress`` field calls."""
+    from types import SimpleNamespace
+
+    from resolvers.context import Context
+    from schema.analytics import resolve_plan_progress
+
+    alice = SimpleNamespace(context=Context(viewer=p.alice))
+    progress = await resolve_plan_progress(alice, p.plan.pk)  # type: ignore[arg-type]
+    assert progress is not None
+    assert (progress.plan_id(), progress.attainment) == (
+        to_global_id("AccountPlan", p.plan.pk), Decimal("5.0"),
+    )  # fmt: skip
+    walt = SimpleNamespace(context=Context(viewer=p.walt))
+    assert await resolve_plan_progress(walt, p.plan.pk) is None  # type: ignore[arg-type]

@@ -96,3 +96,15 @@ async def test_follow_up_queue_is_empty_without_anything_due():
     later = datetime(2025, 1, 1, tzinfo=UTC)
     assert await follow_up_queue(visibility=p.sees("alice"), now=later) == []
     assert await follow_up_queue(visibility=p.sees("walt"), now=NOW + timedelta(days=1)) == []
+
+
+async def test_churned_accounts_are_neither_renewals_nor_at_risk():
+    from models import Account
+    from models.enums import AccountStatus
+    from services.analytics.health import accounts_at_risk
+
+    p = await build_portfolio()
+    await Account.filter(pk=p.beta.pk).update(status=AccountStatus.CHURNED)
+    found = await upcoming_renewals(visibility=p.sees("carol"), today=TODAY, within_days=90)
+    assert [r.account.name for r in found] == ["Acme"]
+    assert await accounts_at_risk(visibility=p.sees("carol"), now=NOW) == []

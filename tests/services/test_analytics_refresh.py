@@ -12,7 +12,7 @@ from tests.live_server import run_cli
 from tests.services.portfolio import NOW, build_portfolio
 
 
-async def test_the_periodic_refresh_evaluates_every_interval_until_cancelled():
+async def test_the_periodic_refresh_evaluates_every_interval_until_cancelled() -> None:
     p = await build_portfolio()
     waits: list[float] = []
 
