@@ -26,9 +26,12 @@ async def pipeline_summary(
 
     ``count`` counts every deal, ``total_amount`` adds their amounts (a deal without an amount
     adds nothing) and ``weighted_amount`` adds amount x probability / 100, rounded once, to the
-    cent, after adding. Lines come in pipeline and stage order, then by currency.
+    cent, after adding. Lines come in pipeline and stage order, then by currency. Without a
+    condition, every deal not archived.
     """
-    deals = Opportunity.filter(visibility.condition(Opportunity), condition or Q())
+    if condition is None:
+        condition = Q(archived_at__isnull=True)
+    deals = Opportunity.filter(visibility.condition(Opportunity), condition)
     s = Statement()
     sql = f"""
         SELECT o.stage_id AS stage_id, o.currency AS currency, COUNT(*) AS deals,

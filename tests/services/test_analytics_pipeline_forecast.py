@@ -158,3 +158,18 @@ async def test_a_won_deal_reopened_leaves_won_and_counts_as_open_again():
 async def test_forecast_of_a_single_currency_has_one_line():
     p = await build_portfolio()
     assert [x.currency for x in await forecast(visibility=p.sees("walt"), period=Q1)] == ["EUR"]
+
+
+async def test_archived_deals_are_left_out_of_the_pipeline_and_the_forecast():
+    p = await build_portfolio()
+    await Opportunity.filter(pk__in=[p.deals["D7"].pk, p.deals["D8"].pk]).update(
+        archived_at=at(3, 1)
+    )
+    lines = await summary(p, "admin")
+    assert ("Prospecting", "USD", 1, D("1000.05"), D("100.01")) not in lines
+    assert ("Proposal", "EUR", 1, D("9000.00"), D("5400.00")) not in lines
+    assert len(lines) == 7
+    # EUR without D8: best case 0, pipeline 3000.50, weighted 6000 + 600.10.
+    assert (await forecast(visibility=p.sees("admin"), period=Q1))[0] == line(
+        "EUR", "6000.00", "3000.50", "0.00", "3000.50", "6600.10", 1, 1
+    )

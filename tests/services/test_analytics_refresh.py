@@ -4,6 +4,7 @@ import asyncio
 import os
 
 import pytest
+from prometheus_client import REGISTRY
 
 from models import Account, OutboxEvent
 from models.enums import HealthStatus
@@ -12,8 +13,17 @@ from tests.live_server import run_cli
 from tests.services.portfolio import NOW, build_portfolio
 
 
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 async def test_the_periodic_refresh_evaluates_every_interval_until_cancelled() -> None:
     p = await build_portfolio()
+    before = (
+        sample("accountgraph_health_refreshes_total", outcome="ok"),
+        sample("accountgraph_health_status_changes_total"),
+        sample("accountgraph_health_refresh_duration_seconds_count"),
+    )
     waits: list[float] = []
 
     async def sleep(seconds: float) -> None:
@@ -30,6 +40,12 @@ async def test_the_periodic_refresh_evaluates_every_interval_until_cancelled() -
     )  # fmt: skip
     # Two rounds, but the statuses changed only in the first.
     assert await OutboxEvent.filter(type="account.health_changed").count() == 3
+    after = (
+        sample("accountgraph_health_refreshes_total", outcome="ok"),
+        sample("accountgraph_health_status_changes_total"),
+        sample("accountgraph_health_refresh_duration_seconds_count"),
+    )
+    assert [b - a for a, b in zip(before, after, strict=True)] == [2, 3, 2]
 
 
 async def test_a_failed_round_is_logged_and_the_next_one_runs(caplog, monkeypatch):
@@ -46,9 +62,11 @@ async def test_a_failed_round_is_logged_and_the_next_one_runs(caplog, monkeypatc
             raise asyncio.CancelledError
 
     monkeypatch.setattr(refresh, "refresh_account_health", failing)
+    failed = sample("accountgraph_health_refreshes_total", outcome="failed")
     with pytest.raises(asyncio.CancelledError):
         await refresh_health_periodically(every_seconds=1, sleep=sleep, clock=lambda: NOW)
     assert calls == [NOW, NOW]
+    assert sample("accountgraph_health_refreshes_total", outcome="failed") == failed + 2
     assert [r.getMessage() for r in caplog.records] == ["account health refresh failed"] * 2
 
 
