@@ -24,9 +24,9 @@ plan           10      the active plan covering today: (won + weighted open amou
 
 Status bands: ``HEALTHY`` from 70, ``NEEDS_ATTENTION`` from 40, ``AT_RISK`` below 40.
 
-Facts for any number of accounts are read with two statements (one with a correlated
-aggregate subquery per fact, one for plan progress), so a page of accounts costs the same
-as one account. ``refresh_account_health`` stores each account's evaluated status and writes
+Facts for any number of accounts are read with one statement (a correlated aggregate
+subquery per fact), plus four for the progress of the active plans among them, so a page of
+accounts costs the same as one account. ``refresh_account_health`` stores each account's evaluated status and writes
 an ``account.health_changed`` event when the status changes.
 """
 
@@ -312,11 +312,13 @@ async def refresh_account_health(
     async with in_transaction():
         facts = await health_facts(visibility=everyone_sees, accounts=condition, now=now)
         healths = {f.account_id: evaluate(f, now) for f in facts}
-        stored = await Account.filter(pk__in=list(healths)).select_for_update()
+        stored = await Account.filter(condition).select_for_update()
         changed = 0
         updates = []
         for account in stored:
-            health = healths[account.pk]
+            health = healths.get(account.pk)
+            if health is None:  # created since the facts were read: next time
+                continue
             previous = {"healthStatus": account.health_status, "healthScore": account.health_score}
             status_changed = account.health_status != health.status
             account.health_status = health.status

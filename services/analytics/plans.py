@@ -90,7 +90,7 @@ _SUMS = f"""
 
 async def plan_progress(*, visibility: Visibility, plan_ids: list[int]) -> list[PlanProgress]:
     """Progress of the plans among ``plan_ids`` the viewer sees (plans of visible accounts),
-    in the order asked; unknown or unseen ids are left out. Three statements in all."""
+    in the order asked; unknown or unseen ids are left out. Four statements in all."""
     accounts = Subquery(Account.filter(visibility.condition(Account)).values("id"))
     plans = await AccountPlan.filter(pk__in=set(plan_ids), account_id__in=accounts)
     found = {plan.pk: PlanProgress(plan.pk, plan.revenue_target, plan.currency) for plan in plans}
