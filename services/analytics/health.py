@@ -26,8 +26,8 @@ Status bands: ``HEALTHY`` from 70, ``NEEDS_ATTENTION`` from 40, ``AT_RISK`` belo
 
 Facts for any number of accounts are read with one statement (a correlated aggregate
 subquery per fact), plus four for the progress of the active plans among them, so a page of
-accounts costs the same as one account. ``refresh_account_health`` stores each account's evaluated status and writes
-an ``account.health_changed`` event when the status changes.
+accounts costs the same as one account. ``refresh_account_health`` stores each account's
+evaluated status and writes an ``account.health_changed`` event when the status changes.
 """
 
 from collections.abc import Sequence
