@@ -365,3 +365,40 @@ async def test_plan_progress_resolver_for_the_account_plan_type(p):
     )  # fmt: skip
     walt = SimpleNamespace(context=Context(viewer=p.walt))
     assert await resolve_plan_progress(walt, p.plan.pk) is None  # type: ignore[arg-type]
+
+
+EVERYTHING = """{ pipelineSummary { count } forecast { currency } salesMetrics { wonCount }
+  staleOpportunities { daysIdle } accountsAtRisk { name } upcomingRenewals { daysUntil }
+  followUpQueue { kind } targetAttainment { achieved }
+  viewer { portfolio { accounts openPipeline { amount } accountsAtRisk attainment { achieved } } } }"""
+
+
+async def test_a_team_member_sees_no_sales_figures(gql, p):
+    from models.enums import Role
+    from tests.factories import make_user
+
+    member = await make_user(role=Role.TEAM_MEMBER, team=p.east)
+    data = await gql(EVERYTHING, token=token(member))
+    assert data == {
+        "pipelineSummary": [], "forecast": [], "salesMetrics": {"wonCount": 0},
+        "staleOpportunities": [], "accountsAtRisk": [], "upcomingRenewals": [],
+        "followUpQueue": [], "targetAttainment": [],
+        "viewer": {"portfolio": {"accounts": 0, "openPipeline": [], "accountsAtRisk": 0,
+                                 "attainment": []}},
+    }  # fmt: skip
+
+
+async def test_a_read_only_user_sees_what_their_team_sees(gql, p):
+    from models.enums import Role
+    from tests.factories import make_user
+
+    viewer = await make_user(role=Role.VIEWER, team=p.east)
+    mine = await gql(EVERYTHING, token=token(viewer))
+    carols = await gql(EVERYTHING, token=token(p.carol))
+    assert mine == carols
+
+
+async def test_anonymous_callers_get_no_analytics(gql, p):
+    body = await gql("{ forecast { currency } }", token=None, errors=True)
+    assert "data" not in body  # refused before anything ran
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
