@@ -173,3 +173,17 @@ async def test_archived_deals_are_left_out_of_the_pipeline_and_the_forecast():
     assert (await forecast(visibility=p.sees("admin"), period=Q1))[0] == line(
         "EUR", "6000.00", "3000.50", "0.00", "3000.50", "6600.10", 1, 1
     )
+
+
+async def test_money_is_added_exactly_where_floats_would_not_be():
+    """Amounts whose float sum is off (0.1 + 0.2 ...) and one near the largest a float holds
+    to the cent: totals equal Python's Decimal sum on both databases."""
+    p = await build_portfolio()
+    amounts = ["0.10", "0.20", "0.30", "0.07", "0.01", "1.15", "9999999999999.99", "33.33"]
+    for n, amount in enumerate(amounts):
+        await deal(f"X{n}", p.westco, p.walt, "Negotiation", amount, "CHF")
+    [line_] = await pipeline_summary(visibility=p.sees("admin"), condition=Q(currency="CHF"))
+    total = sum(D(a) for a in amounts)
+    assert (line_.count, line_.total_amount) == (8, total) == (8, D("10000000000035.15"))
+    # 80 % of each, added exactly, then rounded once: 8000000000028.12
+    assert line_.weighted_amount == (total * 80 / 100).quantize(D("0.01")) == D("8000000000028.12")
