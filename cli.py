@@ -114,6 +114,20 @@ def create_user(
     console.print(f"Created {user.role} {user.email}")
 
 
+@app.command("refresh-health")
+def refresh_health() -> None:
+    """Evaluate every account's health now, store it, and record account.health_changed
+    events for the accounts whose status changed."""
+    from datetime import UTC, datetime
+
+    from services.analytics.health import refresh_account_health
+
+    result = run_with_database(lambda: refresh_account_health(now=datetime.now(UTC)))
+    console.print(
+        f"Account health: {result.evaluated} accounts evaluated, {result.changed} changed status"
+    )
+
+
 def read_password() -> str:
     if sys.stdin.isatty():
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)

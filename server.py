@@ -1,5 +1,7 @@
 """The Starlette application: GraphQL over HTTP and WebSocket, GraphiQL, health, metrics."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +23,7 @@ from graphql_http import GraphQLHTTPError, GraphQLView
 from metrics import HTTPMetrics, metrics_endpoint
 from resolvers.context import Context
 from schema import build_schema
+from services.analytics.refresh import refresh_health_periodically
 from services.auth import AuthenticationError, authenticate
 from settings import Settings, get_settings
 
@@ -77,15 +80,35 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
+def start_health_refresh(settings: Settings) -> "asyncio.Task[None] | None":
+    """The background re-evaluation of account health, unless the setting turns it off."""
+    if settings.health_refresh_seconds <= 0:
+        return None
+    return asyncio.create_task(
+        refresh_health_periodically(every_seconds=settings.health_refresh_seconds),
+        name="health-refresh",
+    )
+
+
+async def stop_task(task: "asyncio.Task[None] | None") -> None:
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await init_db(settings.database_url)
+        health = start_health_refresh(settings)
         try:
             yield
         finally:
+            await stop_task(health)
             await close_db()
 
     view = AccountGraphView(

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     login_attempts_per_address: Annotated[int, Field(ge=1)] = 20
     login_window_seconds: Annotated[int, Field(ge=1)] = 900
 
+    # Seconds between background re-evaluations of account health; 0 turns them off.
+    health_refresh_seconds: Annotated[int, Field(ge=0)] = 3600
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -280,6 +280,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "owner_id",
         "pipeline_id",
         "stage_id",
+        "forecast_commit",
     ),
     "opportunity_stage_change": (
         "id",
@@ -461,6 +462,7 @@ def generate(stages: dict[str, dict[str, Any]], pipeline_id: int) -> dict[str, l
                     owner,
                     pipeline_id,
                     stage["id"],
+                    False,
                 )
             )
             event_id = uuid.UUID(int=rng.getrandbits(128), version=4)

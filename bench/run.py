@@ -85,6 +85,11 @@ Q1 = """query Portfolio {
     } }
   }
 }"""
+# Q1 with every account's health (score, status and the components with their reasons).
+Q1H = Q1.replace(
+    "id name tier\n",
+    "id name tier\n      health { score status components { name score weight reason } }\n",
+)
 Q2 = """query Deal($id: ID!) {
   opportunity(id: $id) { name stage { name } amount account { name owner { name } } }
 }"""
@@ -601,16 +606,33 @@ async def run(
         for client in check:
             await client.close()
 
-    row = Row("Q1 portfolio", await measure(ops["Q1 API"], args, Supply(), warmup=3))
-    row.floor = await measure(ops["Q1 floor"], args, Supply(), warmup=20)
-    row.notes.append(f"response {q1_size:,} bytes; floor gives {q1_bytes}")
-    rows.append(row)
+    if "Q1" in args.only:
+        row = Row("Q1 portfolio", await measure(ops["Q1 API"], args, Supply(), warmup=3))
+        row.floor = await measure(ops["Q1 floor"], args, Supply(), warmup=20)
+        row.notes.append(f"response {q1_size:,} bytes; floor gives {q1_bytes}")
+        rows.append(row)
 
-    row = Row("Q2 deal lookup", await measure(ops["Q2 API"], args, Supply(), warmup=50))
-    row.floor = await measure(ops["Q2 floor"], args, Supply(), warmup=50)
-    rows.append(row)
+    if "Q1h" in args.only:
+        q1h_body = body(Q1H)
+        client = HttpxClient(api.base, auth)
+        try:
+            reply = await client.send("POST", "/graphql", q1h_body)
+        finally:
+            await client.close()
+        ok_graphql(reply)
+        nodes = orjson.loads(reply.content)["data"]["accounts"]["edges"]
+        assert all(len(e["node"]["health"]["components"]) == 7 for e in nodes), "Q1h health"
+        q1h = Op("Q1h API", api.base, "POST", "/graphql", lambda i: q1h_body, ok_graphql, auth)
+        row = Row("Q1h portfolio + health", await measure(q1h, args, Supply(), warmup=3))
+        row.notes.append(f"response {len(reply.content):,} bytes; no floor")
+        rows.append(row)
 
-    if not args.skip_m1:
+    if "Q2" in args.only:
+        row = Row("Q2 deal lookup", await measure(ops["Q2 API"], args, Supply(), warmup=50))
+        row.floor = await measure(ops["Q2 floor"], args, Supply(), warmup=50)
+        rows.append(row)
+
+    if not args.skip_m1 and "M1" in args.only:
         rows.append(await measure_m1(args, scratch, api, auth))
 
     def ok_null(reply: Reply, i: int) -> None:
@@ -799,7 +821,13 @@ def main() -> None:
         help="load generator: httpx (default) or a bare asyncio HTTP/1.1 client",
     )
     parser.add_argument("--skip-m1", action="store_true", help="do not measure M1")
+    parser.add_argument(
+        "--only",
+        default="Q1,Q1h,Q2,M1",
+        help="comma-separated operations to measure (default: Q1,Q1h,Q2,M1)",
+    )
     args = parser.parse_args()
+    args.only = args.only.split(",")
     os.chdir(ROOT)
 
     url = args.db_url

@@ -5,7 +5,7 @@ Each loader returns results aligned with its keys. ``Loaders`` creates them lazi
 """
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, cast
 
 from strawberry.dataloader import DataLoader
@@ -164,6 +164,10 @@ class Loaders:
         if loader is None:
             loader = self._loaders[key] = make()
         return loader
+
+    def named(self, key: tuple, make: Callable[[], DataLoader]) -> DataLoader:
+        """A loader defined elsewhere (e.g. ``resolvers/analytics.py``), one per request."""
+        return self._get(key, make)
 
     def record(self, model: type[Model]) -> DataLoader[int, Any]:
         return self._get(

@@ -9,6 +9,7 @@ from strawberry import relay
 from strawberry.relay import GlobalID
 
 from schema import types as t
+from schema.analytics import AnalyticsQueries
 from schema.auth import AuthQueries
 from schema.base import Info, RecordNode
 from schema.filters import (
@@ -103,7 +104,7 @@ AUDIT_LOG = Listing(
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(AuthQueries):
+class Query(AuthQueries, AnalyticsQueries):
     @strawberry.field(description="Any record by its global id.")
     async def node(self, info: Info, id: GlobalID) -> relay.Node:
         found = await resolve_node(info, id)

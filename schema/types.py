@@ -3,7 +3,7 @@ fields can be built from the child's listing; references upward are resolved by 
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
 
 import strawberry
 from strawberry import relay
@@ -43,6 +43,9 @@ from schema.filters import (
 )
 from schema.listing import Listing, order_input
 
+if TYPE_CHECKING:
+    from schema.analytics import AccountHealth, AccountSatisfaction, PeriodInput, Portfolio
+
 T = TypeVar("T", bound=RecordNode)
 CENT = Decimal("0.01")
 
@@ -77,6 +80,25 @@ class User(RecordNode):
     @strawberry.field(description="The user's manager.")
     async def manager(self, info: Info) -> "User | None":
         return await load(info, User, self.manager_id)
+
+    @strawberry.field(
+        description="The accounts the signed-in user looks after, in figures; null on any "
+        "other user."
+    )
+    async def portfolio(
+        self,
+        info: Info,
+        period: Annotated[
+            Annotated["PeriodInput", strawberry.lazy("schema.analytics")] | None,
+            strawberry.argument(description="Period of the attainment; the current quarter."),
+        ] = None,
+    ) -> Annotated["Portfolio", strawberry.lazy("schema.analytics")] | None:
+        from schema.analytics import resolve_portfolio
+
+        viewer = info.context.viewer
+        if viewer is None or viewer.pk != self.id:
+            return None
+        return await resolve_portfolio(info, period)
 
 
 USER_COLUMNS = {"NAME": "name", "EMAIL": "email", "CREATED_AT": "created_at"}
@@ -435,6 +457,30 @@ class Account(RecordNode):
         "The account's deals, newest first unless ordered otherwise.",
     )
     activities = ACTIVITIES.child_field(ActivityOrder, "account_id", TIMELINE)
+
+    @strawberry.field(
+        description="How the account is doing now: score, status and the weighted components "
+        "it is computed from."
+    )
+    async def health(
+        self, info: Info
+    ) -> Annotated["AccountHealth", strawberry.lazy("schema.analytics")]:
+        from schema.analytics import resolve_account_health
+
+        return await resolve_account_health(info, self.id)  # type: ignore[return-value]
+
+    @strawberry.field(description="NPS and CSAT over a period, and the trend.")
+    async def satisfaction(
+        self,
+        info: Info,
+        period: Annotated[
+            Annotated["PeriodInput", strawberry.lazy("schema.analytics")] | None,
+            strawberry.argument(description="The period; the current quarter by default."),
+        ] = None,
+    ) -> Annotated["AccountSatisfaction", strawberry.lazy("schema.analytics")]:
+        from schema.analytics import resolve_account_satisfaction
+
+        return await resolve_account_satisfaction(info, self.id, period)  # type: ignore[return-value]
 
 
 ACCOUNT_COLUMNS = {

@@ -1,0 +1,677 @@
+"""The analytics surface: an account manager's daily questions, answered per currency.
+
+Every answer is computed in the database and held to what the caller may see; the
+definitions (what counts as commit, how health is scored) are in ``services/analytics``.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.relay import GlobalID
+
+from ids import to_global_id
+from models.enums import HealthStatus, TargetMetric
+from resolvers import analytics as glue
+from resolvers.analytics import health_loader, satisfaction_loader
+from resolvers.listing import pk, pks
+from resolvers.pagination import PaginationError
+from schema import types as t
+from schema.base import Info
+from schema.filters import OpportunityFilter
+from services.analytics import attainment as attainment_service
+from services.analytics import health as health_service
+from services.analytics import plans as plans_service
+from services.analytics import portfolio as portfolio_service
+from services.analytics.follow_ups import FollowUpKind, follow_up_queue
+from services.analytics.forecast import forecast as forecast_service
+from services.analytics.growth import growth_opportunities
+from services.analytics.period import Period, PeriodUnit
+from services.analytics.pipeline import pipeline_summary
+from services.analytics.renewals import upcoming_renewals
+from services.analytics.sales import sales_metrics
+from services.analytics.satisfaction import Trend
+from services.analytics.stale import stale_opportunities
+from services.errors import DomainError
+
+strawberry.enum(
+    HealthStatus,
+    description="Health bands: HEALTHY from 70, NEEDS_ATTENTION from 40, AT_RISK below.",
+)
+strawberry.enum(
+    TargetMetric,
+    description="What a target measures: revenue won, deals won or activities completed.",
+)
+strawberry.enum(PeriodUnit, description="A calendar month, quarter or year.")
+
+
+def bad_input(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+@strawberry.input(
+    description="A range of whole UTC days, both ends included: give `start` and `end`, or "
+    "a `unit` (the month, quarter or year containing `containing`, by default today)."
+)
+class PeriodInput:
+    start: date | None = strawberry.field(default=None, description="First day of the period.")
+    end: date | None = strawberry.field(default=None, description="Last day of the period.")
+    unit: PeriodUnit | None = strawberry.field(
+        default=None, description="A calendar period instead of start and end."
+    )
+    containing: date | None = strawberry.field(
+        default=None, description="A day in the calendar period; today by default."
+    )
+
+
+def to_period(given: PeriodInput | None, default: PeriodUnit = PeriodUnit.QUARTER) -> Period:
+    today = glue.now().date()
+    if given is None:
+        return Period.containing(today, default)
+    dates = (given.start, given.end)
+    if given.unit is not None:
+        if any(d is not None for d in dates):
+            raise bad_input("give either start and end, or unit, not both")
+        return Period.containing(given.containing or today, given.unit)
+    if None in dates:
+        raise bad_input("a period needs both start and end (or a unit)")
+    try:
+        return Period(given.start, given.end)  # type: ignore[arg-type]
+    except DomainError as exc:
+        raise bad_input(exc.problems[0].message) from None
+
+
+def keys(ids: list[GlobalID] | None, type_name: str) -> list[int] | None:
+    try:
+        return pks(ids, type_name)
+    except PaginationError as exc:
+        raise bad_input(str(exc)) from None
+
+
+def owners_or_team(owner_ids: list[GlobalID] | None, team_id: GlobalID | None) -> dict:
+    """``ownerIds | teamId`` as service arguments."""
+    if owner_ids is not None and team_id is not None:
+        raise bad_input("give ownerIds or teamId, not both")
+    team = None
+    if team_id is not None:
+        team = pk(team_id, "Team")
+        if team is None:
+            raise bad_input(f"'{team_id}' is not a valid Team id")
+    return {"owner_ids": keys(owner_ids, "User"), "team_id": team}
+
+
+@strawberry.type(description="An amount of money in one currency.")
+class Money:
+    amount: Decimal = strawberry.field(description="Exact amount, as a string.")
+    currency: str = strawberry.field(description="ISO 4217 code.")
+
+
+def moneys(items: list[Any]) -> list[Money]:
+    return [Money(amount=m.amount, currency=m.currency) for m in items]
+
+
+@strawberry.type(description="The deals in one stage and one currency.")
+class PipelineStageSummary:
+    currency: str = strawberry.field(description="ISO 4217 code of the amounts.")
+    count: int = strawberry.field(description="How many deals.")
+    total_amount: Decimal = strawberry.field(description="Sum of their amounts.")
+    weighted_amount: Decimal = strawberry.field(
+        description="Sum of amount x probability / 100, rounded to the cent after adding."
+    )
+    stage_id: strawberry.Private[int]
+
+    @strawberry.field(description="The stage.")
+    async def stage(self, info: Info) -> t.Stage:
+        return await t.load(info, t.Stage, self.stage_id)  # type: ignore[return-value]
+
+
+@strawberry.type(
+    description="The forecast of one currency. `commit` and `bestCase` are parts of "
+    "`pipeline`; `won` is apart."
+)
+class ForecastLine:
+    currency: str = strawberry.field(description="ISO 4217 code of the amounts.")
+    won: Decimal = strawberry.field(description="Deals won (closed) in the period.")
+    commit: Decimal = strawberry.field(
+        description="Open deals expected in the period with probability >= 70 or committed."
+    )
+    best_case: Decimal = strawberry.field(
+        description="Other open deals expected in the period with probability >= 40."
+    )
+    pipeline: Decimal = strawberry.field(
+        description="Every open deal expected to close in the period."
+    )
+    weighted_total: Decimal = strawberry.field(
+        description="Won plus the pipeline's amount x probability / 100."
+    )
+    won_count: int = strawberry.field(description="How many deals were won.")
+    open_count: int = strawberry.field(description="How many open deals are in the pipeline.")
+
+
+@strawberry.type(description="A target against what its user or team achieved.")
+class TargetAttainment:
+    metric: TargetMetric = strawberry.field(description="What the target measures.")
+    period_start: date = strawberry.field(description="First day of the target's period.")
+    period_end: date = strawberry.field(description="Last day of the target's period.")
+    currency: str | None = strawberry.field(description="Currency of a revenue target.")
+    target: Decimal = strawberry.field(description="The amount or count to reach.")
+    achieved: Decimal = strawberry.field(description="What was achieved in the period.")
+    percentage: Decimal | None = strawberry.field(
+        description="achieved / target x 100, one decimal; null for a target of 0."
+    )
+    target_pk: strawberry.Private[int]
+    user_id: strawberry.Private[int | None]
+    team_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The target's global id.")
+    def target_id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("Target", self.target_pk))
+
+    @strawberry.field(description="The user the target is for, if a user's.")
+    async def user(self, info: Info) -> t.User | None:
+        return await t.load(info, t.User, self.user_id)
+
+    @strawberry.field(description="The team the target is for, if a team's.")
+    async def team(self, info: Info) -> t.Team | None:
+        return await t.load(info, t.Team, self.team_id)
+
+    @classmethod
+    def of(cls, a: attainment_service.Attainment) -> "TargetAttainment":
+        return cls(
+            metric=a.metric,
+            period_start=a.period.start,
+            period_end=a.period.end,
+            currency=a.currency,
+            target=a.target,
+            achieved=a.achieved,
+            percentage=a.percentage,
+            target_pk=a.target_id,
+            user_id=a.user_id,
+            team_id=a.team_id,
+        )
+
+
+@strawberry.type(description="One part of an account's health score, with why.")
+class HealthComponent:
+    name: str = strawberry.field(
+        description="satisfaction, activity, requests, tasks, renewal, stale_deals or plan."
+    )
+    score: int = strawberry.field(description="0..100.")
+    weight: int = strawberry.field(
+        description="Its share of the health score (weights add to 100)."
+    )
+    reason: str = strawberry.field(description="Why, in an account manager's words.")
+
+
+@strawberry.type(description="How an account is doing: a score, a band and its components.")
+class AccountHealth:
+    score: int = strawberry.field(description="The weighted mean of the components, 0..100.")
+    status: HealthStatus = strawberry.field(description="The score's band.")
+    components: list[HealthComponent] = strawberry.field(description="What the score is made of.")
+
+    @classmethod
+    def of(cls, h: health_service.AccountHealth) -> "AccountHealth":
+        return cls(
+            score=h.score,
+            status=h.status,
+            components=[HealthComponent(name=c.name, score=c.score, weight=c.weight,
+                                        reason=c.reason) for c in h.components],
+        )  # fmt: skip
+
+
+async def resolve_account_health(info: Info, account_id: int) -> AccountHealth | None:
+    """``Account.health``, batched over the accounts of the request."""
+    found = await health_loader(info.context).load(account_id)
+    return AccountHealth.of(found) if found is not None else None
+
+
+@strawberry.type(description="Linked deals in one currency.")
+class DealProgress:
+    currency: str = strawberry.field(description="ISO 4217 code of the amounts.")
+    open_amount: Decimal = strawberry.field(description="Amount of the open deals.")
+    weighted_amount: Decimal = strawberry.field(
+        description="Open amount x probability / 100, rounded to the cent after adding."
+    )
+    won_amount: Decimal = strawberry.field(description="Amount of the deals won.")
+    open_count: int = strawberry.field(description="How many open deals.")
+    won_count: int = strawberry.field(description="How many deals won.")
+
+    @classmethod
+    def many(cls, items: list[plans_service.DealProgress]) -> list["DealProgress"]:
+        return [cls(**vars(x)) for x in items]
+
+
+@strawberry.type(description="Progress of one objective, from the deals linked to it.")
+class ObjectiveProgress:
+    objective_pk: strawberry.Private[int]
+    amounts: list[DealProgress] = strawberry.field(description="Per currency.")
+
+    @strawberry.field(description="The objective's global id.")
+    def objective_id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("PlanObjective", self.objective_pk))
+
+
+@strawberry.type(
+    description="An account plan's progress: the deals linked to its objectives (each once) "
+    "against its revenue target."
+)
+class PlanProgress:
+    plan_pk: strawberry.Private[int]
+    revenue_target: Decimal | None = strawberry.field(description="The plan's revenue target.")
+    currency: str = strawberry.field(description="The plan's currency.")
+    attainment: Decimal | None = strawberry.field(
+        description="Won in the plan's currency as a percentage of the target; null without one."
+    )
+    amounts: list[DealProgress] = strawberry.field(description="The plan's deals, per currency.")
+    objectives: list[ObjectiveProgress] = strawberry.field(description="Per objective, in order.")
+
+    @strawberry.field(description="The plan's global id.")
+    def plan_id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("AccountPlan", self.plan_pk))
+
+    @classmethod
+    def of(cls, p: plans_service.PlanProgress) -> "PlanProgress":
+        return cls(
+            plan_pk=p.plan_id,
+            revenue_target=p.revenue_target,
+            currency=p.currency,
+            attainment=p.attainment,
+            amounts=DealProgress.many(p.amounts),
+            objectives=[
+                ObjectiveProgress(objective_pk=o.objective_id, amounts=DealProgress.many(o.amounts))
+                for o in p.objectives
+            ],
+        )
+
+
+async def resolve_plan_progress(info: Info, plan_id: int) -> PlanProgress | None:
+    """Progress of one plan; attach to the ``AccountPlan`` type as its ``progress`` field."""
+    found = await plans_service.plan_progress(
+        visibility=info.context.visibility, plan_ids=[plan_id]
+    )
+    return PlanProgress.of(found[0]) if found else None
+
+
+@strawberry.type(description="The accounts the viewer looks after, in a few figures.")
+class Portfolio:
+    accounts: int = strawberry.field(description="Accounts in the portfolio (not archived).")
+    total_recurring_value: list[Money] = strawberry.field(
+        description="Annual recurring value, per currency."
+    )
+    open_pipeline: list[Money] = strawberry.field(description="Open deals' amounts, per currency.")
+    weighted_pipeline: list[Money] = strawberry.field(
+        description="Open deals' amount x probability / 100, per currency."
+    )
+    renewals_in_90_days: int = strawberry.field(
+        description="Accounts renewing between today and 90 days from now."
+    )
+    accounts_at_risk: int = strawberry.field(description="Accounts whose health is AT_RISK.")
+    attainment: list[TargetAttainment] = strawberry.field(
+        description="The viewer's and their team's targets in the period."
+    )
+
+
+async def resolve_portfolio(info: Info, period: PeriodInput | None) -> Portfolio:
+    x = await portfolio_service.portfolio(
+        visibility=info.context.visibility, now=glue.now(), period=to_period(period)
+    )
+    return Portfolio(
+        accounts=x.accounts,
+        total_recurring_value=moneys(x.total_recurring_value),
+        open_pipeline=moneys(x.open_pipeline),
+        weighted_pipeline=moneys(x.weighted_pipeline),
+        renewals_in_90_days=x.renewals_in_90_days,
+        accounts_at_risk=x.accounts_at_risk,
+        attainment=[TargetAttainment.of(a) for a in x.attainment],
+    )
+
+
+@strawberry.type(description="An open deal left alone longer than its stage allows.")
+class StaleOpportunity:
+    last_touch_at: datetime = strawberry.field(
+        description="Its latest activity, or when it entered its stage if later."
+    )
+    days_idle: int = strawberry.field(description="Whole days since the last touch.")
+    rotting_days: int = strawberry.field(description="The stage's threshold in days.")
+    opportunity_id: strawberry.Private[int]
+
+    @strawberry.field(description="The deal.")
+    async def opportunity(self, info: Info) -> t.Opportunity:
+        return await t.load(info, t.Opportunity, self.opportunity_id)  # type: ignore[return-value]
+
+
+@strawberry.type(description="An account renewing soon.")
+class UpcomingRenewal:
+    account: t.Account = strawberry.field(description="The account.")
+    renewal_date: date = strawberry.field(description="When it renews.")
+    days_until: int = strawberry.field(description="Days from today to the renewal date.")
+
+
+strawberry.enum(FollowUpKind, description="A lead to follow up or a task to do.")
+
+
+@strawberry.type(description="Something the caller must follow up on.")
+class FollowUp:
+    kind: FollowUpKind = strawberry.field(description="A lead or a task.")
+    due_at: datetime = strawberry.field(description="When the follow-up or the task is due.")
+    overdue: bool = strawberry.field(description="Due before now.")
+    record_id: strawberry.Private[int]
+
+    @strawberry.field(description="The lead, for a LEAD item.")
+    async def lead(self, info: Info) -> t.Lead | None:
+        return await t.load(info, t.Lead, self.record_id) if self.kind == "LEAD" else None
+
+    @strawberry.field(description="The task, for a TASK item.")
+    async def task(self, info: Info) -> t.Activity | None:
+        return await t.load(info, t.Activity, self.record_id) if self.kind == "TASK" else None
+
+
+@strawberry.type(description="How deals moved through one stage in the period.")
+class StageMetrics:
+    entered: int = strawberry.field(description="Deals that entered the stage in the period.")
+    advanced: int = strawberry.field(
+        description="Of those, deals that later moved further on (not to a lost stage)."
+    )
+    conversion_rate: Decimal | None = strawberry.field(
+        description="advanced / entered in percent, one decimal; null when none entered."
+    )
+    exits: int = strawberry.field(description="Moves out of the stage in the period.")
+    average_days_in_stage: Decimal | None = strawberry.field(
+        description="Mean days spent in the stage, over those moves; one decimal."
+    )
+    stage_id: strawberry.Private[int]
+
+    @strawberry.field(description="The stage.")
+    async def stage(self, info: Info) -> t.Stage:
+        return await t.load(info, t.Stage, self.stage_id)  # type: ignore[return-value]
+
+
+@strawberry.type(description="How well deals are won over a period.")
+class SalesMetrics:
+    won_count: int = strawberry.field(description="Deals won (closed in the period).")
+    lost_count: int = strawberry.field(description="Deals lost (closed in the period).")
+    win_rate: Decimal | None = strawberry.field(
+        description="won / (won + lost) in percent, one decimal; null when none closed."
+    )
+    average_deal_size: list[Money] = strawberry.field(
+        description="Mean amount of the deals won, per currency."
+    )
+    average_sales_cycle_days: Decimal | None = strawberry.field(
+        description="Mean days from creation to close of the deals won; one decimal."
+    )
+    stages: list[StageMetrics] = strawberry.field(
+        description="Conversion and time in stage, per open stage, in pipeline order."
+    )
+
+
+strawberry.enum(Trend, description="How satisfaction moved against the period before.")
+
+
+@strawberry.type(description="NPS and CSAT of the responses received in one period.")
+class SatisfactionScores:
+    nps: Decimal | None = strawberry.field(
+        description="% promoters (9-10) - % detractors (0-6), one decimal; null without answers."
+    )
+    csat: Decimal | None = strawberry.field(
+        description="% of CSAT answers that are 4 or 5, one decimal; null without answers."
+    )
+    average_csat: Decimal | None = strawberry.field(description="Mean CSAT score, 1..5.")
+    nps_responses: int = strawberry.field(description="How many NPS answers.")
+    csat_responses: int = strawberry.field(description="How many CSAT answers.")
+
+
+@strawberry.type(description="An account's satisfaction over a period and its trend.")
+class AccountSatisfaction:
+    period: SatisfactionScores = strawberry.field(description="In the period.")
+    previous: SatisfactionScores = strawberry.field(
+        description="In the period of the same length just before."
+    )
+    nps_change: Decimal | None = strawberry.field(description="NPS now minus NPS before.")
+    csat_change: Decimal | None = strawberry.field(description="CSAT now minus CSAT before.")
+    trend: Trend | None = strawberry.field(
+        description="By the NPS change, or the CSAT change without NPS; null if not comparable."
+    )
+
+
+async def resolve_account_satisfaction(
+    info: Info, account_id: int, period: PeriodInput | None
+) -> AccountSatisfaction | None:
+    """``Account.satisfaction(period)``, batched over the accounts of the request."""
+    found = await satisfaction_loader(info.context).load((account_id, to_period(period)))
+    if found is None:
+        return None
+    return AccountSatisfaction(
+        period=SatisfactionScores(**vars(found.period)),
+        previous=SatisfactionScores(**vars(found.previous)),
+        nps_change=found.nps_change,
+        csat_change=found.csat_change,
+        trend=found.trend,
+    )
+
+
+@strawberry.type(description="A product similar accounts bought that this account has not.")
+class GrowthOpportunity:
+    accounts_bought: int = strawberry.field(description="Similar accounts that bought it.")
+    similar_accounts: int = strawberry.field(description="Similar accounts in all.")
+    share: Decimal | None = strawberry.field(
+        description="accountsBought / similarAccounts in percent, one decimal."
+    )
+    product_id: strawberry.Private[int]
+
+    @strawberry.field(description="The product.")
+    async def product(self, info: Info) -> t.Product:
+        return await t.load(info, t.Product, self.product_id)  # type: ignore[return-value]
+
+
+@strawberry.type(description="Analytics: answers computed from what the caller may see.")
+class AnalyticsQueries:
+    @strawberry.field(
+        description="Deals per stage and currency: count, total and weighted amounts."
+    )
+    async def pipeline_summary(
+        self,
+        info: Info,
+        filter: Annotated[
+            OpportunityFilter | None,
+            strawberry.argument(description="Which deals; by default every deal not archived."),
+        ] = None,
+    ) -> list[PipelineStageSummary]:
+        condition = t.OPPORTUNITIES.where(filter)
+        lines = await pipeline_summary(visibility=info.context.visibility, condition=condition)
+        return [
+            PipelineStageSummary(
+                currency=x.currency,
+                count=x.count,
+                total_amount=x.total_amount,
+                weighted_amount=x.weighted_amount,
+                stage_id=x.stage_id,
+            )
+            for x in lines
+        ]
+
+    @strawberry.field(description="Won, commit, best case and pipeline of a period, per currency.")
+    async def forecast(
+        self,
+        info: Info,
+        period: Annotated[
+            PeriodInput | None,
+            strawberry.argument(description="The period; the current quarter by default."),
+        ] = None,
+        owner_ids: Annotated[
+            list[GlobalID] | None,
+            strawberry.argument(description="Only deals owned by these users."),
+        ] = None,
+        team_id: Annotated[
+            GlobalID | None,
+            strawberry.argument(description="Only deals owned by members of this team."),
+        ] = None,
+    ) -> list[ForecastLine]:
+        lines = await forecast_service(
+            visibility=info.context.visibility,
+            period=to_period(period),
+            **owners_or_team(owner_ids, team_id),
+        )
+        return [ForecastLine(**vars(x)) for x in lines]
+
+    @strawberry.field(
+        description="Win rate, deal size, sales cycle, stage conversion and time in stage."
+    )
+    async def sales_metrics(
+        self,
+        info: Info,
+        period: Annotated[
+            PeriodInput | None,
+            strawberry.argument(description="The period; the current quarter by default."),
+        ] = None,
+        owner_ids: Annotated[
+            list[GlobalID] | None,
+            strawberry.argument(description="Only deals owned by these users."),
+        ] = None,
+        team_id: Annotated[
+            GlobalID | None,
+            strawberry.argument(description="Only deals owned by members of this team."),
+        ] = None,
+    ) -> SalesMetrics:
+        m = await sales_metrics(
+            visibility=info.context.visibility,
+            period=to_period(period),
+            **owners_or_team(owner_ids, team_id),
+        )
+        return SalesMetrics(
+            won_count=m.won_count,
+            lost_count=m.lost_count,
+            win_rate=m.win_rate,
+            average_deal_size=moneys(m.average_deal_size),
+            average_sales_cycle_days=m.average_sales_cycle_days,
+            stages=[
+                StageMetrics(
+                    entered=x.entered,
+                    advanced=x.advanced,
+                    conversion_rate=x.conversion_rate,
+                    exits=x.exits,
+                    average_days_in_stage=x.average_days_in_stage,
+                    stage_id=x.stage_id,
+                )
+                for x in m.stages
+            ],
+        )
+
+    @strawberry.field(description="Each target overlapping the period against what was achieved.")
+    async def target_attainment(
+        self,
+        info: Info,
+        period: Annotated[
+            PeriodInput | None,
+            strawberry.argument(description="The period; the current quarter by default."),
+        ] = None,
+    ) -> list[TargetAttainment]:
+        rows = await attainment_service.target_attainment(
+            visibility=info.context.visibility, period=to_period(period)
+        )
+        return [TargetAttainment.of(a) for a in rows]
+
+    @strawberry.field(description="Active accounts whose health is AT_RISK, lowest score first.")
+    async def accounts_at_risk(self, info: Info) -> list[t.Account]:
+        context = info.context
+        at_risk = await health_service.accounts_at_risk(
+            visibility=context.visibility, now=glue.now()
+        )
+        loader = health_loader(context)
+        for health in at_risk:
+            loader.prime(health.account_id, health)
+        rows = await context.loaders.record(t.Account.model).load_many(
+            [h.account_id for h in at_risk]
+        )
+        return [t.Account.from_row(row) for row in rows if row is not None]
+
+    @strawberry.field(description="Progress of account plans, from the deals linked to them.")
+    async def plan_progress(
+        self,
+        info: Info,
+        plan_ids: Annotated[
+            list[GlobalID], strawberry.argument(description="AccountPlan global ids.")
+        ],
+    ) -> list[PlanProgress]:
+        if len(plan_ids) > 100:
+            raise bad_input("at most 100 plans at once")
+        found = await plans_service.plan_progress(
+            visibility=info.context.visibility, plan_ids=keys(plan_ids, "AccountPlan") or []
+        )
+        return [PlanProgress.of(p) for p in found]
+
+    @strawberry.field(
+        description="Open deals with no activity or stage move for longer than their stage's "
+        "rotting threshold, the longest untouched first."
+    )
+    async def stale_opportunities(self, info: Info) -> list[StaleOpportunity]:
+        found = await stale_opportunities(visibility=info.context.visibility, now=glue.now())
+        return [StaleOpportunity(**vars(x)) for x in found]
+
+    @strawberry.field(description="Accounts renewing within the next days, soonest first.")
+    async def upcoming_renewals(
+        self,
+        info: Info,
+        within_days: Annotated[
+            int, strawberry.argument(description="How many days ahead, 0..3660.")
+        ] = 90,
+    ) -> list[UpcomingRenewal]:
+        try:
+            found = await upcoming_renewals(
+                visibility=info.context.visibility,
+                today=glue.now().date(),
+                within_days=within_days,
+            )
+        except DomainError as exc:
+            raise bad_input(exc.problems[0].message) from None
+        return [
+            UpcomingRenewal(
+                account=t.Account.from_row(r.account),
+                renewal_date=r.renewal_date,
+                days_until=r.days_until,
+            )
+            for r in found
+        ]
+
+    @strawberry.field(
+        description="The caller's leads due for follow-up and tasks due, most overdue first."
+    )
+    async def follow_up_queue(
+        self,
+        info: Info,
+        within_days: Annotated[
+            int, strawberry.argument(description="Include what falls due in the next days.")
+        ] = 0,
+        first: Annotated[int, strawberry.argument(description="At most this many, 1..500.")] = 50,
+    ) -> list[FollowUp]:
+        try:
+            found = await follow_up_queue(
+                visibility=info.context.visibility,
+                now=glue.now(),
+                within_days=within_days,
+                limit=first,
+            )
+        except DomainError as exc:
+            raise bad_input(exc.problems[0].message) from None
+        return [FollowUp(**vars(x)) for x in found]
+
+    @strawberry.field(
+        description="White space: products similar accounts (same industry or tier) bought "
+        "that the account has not, with the share of similar accounts that did."
+    )
+    async def growth_opportunities(
+        self,
+        info: Info,
+        account_id: Annotated[GlobalID, strawberry.argument(description="The account.")],
+    ) -> list[GrowthOpportunity]:
+        key = pk(account_id, "Account")
+        try:
+            if key is None:
+                raise DomainError.single("not an account id")
+            found = await growth_opportunities(visibility=info.context.visibility, account_id=key)
+        except DomainError:
+            raise GraphQLError(
+                "No account with that id", extensions={"code": "NOT_FOUND"}
+            ) from None
+        return [GrowthOpportunity(**vars(g)) for g in found]

@@ -1,0 +1,121 @@
+"""``targetAttainment``: each target against what its user or team achieved.
+
+The targets asked about are those whose period overlaps the period of the question; each is
+measured over its own period (a quarterly target is measured over its quarter), by its
+metric:
+
+- ``REVENUE_WON``: the amounts of deals in a WON stage, in the target's currency, whose
+  ``closed_at`` day falls in the target's period;
+- ``DEALS_WON``: how many such deals (any currency);
+- ``ACTIVITIES_COMPLETED``: how many activities were completed in the period.
+
+A user's target counts what the user owns; a team's target what the team's current members
+own. ``percentage`` is achieved / target x 100 to one decimal, and null for a target of 0
+(nothing to measure against). Deals archived are left out.
+
+Who sees which targets: administrators all; sales managers and read-only users their team's
+targets and their team members'; everyone else their own.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from tortoise.expressions import Q, Subquery
+
+from models import Target, User
+from models.enums import Role, TargetMetric
+from services.analytics.period import Period
+from services.analytics.sql import Statement, as_date, cents, money
+from services.visibility import NOTHING, Visibility
+
+TENTH = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Attainment:
+    target_id: int
+    user_id: int | None
+    team_id: int | None
+    metric: TargetMetric
+    period: Period
+    currency: str | None
+    target: Decimal
+    achieved: Decimal
+    percentage: Decimal | None
+
+
+def visible_targets(visibility: Visibility) -> Q:
+    """The targets the viewer may read."""
+    viewer = visibility.viewer
+    if viewer is None:
+        return NOTHING
+    if visibility.sees_everything:
+        return Q()
+    if viewer.role in (Role.SALES_MANAGER, Role.VIEWER) and viewer.team_id is not None:
+        return Q(team_id=viewer.team_id) | Q(user__team_id=viewer.team_id)
+    return Q(user_id=viewer.pk)
+
+
+def percentage(achieved: Decimal, target: Decimal) -> Decimal | None:
+    if target == 0:
+        return None
+    return (achieved * 100 / target).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+async def target_attainment(
+    *, visibility: Visibility, period: Period, user_ids: list[int] | None = None
+) -> list[Attainment]:
+    """Attainment of every target the viewer sees that overlaps ``period`` (optionally only
+    the targets of ``user_ids`` and of those users' teams)."""
+    targets = Target.filter(
+        visible_targets(visibility), period_start__lte=period.end, period_end__gte=period.start
+    )
+    if user_ids is not None:
+        teams = User.filter(pk__in=user_ids, team_id__isnull=False).values("team_id")
+        targets = targets.filter(Q(user_id__in=user_ids) | Q(team_id__in=Subquery(teams)))
+    s = Statement()
+    in_period = "BETWEEN t.period_start AND t.period_end"
+    by_owner = "(x.owner_id = t.user_id OR u.team_id = t.team_id)"
+    won_deals = f"""
+        FROM opportunity x
+        JOIN stage st ON st.id = x.stage_id
+        JOIN app_user u ON u.id = x.owner_id
+        WHERE st.category = 'WON' AND x.archived_at IS NULL AND x.closed_at IS NOT NULL
+          AND {s.day_of("x.closed_at")} {in_period} AND {by_owner}"""
+    sql = f"""
+        SELECT t.id AS id, t.user_id AS user_id, t.team_id AS team_id, t.metric AS metric,
+               t.period_start AS period_start, t.period_end AS period_end,
+               t.currency AS currency, {cents("t.amount")} AS target_cents,
+               CASE t.metric
+                   WHEN 'REVENUE_WON' THEN (
+                       SELECT COALESCE(SUM({cents("x.amount")}), 0) {won_deals}
+                         AND x.currency = t.currency)
+                   WHEN 'DEALS_WON' THEN (SELECT COUNT(*) * 100 {won_deals})
+                   ELSE (
+                       SELECT COUNT(*) * 100
+                       FROM activity x
+                       JOIN app_user u ON u.id = x.owner_id
+                       WHERE x.archived_at IS NULL AND x.completed_at IS NOT NULL
+                         AND {s.day_of("x.completed_at")} {in_period} AND {by_owner})
+               END AS achieved_cents
+        FROM target t
+        WHERE t.id IN ({s.rows_of(targets.values("id"))})
+        ORDER BY t.period_start, t.user_id IS NULL, t.user_id, t.team_id, t.metric, t.id
+    """
+    results = []
+    for row in await s.rows(sql):
+        target, achieved = money(row["target_cents"]), money(row["achieved_cents"])
+        results.append(
+            Attainment(
+                target_id=row["id"],
+                user_id=row["user_id"],
+                team_id=row["team_id"],
+                metric=TargetMetric(row["metric"]),
+                period=Period(as_date(row["period_start"]), as_date(row["period_end"])),  # type: ignore[arg-type]
+                currency=row["currency"],
+                target=target,
+                achieved=achieved,
+                percentage=percentage(achieved, target),
+            )
+        )
+    return results

@@ -1,0 +1,42 @@
+"""``upcomingRenewals``: accounts whose renewal date falls within the next days."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from models import Account
+from services.errors import DomainError
+from services.visibility import Visibility
+
+MAX_WINDOW_DAYS = 3660
+
+
+@dataclass(frozen=True)
+class UpcomingRenewal:
+    account: Account
+    renewal_date: date
+    days_until: int
+
+
+async def upcoming_renewals(
+    *, visibility: Visibility, today: date, within_days: int
+) -> list[UpcomingRenewal]:
+    """The viewer's accounts (not archived, not churned) renewing from today to
+    ``within_days`` days from now, both included, soonest first."""
+    if not 0 <= within_days <= MAX_WINDOW_DAYS:
+        raise DomainError.single(
+            f"withinDays must be between 0 and {MAX_WINDOW_DAYS}", field="within_days"
+        )
+    accounts = (
+        await Account.filter(
+            visibility.condition(Account),
+            archived_at__isnull=True,
+            renewal_date__gte=today,
+            renewal_date__lte=today + timedelta(days=within_days),
+        )
+        .exclude(status="CHURNED")
+        .order_by("renewal_date", "name", "id")
+    )
+    return [
+        UpcomingRenewal(a, a.renewal_date, (a.renewal_date - today).days)  # type: ignore[operator,arg-type]
+        for a in accounts
+    ]
