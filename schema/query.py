@@ -9,6 +9,7 @@ from strawberry import relay
 from strawberry.relay import GlobalID
 
 from schema import types as t
+from schema.account_work_queries import ACCOUNT_WORK_NODES, AccountWorkQueries
 from schema.auth import AuthQueries
 from schema.base import Info, RecordNode
 from schema.filters import (
@@ -46,6 +47,7 @@ NODE_TYPES: dict[str, type[RecordNode]] = {
         t.OpportunityCompetitor,
         t.OpportunityStageChange,
         t.Activity,
+        *ACCOUNT_WORK_NODES,
     )
 }
 
@@ -103,7 +105,7 @@ AUDIT_LOG = Listing(
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(AuthQueries):
+class Query(AuthQueries, AccountWorkQueries):
     @strawberry.field(description="Any record by its global id.")
     async def node(self, info: Info, id: GlobalID) -> relay.Node:
         found = await resolve_node(info, id)
@@ -138,6 +140,7 @@ class Query(AuthQueries):
     competitors = COMPETITORS.root_field(
         order_input("Competitor", COMPETITOR_COLUMNS), "Competitors."
     )
+    account_plan = lookup(ACCOUNT_WORK_NODES[0])
     audit_log = AUDIT_LOG.root_field(
         order_input("AuditLog", AUDIT_COLUMNS), "Recorded changes, newest first."
     )
