@@ -24,7 +24,7 @@ def score_problems(kind: SatisfactionKind, score: Any) -> list[Problem]:
         return [
             problem_at(
                 "score",
-                f"a {kind.value} score is a whole number from {low} to {high} ({meaning}); "
+                f"{'an' if kind == SatisfactionKind.NPS else 'a'} {kind.value} score is a whole number from {low} to {high} ({meaning}); "
                 f"got {score}",
                 ErrorCode.OUT_OF_RANGE,
             )

@@ -42,15 +42,16 @@ async def _target_rules(clean: dict[str, Any], existing: Target | None) -> list[
             )
     else:
         noun = "deals won" if metric == TargetMetric.DEALS_WON else "activities completed"
+        a = "a" if metric == TargetMetric.DEALS_WON else "an"
         if clean.get("currency") is not None:
             problems.append(
                 problem_at(
-                    "currency", f"a {metric.value} target counts {noun}; leave the currency out"
+                    "currency", f"{a} {metric.value} target counts {noun}; leave the currency out"
                 )
             )
         if amount is not None and amount != amount.to_integral_value():
             problems.append(
-                problem_at("amount", f"a {metric.value} target is a whole number of {noun}")
+                problem_at("amount", f"{a} {metric.value} target is a whole number of {noun}")
             )
     return problems
 
