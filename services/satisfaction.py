@@ -20,11 +20,12 @@ SCALES = {
 
 def score_problems(kind: SatisfactionKind, score: Any) -> list[Problem]:
     low, high, meaning = SCALES[kind]
+    a = "an" if kind == SatisfactionKind.NPS else "a"
     if isinstance(score, bool) or not isinstance(score, int) or not low <= score <= high:
         return [
             problem_at(
                 "score",
-                f"{'an' if kind == SatisfactionKind.NPS else 'a'} {kind.value} score is a whole number from {low} to {high} ({meaning}); "
+                f"{a} {kind.value} score is a whole number from {low} to {high} ({meaning}); "
                 f"got {score}",
                 ErrorCode.OUT_OF_RANGE,
             )
