@@ -82,6 +82,7 @@ REFERENCES = {
     "objective_id": "PlanObjective",
     "request_id": "CoordinationRequest",
     "assignee_id": "User",
+    "user_id": "User",
 }
 
 

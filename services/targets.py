@@ -116,4 +116,4 @@ async def set_target(*, actor: User, values: dict[str, Any]) -> Target:
             return await save_new(TARGET, clean, actor_id=actor.pk)
         changes = {"amount": clean["amount"], "currency": clean.get("currency")}
         await apply_changes(TARGET, existing, changes, actor_id=actor.pk)
-        return existing
+    return await Target.get(pk=existing.pk)  # as stored: amounts with their two decimals
