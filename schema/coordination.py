@@ -50,7 +50,7 @@ def comment_condition(f: CoordinationCommentFilter | None) -> Q:
 
 
 COMMENT_COLUMNS = {"CREATED_AT": "created_at"}
-COMMENTS = Listing(
+COMMENTS: Listing = Listing(
     CoordinationComment,
     CoordinationCommentFilter,
     comment_condition,
@@ -58,7 +58,7 @@ COMMENTS = Listing(
     ("created_at", "id"),
     archivable=False,
 )
-CoordinationCommentOrder = order_input("CoordinationComment", COMMENT_COLUMNS)
+CoordinationCommentOrder: type = order_input("CoordinationComment", COMMENT_COLUMNS)
 
 
 @strawberry.type(
@@ -184,7 +184,7 @@ def queue_condition(info: Info) -> Q:
 
 
 REQUEST_COLUMNS = {"DUE_DATE": "due_date", "CREATED_AT": "created_at", "UPDATED_AT": "updated_at"}
-REQUESTS = Listing(
+REQUESTS: Listing = Listing(
     CoordinationRequest,
     CoordinationRequestFilter,
     request_condition,
@@ -192,4 +192,4 @@ REQUESTS = Listing(
     ("-created_at", "-id"),
     archivable=False,
 )
-CoordinationRequestOrder = order_input("CoordinationRequest", REQUEST_COLUMNS)
+CoordinationRequestOrder: type = order_input("CoordinationRequest", REQUEST_COLUMNS)

@@ -162,5 +162,7 @@ PLAN_COLUMNS = {
     "PERIOD_START": "period_start",
     "CREATED_AT": "created_at",
 }
-PLANS = Listing(AccountPlan, AccountPlanFilter, plan_condition, PLAN_COLUMNS, ("-period_start",))
-AccountPlanOrder = order_input("AccountPlan", PLAN_COLUMNS)
+PLANS: Listing = Listing(
+    AccountPlan, AccountPlanFilter, plan_condition, PLAN_COLUMNS, ("-period_start",)
+)
+AccountPlanOrder: type = order_input("AccountPlan", PLAN_COLUMNS)

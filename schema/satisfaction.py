@@ -71,7 +71,7 @@ def response_condition(f: SatisfactionResponseFilter | None) -> Q:
 
 
 RESPONSE_COLUMNS = {"RECEIVED_AT": "received_at", "SCORE": "score"}
-RESPONSES = Listing(
+RESPONSES: Listing = Listing(
     SatisfactionResponse,
     SatisfactionResponseFilter,
     response_condition,
@@ -79,4 +79,4 @@ RESPONSES = Listing(
     ("-received_at", "-id"),
     archivable=False,
 )
-SatisfactionResponseOrder = order_input("SatisfactionResponse", RESPONSE_COLUMNS)
+SatisfactionResponseOrder: type = order_input("SatisfactionResponse", RESPONSE_COLUMNS)

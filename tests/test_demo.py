@@ -372,12 +372,14 @@ async def test_account_work_has_something_to_show_for_every_question(seeded: Dem
     # NPS falls on accounts at risk: the latest answer is below the first one.
     at_risk = {a.pk for a in await Account.filter(status=AccountStatus.AT_RISK)}
     nps: dict[int, list[int]] = defaultdict(list)
-    for r in await SatisfactionResponse.filter(kind=SatisfactionKind.NPS).order_by("received_at"):
-        assert 0 <= r.score <= 10
-        nps[r.account_id].append(r.score)
+    for answer in await SatisfactionResponse.filter(kind=SatisfactionKind.NPS).order_by(
+        "received_at"
+    ):
+        assert 0 <= answer.score <= 10
+        nps[answer.account_id].append(answer.score)
     falling = [a for a in at_risk if len(nps[a]) >= 3 and nps[a][-1] < nps[a][0]]
     assert len(falling) >= len([a for a in at_risk if len(nps[a]) >= 3]) // 2 > 0
-    assert all(1 <= r.score <= 5 for r in await SatisfactionResponse.filter(kind="CSAT"))
+    assert all(1 <= a.score <= 5 for a in await SatisfactionResponse.filter(kind="CSAT"))
 
     # Every account manager has revenue, deal and activity targets this quarter, and a
     # revenue target for the year, in the base currency.
