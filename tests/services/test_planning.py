@@ -240,3 +240,26 @@ async def test_removing_an_objective_keeps_its_actions_on_the_plan():
     assert (stored.plan_id, stored.objective_id) == (plan.pk, None)
     deleted = await AuditLogEntry.get(action=AuditAction.DELETE)
     assert deleted.changes["title"] == {"before": "Expand", "after": None}
+
+
+async def test_an_archived_plans_objectives_and_links_are_left_alone():
+    plan = await make_plan()
+    objective = await PlanObjective.create(plan_id=plan.pk, title="Expand")
+    deal = await make_opportunity(account_id=plan.account_id)
+    await PlanObjectiveOpportunity.create(objective_id=objective.pk, opportunity_id=deal.pk)
+    await records.archive_record(PLAN, record_id=plan.pk, actor_id=None)
+    archived = "the account plan is archived; restore it before changing its objectives or actions"
+
+    assert await refused(remove_part(OBJECTIVE, record_id=objective.pk, actor_id=None)) == [
+        (("id",), archived, ErrorCode.INVALID_STATE)
+    ]
+    assert await refused(
+        unlink_opportunity(objective_id=objective.pk, opportunity_id=deal.pk, actor_id=None)
+    ) == [(("objective_id",), archived, ErrorCode.INVALID_STATE)]
+    assert await refused(
+        link_opportunity(
+            objective_id=objective.pk,
+            opportunity_id=(await make_opportunity(account_id=plan.account_id)).pk,
+            actor_id=None,
+        )
+    ) == [(("objective_id",), archived, ErrorCode.INVALID_STATE)]
