@@ -13,7 +13,9 @@ due dates, scheduled meetings).
 
 The bulk of the rows is written with ``bulk_create`` in one transaction, so they have no audit
 entries or outbox events. A few leads are then converted through ``services.leads.convert_lead``,
-which records its changes the ordinary way (audit log and events included).
+which records its changes the ordinary way (audit log and events included). Account plans,
+satisfaction responses, coordination requests and targets come last, from
+``demo_account_work``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any, TypeVar
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from demo_account_work import count_account_work, seed_account_work
 from models import (
     Account,
     AccountTeamMember,
@@ -71,6 +74,8 @@ DEMO_DOMAIN = "demo.accountgraph.example"
 DEMO_PASSWORD = "try-accountgraph"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 ACCOUNT_MANAGER_EMAIL = f"am@{DEMO_DOMAIN}"
+# A member of the Delivery team, to see what internal teams see: their coordination queue.
+TEAM_MEMBER_EMAIL = f"lena.fischer@{DEMO_DOMAIN}"
 
 CLIENTS = 40
 ACCOUNTS = 60
@@ -118,8 +123,16 @@ class DemoSummary:
     opportunity_competitors: int
     activities: int
     tasks: int
+    account_plans: int
+    plan_objectives: int
+    plan_actions: int
+    satisfaction_responses: int
+    coordination_requests: int
+    coordination_comments: int
+    targets: int
     admin_email: str = ADMIN_EMAIL
     account_manager_email: str = ACCOUNT_MANAGER_EMAIL
+    team_member_email: str = TEAM_MEMBER_EMAIL
     password: str = DEMO_PASSWORD
     admin_api_key: str = ""
 
@@ -133,9 +146,10 @@ class DemoSummary:
             f"  {name.replace('_', ' '):<{width}}  {count:>6,}"
             for name, count in self.counts().items()
         ]
-        lines.append("Sign in (login mutation) as either, with the password below:")
+        lines.append("Sign in (login mutation) as any of these, with the password below:")
         lines.append(f"  administrator:   {self.admin_email}")
         lines.append(f"  account manager: {self.account_manager_email}")
+        lines.append(f"  team member:     {self.team_member_email}")
         lines.append(f"  password:        {self.password}")
         if self.admin_api_key:
             lines.append("Or send this administrator API key as 'Authorization: Bearer <key>':")
@@ -162,14 +176,16 @@ async def seed_demo(*, seed: int = 42, today: date | None = None) -> DemoSummary
     async with in_transaction():
         await seeder.write_bulk()
     await seeder.convert_leads()
+    async with in_transaction():
+        await seed_account_work(seed=seed, today=seeder.today)
     return replace(await seeder.summary(), admin_api_key=await _demo_credentials())
 
 
 async def _demo_credentials() -> str:
-    """Give the demo administrator and account manager the demo password, and the
+    """Give the demo administrator, account manager and team member the demo password, and the
     administrator an API key; returns the key (shown once)."""
     password_hash = hash_password(DEMO_PASSWORD)
-    await User.filter(email__in=[ADMIN_EMAIL, ACCOUNT_MANAGER_EMAIL]).update(
+    await User.filter(email__in=[ADMIN_EMAIL, ACCOUNT_MANAGER_EMAIL, TEAM_MEMBER_EMAIL]).update(
         password_hash=password_hash
     )
     admin = await User.get(email=ADMIN_EMAIL)
@@ -1855,4 +1871,5 @@ class _Seeder:
             opportunity_competitors=await OpportunityCompetitor.all().count(),
             activities=await Activity.all().count(),
             tasks=await Activity.filter(kind=TASK).count(),
+            **asdict(await count_account_work()),
         )

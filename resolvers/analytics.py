@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 from resolvers.context import Context
 from services.analytics.health import AccountHealth, account_health
 from services.analytics.period import Period
+from services.analytics.plans import PlanProgress, plan_progress
 from services.analytics.satisfaction import Satisfaction, account_satisfaction
 
 
@@ -55,3 +56,21 @@ def satisfaction_loader(context: Context) -> DataLoader[tuple[int, Period], Sati
         return DataLoader(load_fn=load)
 
     return context.loaders.named(("analytics", "satisfaction"), make)  # type: ignore[return-value]
+
+
+def plan_progress_loader(context: Context) -> DataLoader[int, PlanProgress | None]:
+    """The request's loader of account plan progress by plan id (None for an unseen plan)."""
+
+    def make() -> DataLoader[int, PlanProgress | None]:
+        async def load(keys: Sequence[int]) -> list[PlanProgress | None]:
+            found = {
+                progress.plan_id: progress
+                for progress in await plan_progress(
+                    visibility=context.visibility, plan_ids=list(keys)
+                )
+            }
+            return [found.get(key) for key in keys]
+
+        return DataLoader(load_fn=load)
+
+    return context.loaders.named(("analytics", "plan_progress"), make)  # type: ignore[return-value]

@@ -13,13 +13,13 @@ from graphql import GraphQLError
 from strawberry.relay import GlobalID
 
 from ids import to_global_id
-from models.enums import HealthStatus, TargetMetric
 from resolvers import analytics as glue
-from resolvers.analytics import health_loader, satisfaction_loader
+from resolvers.analytics import health_loader, plan_progress_loader, satisfaction_loader
 from resolvers.listing import pk, pks
 from resolvers.pagination import PaginationError
 from schema import types as t
 from schema.base import Info
+from schema.enums import HealthStatus, TargetMetric
 from schema.filters import OpportunityFilter
 from services.analytics import attainment as attainment_service
 from services.analytics import health as health_service
@@ -36,14 +36,6 @@ from services.analytics.satisfaction import Trend
 from services.analytics.stale import stale_opportunities
 from services.errors import DomainError
 
-strawberry.enum(
-    HealthStatus,
-    description="Health bands: HEALTHY from 70, NEEDS_ATTENTION from 40, AT_RISK below.",
-)
-strawberry.enum(
-    TargetMetric,
-    description="What a target measures: revenue won, deals won or activities completed.",
-)
 strawberry.enum(PeriodUnit, description="A calendar month, quarter or year.")
 
 
@@ -288,10 +280,8 @@ class PlanProgress:
 
 async def resolve_plan_progress(info: Info, plan_id: int) -> PlanProgress | None:
     """Progress of one plan; attach to the ``AccountPlan`` type as its ``progress`` field."""
-    found = await plans_service.plan_progress(
-        visibility=info.context.visibility, plan_ids=[plan_id]
-    )
-    return PlanProgress.of(found[0]) if found else None
+    found = await plan_progress_loader(info.context).load(plan_id)
+    return PlanProgress.of(found) if found else None
 
 
 @strawberry.type(description="The accounts the viewer looks after, in a few figures.")

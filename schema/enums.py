@@ -14,12 +14,19 @@ from models.enums import (
     BuyingRole,
     ClientStatus,
     CompetitorStatus,
+    HealthStatus,
     LeadSource,
     LeadStatus,
+    ObjectiveStatus,
     OpportunityType,
+    PlanStatus,
+    RequestPriority,
+    RequestStatus,
     Role,
+    SatisfactionKind,
     SizeBand,
     StageCategory,
+    TargetMetric,
     TeamKind,
 )
 
@@ -43,6 +50,27 @@ strawberry.enum(enums.OpportunityType, description="The kind of deal.")
 strawberry.enum(enums.CompetitorStatus, description="A competitor's position on a deal.")
 strawberry.enum(enums.ActivityKind, description="What kind of activity; tasks have due dates.")
 strawberry.enum(enums.AuditAction, description="What a change did.")
+strawberry.enum(enums.PlanStatus, description="Where an account plan stands.")
+strawberry.enum(enums.ObjectiveStatus, description="How an objective of an account plan is going.")
+strawberry.enum(
+    enums.SatisfactionKind,
+    description="NPS: 0..10, how likely the client is to recommend us; "
+    "CSAT: 1..5, how satisfied the client is.",
+)
+strawberry.enum(enums.RequestPriority, description="How urgent a coordination request is.")
+strawberry.enum(
+    enums.RequestStatus,
+    description="Where a coordination request stands; DONE and DECLINED are resolved.",
+)
+strawberry.enum(
+    enums.TargetMetric,
+    description="What a target measures: revenue won (an amount in a currency), deals won or "
+    "activities completed (counts).",
+)
+strawberry.enum(
+    enums.HealthStatus,
+    description="Health bands: HEALTHY from 70, NEEDS_ATTENTION from 40, AT_RISK below.",
+)
 
 EventType = strawberry.enum(  # type: ignore[call-overload]
     Enum("EventType", {member.name: member.value for member in DomainEventType}),  # type: ignore[misc]
@@ -81,12 +109,19 @@ __all__ = [
     "CompetitorStatus",
     "DealStatus",
     "EventType",
+    "HealthStatus",
     "LeadSource",
     "LeadStatus",
+    "ObjectiveStatus",
     "OpportunityType",
     "OrderDirection",
+    "PlanStatus",
+    "RequestPriority",
+    "RequestStatus",
     "Role",
+    "SatisfactionKind",
     "SizeBand",
     "StageCategory",
+    "TargetMetric",
     "TeamKind",
 ]

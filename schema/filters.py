@@ -180,6 +180,9 @@ class OpportunityFilter:
     types: list[OpportunityType] | None = None
     amount_gte: Decimal | None = None
     amount_lte: Decimal | None = None
+    forecast_commit: bool | None = strawberry.field(
+        default=None, description="Only deals committed (true) or not committed (false)."
+    )
     close_date_after: datetime.date | None = strawberry.field(
         default=None, description="Expected close on or after."
     )
@@ -204,6 +207,7 @@ def opportunity_condition(f: OpportunityFilter | None) -> Q:
         type__in=values(f.types),
         amount__gte=f.amount_gte,
         amount__lte=f.amount_lte,
+        forecast_commit=f.forecast_commit,
         expected_close_date__gte=f.close_date_after,
         expected_close_date__lte=f.close_date_before,
     )

@@ -101,6 +101,13 @@ TERMS = {
     "stageChange": "The stage change written for the move.",
     "opportunityLineItem": "The line item.",
     "opportunityCompetitor": "The competitor on the deal.",
+    "accountPlan": "The account plan.",
+    "planObjective": "The objective of the account plan.",
+    "planAction": "The action of the account plan.",
+    "satisfactionResponse": "The satisfaction response.",
+    "coordinationRequest": "The coordination request.",
+    "comment": "The comment.",
+    "target": "The target.",
 }
 
 

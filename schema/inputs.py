@@ -132,6 +132,7 @@ class CreateOpportunityInput:
     expected_close_date: date | None = opt()
     type: OpportunityType | None = opt()
     next_step: str | None = opt()
+    forecast_commit: bool | None = opt("Commit the deal to the forecast; false by default.")
     lost_reason: str | None = opt("Needed when the deal starts in a lost stage.")
 
 

@@ -68,15 +68,24 @@ class Listing:
             condition &= archived_condition(getattr(filter, "archived", None))
         return condition
 
-    def root_field(self, order_input: type, description: str) -> Any:
-        """A top-level list field, e.g. ``accounts``."""
-        return self._field(order_input, description, parent=None)
+    def root_field(
+        self, order_input: type, description: str, scope: Callable[[Info], Q] | None = None
+    ) -> Any:
+        """A top-level list field, e.g. ``accounts``; ``scope`` narrows it by the caller
+        (a team member's queue, say)."""
+        return self._field(order_input, description, parent=None, scope=scope)
 
     def child_field(self, order_input: type, parent: str, description: str) -> Any:
         """A list under a parent record: an account's deals for ``parent='account_id'``."""
         return self._field(order_input, description, parent=parent)
 
-    def _field(self, order_input: type, description: str, parent: str | None) -> Any:
+    def _field(
+        self,
+        order_input: type,
+        description: str,
+        parent: str | None,
+        scope: Callable[[Info], Q] | None = None,
+    ) -> Any:
         listing, node, filter_input = self, self.node, self.filter_input
 
         async def resolve(
@@ -93,6 +102,8 @@ class Listing:
             args = PageArgs(first, after, last, before)
             try:
                 condition = listing.where(filter) & info.context.visibility.condition(listing.model)
+                if scope is not None:
+                    condition &= scope(info)
                 if parent is None:
                     query = listing.model.filter(condition)
                     page = await list_page(query, order, args)

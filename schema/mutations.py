@@ -78,6 +78,11 @@ REFERENCES = {
     "activity_id": "Activity",
     "product_id": "Product",
     "competitor_id": "Competitor",
+    "plan_id": "AccountPlan",
+    "objective_id": "PlanObjective",
+    "request_id": "CoordinationRequest",
+    "assignee_id": "User",
+    "user_id": "User",
 }
 
 
@@ -416,6 +421,11 @@ MUTATION_FIELDS: dict[str, Any] = {
         "open stage.",
     ),
 }
+
+# Plans, satisfaction, coordination requests and targets, built with the machinery above.
+from schema.account_work_mutations import ACCOUNT_WORK_MUTATIONS  # noqa: E402
+
+MUTATION_FIELDS.update(ACCOUNT_WORK_MUTATIONS)
 
 Mutation = strawberry.type(
     type("Mutation", (AuthMutations,), MUTATION_FIELDS), description="Changes."

@@ -9,6 +9,7 @@ from strawberry import relay
 from strawberry.relay import GlobalID
 
 from schema import types as t
+from schema.account_work_queries import ACCOUNT_WORK_NODES, AccountWorkQueries
 from schema.analytics import AnalyticsQueries
 from schema.auth import AuthQueries
 from schema.base import Info, RecordNode
@@ -47,6 +48,7 @@ NODE_TYPES: dict[str, type[RecordNode]] = {
         t.OpportunityCompetitor,
         t.OpportunityStageChange,
         t.Activity,
+        *ACCOUNT_WORK_NODES,
     )
 }
 
@@ -104,7 +106,7 @@ AUDIT_LOG = Listing(
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(AuthQueries, AnalyticsQueries):
+class Query(AuthQueries, AccountWorkQueries, AnalyticsQueries):
     @strawberry.field(description="Any record by its global id.")
     async def node(self, info: Info, id: GlobalID) -> relay.Node:
         found = await resolve_node(info, id)
@@ -139,6 +141,7 @@ class Query(AuthQueries, AnalyticsQueries):
     competitors = COMPETITORS.root_field(
         order_input("Competitor", COMPETITOR_COLUMNS), "Competitors."
     )
+    account_plan = lookup(ACCOUNT_WORK_NODES[0])
     audit_log = AUDIT_LOG.root_field(
         order_input("AuditLog", AUDIT_COLUMNS), "Recorded changes, newest first."
     )

@@ -321,6 +321,9 @@ class Opportunity(RecordNode):
     expected_close_date: date | None
     type: OpportunityType
     next_step: str | None
+    forecast_commit: bool = strawberry.field(
+        description="The owner commits the deal to the forecast, whatever its probability."
+    )
     lost_reason: str | None
     closed_at: datetime | None
     stage_entered_at: datetime = strawberry.field(description="When the deal entered its stage.")
@@ -424,6 +427,12 @@ class AccountTeamMember(RecordNode):
         return await load(info, User, self.user_id)  # type: ignore[return-value]
 
 
+# Account management: declared in their own modules, which need the types above.
+from schema.coordination import REQUESTS, CoordinationRequestOrder  # noqa: E402
+from schema.planning import PLANS, AccountPlanOrder  # noqa: E402
+from schema.satisfaction import RESPONSES, SatisfactionResponseOrder  # noqa: E402
+
+
 @strawberry.type(
     description="A commercial relationship with a client, owned by an account manager."
 )
@@ -457,6 +466,17 @@ class Account(RecordNode):
         "The account's deals, newest first unless ordered otherwise.",
     )
     activities = ACTIVITIES.child_field(ActivityOrder, "account_id", TIMELINE)
+    plans = PLANS.child_field(
+        AccountPlanOrder, "account_id", "The account's plans, latest period first."
+    )
+    satisfaction_responses = RESPONSES.child_field(
+        SatisfactionResponseOrder, "account_id", "NPS and CSAT answers, newest first."
+    )
+    coordination_requests = REQUESTS.child_field(
+        CoordinationRequestOrder,
+        "account_id",
+        "Requests to internal teams about the account, newest first.",
+    )
 
     @strawberry.field(
         description="How the account is doing now: score, status and the weighted components "

@@ -42,3 +42,10 @@ class DomainError(Exception):
 
 def not_found(what: str, field: str | None = None) -> DomainError:
     return DomainError.single(f"{what} not found", code=ErrorCode.NOT_FOUND, field=field)
+
+
+class Forbidden(Exception):
+    """The caller may see the record but may not make this change; nothing was changed.
+
+    The GraphQL layer answers it with a top-level FORBIDDEN error, like a refused role.
+    """

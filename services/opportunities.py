@@ -79,6 +79,7 @@ OPPORTUNITY = RecordKind(
         "expected_close_date": v.passthrough,
         "type": v.choice(OpportunityType),
         "next_step": v.text(500, required=False),
+        "forecast_commit": v.boolean,
     },
     references={"account_id": Reference(Account, "account"), "owner_id": Reference(User, "owner")},
     required=frozenset({"name", "account_id"}),

@@ -73,3 +73,37 @@ async def make_contact(**values: Any):
     if "client_id" not in values:
         values["client_id"] = (await make_client()).pk
     return await Contact.create(**{"name": f"Contact {next(_sequence)}", **values})
+
+
+async def make_plan(**values: Any):
+    from datetime import date
+
+    from models import AccountPlan
+
+    if "account_id" not in values:
+        values["account_id"] = (await make_account()).pk
+    if "owner_id" not in values:
+        values["owner_id"] = (await Account.get(pk=values["account_id"])).owner_id
+    return await AccountPlan.create(
+        **{
+            "name": f"Plan {next(_sequence)}",
+            "period_start": date(2030, 1, 1),
+            "period_end": date(2030, 12, 31),
+            "currency": "USD",
+            **values,
+        }
+    )
+
+
+async def make_request(**values: Any):
+    """A coordination request, to a DELIVERY team unless one is given."""
+    from models import CoordinationRequest
+    from models.enums import TeamKind
+
+    if "team_id" not in values:
+        values["team_id"] = (await make_team(kind=TeamKind.DELIVERY)).pk
+    if "account_id" not in values:
+        values["account_id"] = (await make_account()).pk
+    if "requester_id" not in values:
+        values["requester_id"] = (await Account.get(pk=values["account_id"])).owner_id
+    return await CoordinationRequest.create(**{"title": f"Request {next(_sequence)}", **values})

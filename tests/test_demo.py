@@ -16,15 +16,21 @@ import pytest
 from demo import ACCOUNT_MANAGER_EMAIL, ADMIN_EMAIL, DemoSummary, database_is_empty, seed_demo
 from models import (
     Account,
+    AccountPlan,
     Activity,
     Client,
     Contact,
+    CoordinationRequest,
     Lead,
     Opportunity,
     OpportunityLineItem,
     OpportunityStageChange,
     Pipeline,
+    PlanObjective,
+    PlanObjectiveOpportunity,
+    SatisfactionResponse,
     Stage,
+    Target,
     Team,
     User,
 )
@@ -58,6 +64,13 @@ EXPECTED = DemoSummary(
     opportunity_competitors=191,
     activities=3545,
     tasks=535,
+    account_plans=41,
+    plan_objectives=105,
+    plan_actions=161,
+    satisfaction_responses=432,
+    coordination_requests=62,
+    coordination_comments=96,
+    targets=36,
 )
 
 
@@ -115,6 +128,17 @@ async def digest() -> str:
         .values_list(
             "kind", "subject", "occurred_at", "due_at", "completed_at", "owner_id", "opportunity_id"
         )
+    )
+    rows += (
+        await CoordinationRequest.all()
+        .order_by("id")
+        .values_list("team_id", "account_id", "title", "status", "assignee_id", "due_date")
+    )
+    rows += await SatisfactionResponse.all().order_by("id").values_list("account_id", "score")
+    rows += (
+        await PlanObjectiveOpportunity.all()
+        .order_by("id")
+        .values_list("objective_id", "opportunity_id")
     )
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
@@ -293,9 +317,82 @@ async def test_the_printed_demo_logins_and_key_work(seeded: DemoSummary):
     # Seed afresh: the key printed by this seeding is the one that must work.
     await empty_all_tables()
     seeded = await seed_demo(today=TODAY)
-    for email in (seeded.admin_email, seeded.account_manager_email):
+    assert seeded.team_member_email in seeded.describe()
+    for email in (seeded.admin_email, seeded.account_manager_email, seeded.team_member_email):
         session = await auth.login(email=email, password=seeded.password, address="127.0.0.1")
         assert session.user.email == email
     principal = await auth.authenticate(seeded.admin_api_key)
     assert (principal.user.email, principal.scopes) == (seeded.admin_email, auth.ALL_SCOPES)
     assert seeded.password in seeded.describe() and seeded.admin_api_key in seeded.describe()
+
+
+async def test_account_work_has_something_to_show_for_every_question(seeded: DemoSummary):
+    from demo import TEAM_MEMBER_EMAIL
+    from demo_account_work import quarter_of
+    from models.enums import (
+        AccountStatus,
+        PlanStatus,
+        RequestStatus,
+        SatisfactionKind,
+        TargetMetric,
+    )
+
+    # Requests in every status; the demo team member's queue has overdue work.
+    requests = await CoordinationRequest.all()
+    assert {r.status for r in requests} == set(RequestStatus)
+    lena = await User.get(email=TEAM_MEMBER_EMAIL)
+    assert lena.role == Role.TEAM_MEMBER
+    queue = [
+        r
+        for r in requests
+        if r.team_id == lena.team_id and r.status in (RequestStatus.OPEN, RequestStatus.IN_PROGRESS)
+    ]
+    assert any(r.due_date and r.due_date < TODAY for r in queue)
+    teams = {t.pk: t for t in await Team.all()}
+    assert {teams[r.team_id].kind for r in requests} == set(TeamKind) - {
+        TeamKind.SALES,
+        TeamKind.OTHER,
+    }
+    for r in requests:
+        assert (r.resolved_at is not None) == (
+            r.status in (RequestStatus.DONE, RequestStatus.DECLINED)
+        )
+
+    # Plans in every status; objectives link only deals of the plan's own account.
+    assert {p.status for p in await AccountPlan.all()} == set(PlanStatus)
+    plans = {p.pk: p for p in await AccountPlan.all()}
+    objectives = {o.pk: o for o in await PlanObjective.all()}
+    deals = {d.pk: d for d in await Opportunity.all()}
+    links = await PlanObjectiveOpportunity.all()
+    assert len(links) > len(objectives) // 2
+    for link in links:
+        plan = plans[objectives[link.objective_id].plan_id]
+        assert deals[link.opportunity_id].account_id == plan.account_id
+
+    # NPS falls on accounts at risk: the latest answer is below the first one.
+    at_risk = {a.pk for a in await Account.filter(status=AccountStatus.AT_RISK)}
+    nps: dict[int, list[int]] = defaultdict(list)
+    for answer in await SatisfactionResponse.filter(kind=SatisfactionKind.NPS).order_by(
+        "received_at"
+    ):
+        assert 0 <= answer.score <= 10
+        nps[answer.account_id].append(answer.score)
+    falling = [a for a in at_risk if len(nps[a]) >= 3 and nps[a][-1] < nps[a][0]]
+    assert len(falling) >= len([a for a in at_risk if len(nps[a]) >= 3]) // 2 > 0
+    assert all(1 <= a.score <= 5 for a in await SatisfactionResponse.filter(kind="CSAT"))
+
+    # Every account manager has revenue, deal and activity targets this quarter, and a
+    # revenue target for the year, in the base currency.
+    quarter = quarter_of(TODAY)
+    managers = await User.filter(role=Role.ACCOUNT_MANAGER)
+    targets = await Target.all()
+    for manager in managers:
+        mine = {(t.period_start, t.metric, t.currency) for t in targets if t.user_id == manager.pk}
+        assert mine == {
+            (quarter[0], TargetMetric.REVENUE_WON, "USD"),
+            (quarter[0], TargetMetric.DEALS_WON, None),
+            (quarter[0], TargetMetric.ACTIVITIES_COMPLETED, None),
+            (TODAY.replace(month=1, day=1), TargetMetric.REVENUE_WON, "USD"),
+        }
+    assert len([t for t in targets if t.team_id is not None]) == 4
+    assert await Opportunity.filter(forecast_commit=True).count() > 0

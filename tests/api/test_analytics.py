@@ -10,6 +10,7 @@ from ids import to_global_id
 from resolvers import analytics as glue
 from services.auth import issue_access_token
 from tests.database import count_statements
+from tests.factories import make_plan
 from tests.services.portfolio import NOW, build_portfolio
 
 Q1 = {"start": "2026-01-01", "end": "2026-03-31"}
@@ -402,3 +403,33 @@ async def test_anonymous_callers_get_no_analytics(gql, p):
     body = await gql("{ forecast { currency } }", token=None, errors=True)
     assert "data" not in body  # refused before anything ran
     assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
+
+
+PLAN_ON_ACCOUNT = """query($id: ID!) { accountPlan(id: $id) { name progress {
+  revenueTarget attainment amounts { currency wonAmount openCount } } } }"""
+
+
+async def test_an_account_plan_carries_its_progress(gql, p):
+    gid = to_global_id("AccountPlan", p.plan.pk)
+    data = await gql(PLAN_ON_ACCOUNT, {"id": gid}, token=token(p.alice))
+    assert data["accountPlan"]["progress"] == {
+        "revenueTarget": "100000.00",
+        "attainment": "5.0",
+        "amounts": [
+            {"currency": "EUR", "wonAmount": "0.00", "openCount": 1},
+            {"currency": "USD", "wonAmount": "5000.00", "openCount": 2},
+        ],
+    }
+
+
+async def test_plan_progress_on_a_list_of_plans_is_one_batch(gql, p):
+    query = "{ accountPlans { nodes { progress { currency } } } }"
+    with count_statements() as one:
+        data = await gql(query, token=token(p.alice))
+    assert data["accountPlans"]["nodes"] == [{"progress": {"currency": "USD"}}]
+    for n in range(3):
+        await make_plan(account_id=p.plan.account_id, name=f"Extra {n}")
+    with count_statements() as four:
+        data = await gql(query, token=token(p.alice))
+    assert len(data["accountPlans"]["nodes"]) == 4
+    assert four.count == one.count

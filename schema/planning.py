@@ -1,0 +1,180 @@
+"""Account plans in the graph: plans, their objectives, actions and linked deals.
+
+Imported by ``schema.types`` before ``Account`` is declared, so the types it needs from there
+are already defined; ``Account`` itself is referenced lazily.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.relay import GlobalID
+from tortoise.expressions import Q
+
+import models
+from resolvers.listing import conditions, pks, search_condition
+from schema.base import Info, RecordNode
+from schema.enums import ArchiveState, ObjectiveStatus, PlanStatus
+from schema.filters import ARCHIVED_HELP, values
+from schema.listing import Listing, order_input
+from schema.types import Opportunity, User, load, load_children
+
+if TYPE_CHECKING:
+    from schema.analytics import PlanProgress
+    from schema.types import Account
+
+AccountRef = Annotated["Account", strawberry.lazy("schema.types")]
+
+
+@strawberry.type(description="A step of an account plan; done once it has a completion time.")
+class PlanAction(RecordNode):
+    model = models.PlanAction
+    title: str = strawberry.field(description="What is to be done.")
+    due_date: datetime.date | None = strawberry.field(description="When it is due.")
+    completed_at: datetime.datetime | None = strawberry.field(
+        description="When it was done; null while still to do."
+    )
+    plan_id: strawberry.Private[int]
+    objective_id: strawberry.Private[int | None]
+    owner_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="True once the action is done.")
+    def is_done(self) -> bool:
+        return self.completed_at is not None
+
+    @strawberry.field(description="Who does it.")
+    async def owner(self, info: Info) -> User | None:
+        return await load(info, User, self.owner_id)
+
+    @strawberry.field(description="The plan the action belongs to.")
+    async def plan(self, info: Info) -> "AccountPlan":
+        return await load(info, AccountPlan, self.plan_id)  # type: ignore[return-value]
+
+    @strawberry.field(description="The objective the action works towards, if any.")
+    async def objective(self, info: Info) -> "PlanObjective | None":
+        return await load(info, PlanObjective, self.objective_id)
+
+
+@strawberry.type(
+    description="What an account plan aims at: a title, an owner, a due date, a status and a "
+    "measure, with the deals whose progress counts towards it."
+)
+class PlanObjective(RecordNode):
+    model = models.PlanObjective
+    title: str = strawberry.field(description="What the objective is.")
+    due_date: datetime.date | None = strawberry.field(description="When it is to be reached.")
+    status: ObjectiveStatus
+    measure: str | None = strawberry.field(
+        description="How reaching it is measured, in words, e.g. 'Platform expansion signed'."
+    )
+    position: int
+    plan_id: strawberry.Private[int]
+    owner_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Who is responsible for the objective.")
+    async def owner(self, info: Info) -> User | None:
+        return await load(info, User, self.owner_id)
+
+    @strawberry.field(description="The plan the objective belongs to.")
+    async def plan(self, info: Info) -> "AccountPlan":
+        return await load(info, AccountPlan, self.plan_id)  # type: ignore[return-value]
+
+    @strawberry.field(description="Deals of the account whose progress counts towards it.")
+    async def opportunities(self, info: Info) -> list[Opportunity]:
+        links = await info.context.loaders.children(
+            models.PlanObjectiveOpportunity, "objective_id", ("id",)
+        ).load(self.id)
+        deals = await info.context.loaders.record(models.Opportunity).load_many(
+            [link.opportunity_id for link in links]
+        )
+        return [Opportunity.from_row(deal) for deal in deals if deal is not None]
+
+    @strawberry.field(description="The plan's actions towards this objective, in order added.")
+    async def actions(self, info: Info) -> list[PlanAction]:
+        return await load_children(info, PlanAction, "objective_id", self.id, "id")
+
+
+@strawberry.type(description="How an account manager means to grow an account over a period.")
+class AccountPlan(RecordNode):
+    model = models.AccountPlan
+    name: str
+    period_start: datetime.date = strawberry.field(description="First day of the plan's period.")
+    period_end: datetime.date = strawberry.field(description="Last day of the plan's period.")
+    status: PlanStatus
+    revenue_target: Decimal | None = strawberry.field(
+        description="Revenue the plan aims to win over its period, in `currency`."
+    )
+    currency: str
+    summary: str | None = strawberry.field(description="The plan in a few sentences.")
+    archived_at: datetime.datetime | None
+    account_id: strawberry.Private[int]
+    owner_id: strawberry.Private[int]
+
+    @strawberry.field(description="The account the plan is for.")
+    async def account(self, info: Info) -> AccountRef:
+        from schema.types import Account
+
+        return await load(info, Account, self.account_id)  # type: ignore[return-value]
+
+    @strawberry.field(description="Who writes and runs the plan.")
+    async def owner(self, info: Info) -> User:
+        return await load(info, User, self.owner_id)  # type: ignore[return-value]
+
+    @strawberry.field(description="The plan's objectives, in order.")
+    async def objectives(self, info: Info) -> list[PlanObjective]:
+        return await load_children(info, PlanObjective, "plan_id", self.id, "position", "id")
+
+    @strawberry.field(description="The plan's actions, in the order they were added.")
+    async def actions(self, info: Info) -> list[PlanAction]:
+        return await load_children(info, PlanAction, "plan_id", self.id, "id")
+
+    @strawberry.field(
+        description="Open, weighted and won amounts of the deals linked to the plan's "
+        "objectives, against its revenue target: computed, never typed in."
+    )
+    async def progress(
+        self, info: Info
+    ) -> Annotated["PlanProgress", strawberry.lazy("schema.analytics")] | None:
+        from schema.analytics import resolve_plan_progress
+
+        return await resolve_plan_progress(info, self.id)
+
+
+@strawberry.input(description="Narrows a list of account plans.")
+class AccountPlanFilter:
+    ids: list[GlobalID] | None = None
+    search: str | None = strawberry.field(default=None, description="Words in the plan's name.")
+    account_ids: list[GlobalID] | None = None
+    owner_ids: list[GlobalID] | None = None
+    statuses: list[PlanStatus] | None = None
+    active_on: datetime.date | None = strawberry.field(
+        default=None, description="Only plans whose period includes this day."
+    )
+    archived: ArchiveState = strawberry.field(
+        default=ArchiveState.ACTIVE, description=ARCHIVED_HELP
+    )
+
+
+def plan_condition(f: AccountPlanFilter | None) -> Q:
+    if f is None:
+        return Q()
+    return search_condition(f.search, "name") & conditions(
+        id__in=pks(f.ids, "AccountPlan"),
+        account_id__in=pks(f.account_ids, "Account"),
+        owner_id__in=pks(f.owner_ids, "User"),
+        status__in=values(f.statuses),
+        period_start__lte=f.active_on,
+        period_end__gte=f.active_on,
+    )
+
+
+PLAN_COLUMNS = {
+    "NAME": "name",
+    "PERIOD_START": "period_start",
+    "CREATED_AT": "created_at",
+}
+PLANS: Listing = Listing(
+    AccountPlan, AccountPlanFilter, plan_condition, PLAN_COLUMNS, ("-period_start",)
+)
+AccountPlanOrder: type = order_input("AccountPlan", PLAN_COLUMNS)
