@@ -16,8 +16,8 @@ outside the viewer's sight is treated exactly like one that does not exist.
 - Account plans (with their objectives, actions and deal links) and satisfaction responses
   follow their account. Coordination requests are seen by whoever sees their account, and by
   the members of the team they are sent to; their comments follow the request.
-- Targets: administrators see all, sales managers their team's and its users', account
-  managers their own, everybody else none.
+- Targets: administrators see all, sales managers and read-only users their team's and its
+  users', account managers their own, team members none.
 - Users, teams, pipelines, products and competitors are a directory every signed-in user reads.
 """
 
@@ -206,7 +206,7 @@ class Visibility:
             return NOTHING
         if self.sees_everything:
             return Q()
-        if viewer.role == Role.SALES_MANAGER:
+        if self._team_wide:
             if viewer.team_id is None:
                 return Q(user_id=viewer.pk)
             return Q(team_id=viewer.team_id) | Q(user__team_id=viewer.team_id)

@@ -23,10 +23,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from tortoise.expressions import Q, Subquery
 
 from models import Target, User
-from models.enums import Role, TargetMetric
+from models.enums import TargetMetric
 from services.analytics.period import Period
 from services.analytics.sql import Statement, as_date, cents, money
-from services.visibility import NOTHING, Visibility
+from services.visibility import Visibility
 
 TENTH = Decimal("0.1")
 
@@ -44,18 +44,6 @@ class Attainment:
     percentage: Decimal | None
 
 
-def visible_targets(visibility: Visibility) -> Q:
-    """The targets the viewer may read."""
-    viewer = visibility.viewer
-    if viewer is None:
-        return NOTHING
-    if visibility.sees_everything:
-        return Q()
-    if viewer.role in (Role.SALES_MANAGER, Role.VIEWER) and viewer.team_id is not None:
-        return Q(team_id=viewer.team_id) | Q(user__team_id=viewer.team_id)
-    return Q(user_id=viewer.pk)
-
-
 def percentage(achieved: Decimal, target: Decimal) -> Decimal | None:
     if target == 0:
         return None
@@ -68,7 +56,7 @@ async def target_attainment(
     """Attainment of every target the viewer sees that overlaps ``period`` (optionally only
     the targets of ``user_ids`` and of those users' teams)."""
     targets = Target.filter(
-        visible_targets(visibility), period_start__lte=period.end, period_end__gte=period.start
+        visibility.condition(Target), period_start__lte=period.end, period_end__gte=period.start
     )
     if user_ids is not None:
         teams = User.filter(pk__in=user_ids, team_id__isnull=False).values("team_id")

@@ -98,7 +98,7 @@ SEES = {
     "SatisfactionResponse": SEES_X,
     "CoordinationRequest": SEES_X,
     "CoordinationComment": SEES_X,
-    "Target": {"ann", "sam", "ada"},
+    "Target": {"vera", "ann", "sam", "ada"},
 }
 
 
