@@ -187,8 +187,20 @@ class AccountWorkSeeder:
         quarter = quarter_of(self.today)
         year = (date(self.today.year, 1, 1), date(self.today.year, 12, 31))
         rows = []
+        team_quarterly: dict[int | None, Decimal] = {}
         for user in [u for u in self.users if u.role == Role.ACCOUNT_MANAGER]:
-            quarterly = Decimal(rng.randrange(150_000, 400_000, 10_000))
+            won = self.won_last_year(user, currency)
+            # A stretch on last year's pace, so that attainment varies around 100%.
+            quarterly = max(
+                Decimal(100_000),
+                round(
+                    sum((d.amount or Decimal(0) for d in won), Decimal(0))
+                    / 4
+                    * Decimal(str(round(rng.uniform(0.9, 1.4), 2))),
+                    -4,
+                ),
+            )
+            team_quarterly[user.team_id] = team_quarterly.get(user.team_id, Decimal(0)) + quarterly
             rows += [
                 Target(
                     user_id=user.pk,
@@ -211,18 +223,18 @@ class AccountWorkSeeder:
                     period_start=quarter[0],
                     period_end=quarter[1],
                     metric=TargetMetric.DEALS_WON,
-                    amount=Decimal(rng.randint(4, 9)),
+                    amount=Decimal(max(2, round(len(won) / 4 * rng.uniform(0.9, 1.4)))),
                 ),
                 Target(
                     user_id=user.pk,
                     period_start=quarter[0],
                     period_end=quarter[1],
                     metric=TargetMetric.ACTIVITIES_COMPLETED,
-                    amount=Decimal(rng.randrange(60, 140, 10)),
+                    amount=Decimal(rng.randrange(15, 45, 5)),
                 ),
             ]
         for team in [t for t in self.teams if t.kind == TeamKind.SALES]:
-            quarterly = Decimal(rng.randrange(1_000_000, 1_800_000, 50_000))
+            quarterly = team_quarterly.get(team.pk) or Decimal(1_000_000)
             rows += [
                 Target(
                     team_id=team.pk,
@@ -242,6 +254,20 @@ class AccountWorkSeeder:
                 ),
             ]
         await Target.bulk_create(rows)
+
+    def won_last_year(self, user: User, currency: str) -> list[Opportunity]:
+        """The user's deals won in the base currency over the year before today."""
+        since = self.anchor - timedelta(days=365)
+        return [
+            deal
+            for deals in self.deals.values()
+            for deal in deals
+            if deal.owner_id == user.pk
+            and deal.category == StageCategory.WON  # type: ignore[attr-defined]
+            and deal.currency == currency
+            and deal.closed_at is not None
+            and deal.closed_at >= since
+        ]
 
     # ---- plans -----------------------------------------------------------------------------
 
@@ -375,7 +401,7 @@ class AccountWorkSeeder:
                 continue
             contacts = self.contacts.get(account.client_id, [])
             trend = -1 if account.status == AccountStatus.AT_RISK else rng.choice([0, 0, 0, 1])
-            start = 8 if trend < 0 else rng.randint(6, 8) if trend == 0 else 5
+            start = 6 if trend < 0 else rng.randint(6, 8) if trend == 0 else 5
             age = (self.anchor - account.created_at).days
             for quarter in range(8):
                 days_ago = 700 - quarter * 90 + rng.randint(0, 20)
@@ -392,7 +418,7 @@ class AccountWorkSeeder:
                 if days_ago >= age:
                     continue
                 drift = trend * visit * 0.35 + rng.uniform(-0.6, 0.6)
-                score = max(1, min(5, round((4 if trend < 0 else 3.5 if trend > 0 else 4) + drift)))
+                score = max(1, min(5, round((3 if trend < 0 else 3.5 if trend > 0 else 4) + drift)))
                 rows.append(
                     self.response(account, contacts, SatisfactionKind.CSAT, score, days_ago, None)
                 )
