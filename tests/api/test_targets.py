@@ -113,7 +113,7 @@ async def test_each_caller_sees_the_targets_they_may(gql, people, caller):
             "ann": ["Ann"],
             "bob": ["Bob"],
             "dee": [],
-            "vera": [],
+            "vera": ["Ann", "Amy", "Sam", "Sales"],
         }[caller]
     )
     assert data["targets"]["totalCount"] == len(seen)
