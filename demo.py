@@ -1659,6 +1659,9 @@ class _Seeder:
             closed = opportunity.closed_at is not None
             start = deal.times[0]
             end = opportunity.closed_at or (deal.times[-1] if deal.stale else self.latest)
+            end = min(end, self.quiet_since(plan))
+            if end <= start:  # opened after the account went quiet: nobody has worked it
+                continue
             span = max(1, (end - start).days)
             owner = managers[opportunity.owner_id]
             words = {
@@ -1682,7 +1685,7 @@ class _Seeder:
                     client_id=plan.client.pk,
                     contact_id=contact.pk if kind in (CALL, EMAIL, MEETING) else None,
                 )
-            if not closed and not deal.stale and rng.random() < 0.25:
+            if not closed and not deal.stale and not self.gone_quiet(plan) and rng.random() < 0.25:
                 contact = rng.choice(plan.contacts)
                 subject = rng.choice(DEAL_SUBJECTS[MEETING]).format(contact=contact.name, **words)
                 self.activity(
@@ -1699,12 +1702,23 @@ class _Seeder:
         self.make_contact_and_lead_activities()
         self.make_follow_up_tasks()
 
+    def gone_quiet(self, plan: _AccountPlan) -> bool:
+        return plan.account.status == AccountStatus.AT_RISK
+
+    def quiet_since(self, plan: _AccountPlan) -> datetime:
+        """When an account at risk went quiet: nobody has been in touch for eight to twelve
+        weeks (derived from its id, so the random stream stays as it was)."""
+        if not self.gone_quiet(plan):
+            return self.latest
+        return self.day_at(55 + plan.account.pk % 30)
+
     def make_account_activities(self) -> None:
         rng = self.rng
         for plan in self.accounts:
             account = plan.account
             start = account.created_at
             end = self.latest if plan.end_days <= 1 else self.day_at(plan.end_days)
+            end = min(end, self.quiet_since(plan))
             if end <= start:
                 continue
             count = {
@@ -1732,7 +1746,8 @@ class _Seeder:
                     contact_id=contact.pk if kind != NOTE else None,
                 )
             if account.status == AccountStatus.AT_RISK:
-                for days_ago in sorted(rng.sample(range(2, 45), 3), reverse=True):
+                quiet = self.days_ago(self.quiet_since(plan))
+                for days_ago in sorted(rng.sample(range(quiet, quiet + 43), 3), reverse=True):
                     subject = rng.choice(RISK_NOTES).format(
                         contact=plan.contacts[-1].name,
                         company=plan.client.name,
@@ -1815,7 +1830,7 @@ class _Seeder:
         rng = self.rng
         open_deals: dict[int, list[_Deal]] = {}
         for deal in self.deals:
-            if deal.opportunity.closed_at is None:
+            if deal.opportunity.closed_at is None and not self.gone_quiet(deal.plan):
                 open_deals.setdefault(deal.opportunity.owner_id, []).append(deal)
         for user in [u for u in self.users if u.role in (Role.ACCOUNT_MANAGER, Role.SALES_MANAGER)]:
             deals = open_deals.get(user.pk, [])

@@ -288,8 +288,7 @@ class AccountWorkSeeder:
         ]
         plans: list[tuple[AccountPlan, Account]] = []
         for account in planned:
-            target = account.annual_recurring_value * Decimal(rng.choice(["0.2", "0.3", "0.5"]))
-            target = max(target, Decimal(25_000)).quantize(Decimal(1000))
+            target = self.plan_target(account, rng.choice(["0.9", "1.1", "1.3", "1.6"]))
             status = PlanStatus.ACTIVE if rng.random() < 0.85 else PlanStatus.DRAFT
             plans.append((self.plan(account, year, status, target), account))
             if account.tier == AccountTier.STRATEGIC and self.age(account) > 400:
@@ -328,6 +327,29 @@ class AccountWorkSeeder:
                 )
         await PlanObjectiveOpportunity.bulk_create(links)
         await PlanAction.bulk_create(actions)
+
+    def plan_target(self, account: Account, stretch: str) -> Decimal:
+        """A revenue target in reach of the account's deals this year (won and still open),
+        stretched; accounts at risk are further behind their plans."""
+        if account.status == AccountStatus.AT_RISK:
+            stretch = str(Decimal(stretch) * 2)
+        in_reach = sum(
+            (
+                d.amount or Decimal(0)
+                for d in self.deals.get(account.pk, [])
+                if d.currency == account.currency
+                and (
+                    d.category == StageCategory.OPEN  # type: ignore[attr-defined]
+                    or (
+                        d.category == StageCategory.WON  # type: ignore[attr-defined]
+                        and d.closed_at is not None
+                        and (self.anchor - d.closed_at).days < 365
+                    )
+                )
+            ),
+            Decimal(0),
+        )
+        return max(in_reach * Decimal(stretch), Decimal(25_000)).quantize(Decimal(1000))
 
     def age(self, account: Account) -> int:
         return (self.anchor - account.created_at).days

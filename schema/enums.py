@@ -69,7 +69,7 @@ strawberry.enum(
 )
 strawberry.enum(
     enums.HealthStatus,
-    description="Health bands: HEALTHY from 70, NEEDS_ATTENTION from 40, AT_RISK below.",
+    description="Health bands: HEALTHY from 75, NEEDS_ATTENTION from 50, AT_RISK below.",
 )
 
 EventType = strawberry.enum(  # type: ignore[call-overload]

@@ -22,7 +22,7 @@ plan           10      the active plan covering today: (won + weighted open amou
                        50 without an active plan or without a revenue target
 =============  ======  ===================================================================
 
-Status bands: ``HEALTHY`` from 70, ``NEEDS_ATTENTION`` from 40, ``AT_RISK`` below 40.
+Status bands: ``HEALTHY`` from 75, ``NEEDS_ATTENTION`` from 50, ``AT_RISK`` below 50.
 
 Facts for any number of accounts are read with one statement (a correlated aggregate
 subquery per fact), plus four for the progress of the active plans among them, so a page of
@@ -57,8 +57,8 @@ WEIGHTS = {
     "stale_deals": 10,
     "plan": 10,
 }
-HEALTHY_FROM = 70
-NEEDS_ATTENTION_FROM = 40
+HEALTHY_FROM = 75
+NEEDS_ATTENTION_FROM = 50
 ACTIVITY_STEPS = ((14, 100), (30, 70), (60, 40), (90, 20))
 
 

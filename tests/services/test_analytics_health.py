@@ -116,7 +116,7 @@ async def test_health_is_only_given_for_accounts_the_viewer_sees():
 
 
 def test_status_bands():
-    assert [status_for(s) for s in (100, 70, 69, 40, 39, 0)] == [
+    assert [status_for(s) for s in (100, 75, 74, 50, 49, 0)] == [
         HealthStatus.HEALTHY,
         HealthStatus.HEALTHY,
         HealthStatus.NEEDS_ATTENTION,
