@@ -157,11 +157,12 @@ async def _import_rows(
     for batch in _batches(data_rows(source, options.encoding), shape, options.batch_size):
         rows: list[BatchRow] = []
         read: dict[int, FileRow] = {}
+        unreadable: list[tuple[int, list[Problem]]] = []
         for row in batch:
             read[row.number] = row
             email = await _email(row)
             if isinstance(email, list):
-                reject(row, email)
+                unreadable.append((row.number, email))
                 continue
             fingerprint = int.from_bytes(hashlib.blake2b(email.encode(), digest_size=8).digest())
             if fingerprint in seen:
@@ -183,7 +184,7 @@ async def _import_rows(
         report.created += len(result.created)
         report.updated += len(result.updated)
         report.unchanged += len(result.unchanged)
-        for number, problems in result.rejected:
+        for number, problems in sorted(unreadable + result.rejected, key=lambda r: r[0]):
             reject(read[number], problems)
         if on_progress is not None:
             on_progress(report)
