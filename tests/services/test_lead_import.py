@@ -43,8 +43,12 @@ async def refused(content: str | bytes, owner, **options) -> list[Problem]:
 
 
 def leads() -> list[tuple]:
-    return Lead.all().order_by("id").values_list(  # type: ignore[return-value]
-        "person_name", "company_name", "email", "score", "owner_id"
+    return (
+        Lead.all()
+        .order_by("id")
+        .values_list(  # type: ignore[return-value]
+            "person_name", "company_name", "email", "score", "owner_id"
+        )
     )
 
 
@@ -234,7 +238,9 @@ async def test_each_problem_of_a_malformed_row_is_reported_with_row_column_and_r
         (
             5,
             (
-                RowProblem("score 'high' is not a whole number", ErrorCode.INVALID, "score", "Score"),
+                RowProblem(
+                    "score 'high' is not a whole number", ErrorCode.INVALID, "score", "Score"
+                ),
                 RowProblem(
                     "next follow up at 'next week' is not a date or time; write it like "
                     "2026-12-01 or 2026-12-01T09:30Z",
@@ -289,7 +295,7 @@ async def test_a_file_in_another_encoding_is_refused_naming_the_byte_offset():
     owner = await make_user()
     content = "Name,Company,Email\nJo,Initech,jo@i.example\nRené,Café,rene@c.example\n"
     problems = await refused(content.encode("cp1252"), owner)
-    offset = len("Name,Company,Email\nJo,Initech,jo@i.example\nRen".encode())
+    offset = len(b"Name,Company,Email\nJo,Initech,jo@i.example\nRen")
     assert problems == [
         Problem(
             f"the file is not valid utf-8: the byte 0xE9 at offset {offset} (line 3) cannot be "
@@ -352,7 +358,9 @@ async def test_an_unknown_encoding_is_refused():
 
 async def test_an_unclosed_quote_refuses_the_file_before_anything_is_written():
     owner = await make_user()
-    content = 'Name,Company,Email\nJo,Initech,jo@i.example\nAl,"Acme,al@a.example\nBo,B,bo@b.example\n'
+    content = (
+        'Name,Company,Email\nJo,Initech,jo@i.example\nAl,"Acme,al@a.example\nBo,B,bo@b.example\n'
+    )
     problems = await refused(content, owner, batch_size=1)
     assert problems == [
         Problem(
@@ -451,9 +459,7 @@ async def test_rows_matching_several_leads_or_an_archived_one_are_rejected():
     await make_lead(email="two@x.example")
     await make_lead(email="gone@x.example", archived_at=datetime(2026, 1, 1, tzinfo=UTC))
     before = await database_state()
-    report = await run(
-        "Name,Company,Email\nA,B,two@x.example\nC,D,gone@x.example\n", owner
-    )
+    report = await run("Name,Company,Email\nA,B,two@x.example\nC,D,gone@x.example\n", owner)
     assert [(r.number, r.problems) for r in report.rejected_rows] == [
         (
             2,
