@@ -110,7 +110,11 @@ async def import_leads(
     on_rejected: Callable[[RejectedRow], None] | None = None,
     on_progress: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
-    """Import the CSV file ``source`` (binary, seekable); see the module's description."""
+    """Import the CSV file ``source`` (binary, seekable); see the module's description.
+
+    ``on_progress`` is called once the file has been checked, and after each batch;
+    ``on_rejected`` for each rejected row, in row order.
+    """
     if options.batch_size < 1:
         raise refuse("the batch size must be at least 1", "batch_size")
     shape = await asyncio.to_thread(check_file, source, options.encoding, dict(options.mapping))
@@ -120,6 +124,8 @@ async def import_leads(
         total_rows=shape.rows,
         dry_run=options.dry_run,
     )
+    if on_progress is not None:
+        on_progress(report)
     if not options.dry_run:
         await _import_rows(source, shape, options, report, on_rejected, on_progress)
         return report
@@ -147,7 +153,12 @@ async def _import_rows(
         rejected = RejectedRow(
             number=row.number,
             cells=tuple(row.cells),
-            problems=tuple(_row_problem(p, shape.columns) for p in problems),
+            problems=tuple(
+                sorted(
+                    (_row_problem(p, shape.columns) for p in problems),
+                    key=lambda p: shape.columns.position_of(p.field),
+                )
+            ),
         )
         if options.keep_rejected is None or len(report.rejected_rows) < options.keep_rejected:
             report.rejected_rows.append(rejected)

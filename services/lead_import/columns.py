@@ -111,6 +111,16 @@ class ColumnMap:
     positions: Mapping[LeadColumn, int]
     ignored: tuple[str, ...]
 
+    def position_of(self, field: str | None) -> int:
+        """Where a lead field's column is, to list a row's problems in column order."""
+        if field == LeadColumn.PERSON_NAME and LeadColumn.PERSON_NAME not in self.positions:
+            parts = (LeadColumn.FIRST_NAME, LeadColumn.LAST_NAME)
+            return min((self.positions[p] for p in parts if p in self.positions), default=-1)
+        try:
+            return self.positions.get(LeadColumn(field), -1) if field else -1
+        except ValueError:
+            return -1
+
     def columns_of(self, field: str) -> str | None:
         """The header(s) a lead field was read from, for the report of rejected rows."""
         if field == LeadColumn.PERSON_NAME and LeadColumn.PERSON_NAME not in self.positions:

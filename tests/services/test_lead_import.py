@@ -242,18 +242,18 @@ async def test_each_problem_of_a_malformed_row_is_reported_with_row_column_and_r
                     "score 'high' is not a whole number", ErrorCode.INVALID, "score", "Score"
                 ),
                 RowProblem(
-                    "next follow up at 'next week' is not a date or time; write it like "
-                    "2026-12-01 or 2026-12-01T09:30Z",
-                    ErrorCode.INVALID,
-                    "next_follow_up_at",
-                    "Next follow-up",
-                ),
-                RowProblem(
                     "source 'FAIR' is not one of WEBSITE, REFERRAL, EVENT, OUTBOUND, PARTNER, "
                     "INBOUND_CALL, OTHER",
                     ErrorCode.INVALID,
                     "source",
                     "Source",
+                ),
+                RowProblem(
+                    "next follow up at 'next week' is not a date or time; write it like "
+                    "2026-12-01 or 2026-12-01T09:30Z",
+                    ErrorCode.INVALID,
+                    "next_follow_up_at",
+                    "Next follow-up",
                 ),
             ),
         ),
