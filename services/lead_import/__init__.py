@@ -64,6 +64,9 @@ class ImportOptions:
     keep_rejected: int | None = 1000
 
 
+MAX_BATCH_SIZE = 10_000
+
+
 class ImportInterrupted(Exception):
     """A batch failed unexpectedly: it and the rows after it were not imported; the batches
     before it were. Importing the file again is safe: imported rows are matched by email."""
@@ -115,8 +118,8 @@ async def import_leads(
     ``on_progress`` is called once the file has been checked, and after each batch;
     ``on_rejected`` for each rejected row, in row order.
     """
-    if options.batch_size < 1:
-        raise refuse("the batch size must be at least 1", "batch_size")
+    if not 1 <= options.batch_size <= MAX_BATCH_SIZE:
+        raise refuse(f"the batch size must be between 1 and {MAX_BATCH_SIZE}", "batch_size")
     shape = await asyncio.to_thread(check_file, source, options.encoding, dict(options.mapping))
     report = ImportReport(
         header=shape.columns.header,
