@@ -182,7 +182,8 @@ async def _import_rows(
             if fingerprint in seen:
                 report.duplicates += 1
             seen.add(fingerprint)
-            rows.append(BatchRow(row.number, email, row.values, row.problems))
+            values = {name: value for name, value in row.values.items() if name != "email"}
+            rows.append(BatchRow(row.number, email, values, row.problems))
         try:
             async with in_transaction() as connection:
                 result = await write_batch(
@@ -217,6 +218,10 @@ def _batches(
         yield batch
 
 
+# Stands for the lead a row may change; clean_values only reads it.
+_ANY_LEAD = Lead()
+
+
 async def _email(row: FileRow) -> str | list[Problem]:
     """The row's email as leads store it, or the problems that leave the row out."""
     if row.malformed:
@@ -233,7 +238,7 @@ async def _email(row: FileRow) -> str | list[Problem]:
         ]
     try:
         # Validated as a change to a lead, so that only the email's own rules apply here.
-        clean = await clean_values(LEAD, {"email": value}, Lead())
+        clean = await clean_values(LEAD, {"email": value}, _ANY_LEAD)
     except DomainError as exc:
         return [*row.problems, *exc.problems]
     return clean["email"]

@@ -46,7 +46,8 @@ class BatchResult:
 
 @dataclass(frozen=True)
 class BatchRow:
-    """A row that has read cleanly enough to be matched: its email (normalised) and values."""
+    """A row that has read cleanly enough to be matched: its email (validated and normalised
+    by the lead's email validator) and its other values."""
 
     number: int
     email: str
@@ -86,7 +87,8 @@ async def write_batch(
                 clean = await clean_values(LEAD, row.values, None)
                 if row.problems:
                     raise DomainError([])
-                targets[row.email] = Target(Lead(**clean, owner_id=owner_id), new=True)
+                lead = Lead(**clean, email=row.email, owner_id=owner_id)
+                targets[row.email] = Target(lead, new=True)
                 result.created.append(row.number)
                 continue
             changes = _differences(target.lead, row.values)
