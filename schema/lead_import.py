@@ -163,7 +163,11 @@ async def resolve_import_leads(info: Info, input: ImportLeadsInput) -> ImportLea
             owner_id=owner.pk,
             actor_id=info.context.actor_id,
             scope=visibility.condition(Lead),
-            batch_size=input.batch_size or settings.import_batch_size,
+            batch_size=(
+                settings.import_batch_size
+                if input.batch_size in (None, UNSET)
+                else input.batch_size
+            ),
             encoding=input.encoding or "utf-8",
             mapping={m.column: m.field for m in input.mapping or []},
             dry_run=bool(input.dry_run),

@@ -301,3 +301,20 @@ async def test_an_upload_spooled_to_disk_is_closed_after_the_response(http):
     response = await upload(http, big, token_for(ann))
     assert response.json()["data"]["importLeads"]["errors"][0]["code"] == "REQUIRED"
     gc.collect()  # an unclosed temporary file would warn here, and warnings fail the suite
+
+
+async def test_a_batch_size_out_of_range_is_refused(http):
+    ann = await make_user(role=Role.ACCOUNT_MANAGER)
+    before = await database_state()
+    for size in (0, 10_001):
+        response = await upload(
+            http, "Name,Company,Email\nJo,I,jo@i.example\n", token_for(ann), batchSize=size
+        )
+        assert response.json()["data"]["importLeads"]["errors"] == [
+            {
+                "field": ["batchSize"],
+                "message": "the batch size must be between 1 and 10000",
+                "code": "INVALID",
+            }
+        ]
+    assert await database_state() == before
