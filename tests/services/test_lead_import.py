@@ -18,6 +18,7 @@ from services.lead_import import (
     LeadColumn,
     RejectedRow,
     RowProblem,
+    check_owner,
     import_leads,
 )
 from services.lead_import import batch as batch_module
@@ -567,3 +568,13 @@ async def test_a_dry_run_reports_what_would_happen_and_writes_nothing():
     )
     assert (report.dry_run, report.created, report.updated, report.duplicates) == (True, 1, 2, 1)
     assert await database_state() == before
+
+
+async def test_an_inactive_owner_is_refused_even_from_the_command_line():
+    inactive = await make_user(is_active=False)
+    with pytest.raises(DomainError) as caught:
+        check_owner(inactive, assigned_by=None)
+    assert caught.value.problems == [
+        Problem("the owner must be an active user", ErrorCode.INVALID, ("owner_id",))
+    ]
+    assert check_owner(await make_user(), assigned_by=None).is_active
