@@ -209,14 +209,16 @@ async def _insert(connection: BaseDBAsyncClient, leads: list[Lead]) -> None:
     per_statement = max(1, _MAX_PARAMETERS // len(columns))
     by_email = {lead.email: lead for lead in leads}
     for start in range(0, len(leads), per_statement):
-        query = connection.query_class.into(meta.basetable).columns(*columns)
         values: list[Any] = []
+        rows = []
         for lead in leads[start : start + per_statement]:
             first = len(values)
             values += [
                 meta.fields_map[name].to_db_value(getattr(lead, name), lead) for name in names
             ]
-            query = query.insert(*[executor.parameter(first + i) for i in range(len(names))])
+            rows.append(tuple(executor.parameter(first + i) for i in range(len(names))))
+        # One insert() call: the query builder copies itself on every call.
+        query = connection.query_class.into(meta.basetable).columns(*columns).insert(*rows)
         query = query.returning("id", "email")  # type: ignore[operator]
         inserted = await connection.execute_query_dict(query.get_sql(), values)
         for row in inserted:
