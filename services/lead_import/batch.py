@@ -2,7 +2,9 @@
 
 The number of SQL statements per batch does not depend on how many rows it has: one query
 finds the leads the batch's emails already belong to, one statement inserts the new leads,
-one updates the changed ones, and one each writes their audit entries and events. Each row
+one updates the changed ones, and one each writes their audit entries and events (the
+insert and the update are split only where they would pass the databases' limit on
+parameters per statement, at about 1,800 rows). Each row
 is validated by the lead's own rules (``clean_values`` with ``LEAD``) first.
 """
 
@@ -22,7 +24,8 @@ from services.errors import DomainError, ErrorCode, Problem
 from services.leads import LEAD
 from services.records import clean_values, problem_at
 
-# Parameters per INSERT statement stay below PostgreSQL's limit of 32767.
+# Parameters per statement stay below the limit of PostgreSQL (32767) and SQLite (32766), so
+# a batch of more than about 1,800 new leads takes a second INSERT.
 _MAX_PARAMETERS = 30_000
 
 
@@ -164,7 +167,13 @@ async def _store(connection: BaseDBAsyncClient, targets: list[Target], actor_id:
     await _insert(connection, new)
     if changed:
         fields = sorted({name for t in changed for name in t.fields} | {"updated_at"})
-        await Lead.bulk_update([t.lead for t in changed], fields=fields, using_db=connection)
+        await Lead.bulk_update(
+            [t.lead for t in changed],
+            fields=fields,
+            # each row takes its key, and its key and value for each field
+            batch_size=max(1, _MAX_PARAMETERS // (2 * len(fields) + 1)),
+            using_db=connection,
+        )
     entries = [
         audit_entry(AuditAction.CREATE, record=lead, actor_id=actor_id, before=None, occurred_at=at)
         for lead in new

@@ -578,3 +578,14 @@ async def test_an_inactive_owner_is_refused_even_from_the_command_line():
         Problem("the owner must be an active user", ErrorCode.INVALID, ("owner_id",))
     ]
     assert check_owner(await make_user(), assigned_by=None).is_active
+
+
+async def test_a_batch_too_big_for_one_insert_statement_is_split_and_stored_whole():
+    owner = await make_user()
+    rows = "".join(f"P{n},C,p{n}@x.example\n" for n in range(2500))
+    with count_statements() as counter:
+        report = await run("Name,Company,Email\n" + rows, owner, batch_size=2500)
+    assert (report.batches, report.created) == (1, 2500)
+    # find; two inserts (the parameter limit); audit entries; events
+    assert counter.count == 5
+    assert await Lead.all().count() == 2500
