@@ -172,6 +172,60 @@ def create_api_key_command(
     print(key)
 
 
+@app.command("import-leads")
+def import_leads_command(
+    file: Annotated[Path, typer.Argument(help="The CSV file, with a header row.", exists=True)],
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            help="Email of the user who owns new leads "
+            "[default: ACCOUNTGRAPH_IMPORT_DEFAULT_OWNER]."
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Rows per all-or-nothing batch [default: ACCOUNTGRAPH_IMPORT_BATCH_SIZE]."
+        ),
+    ] = None,
+    encoding: Annotated[str, typer.Option(help="The file's encoding, e.g. cp1252.")] = "utf-8",
+    map: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="COLUMN=field, e.g. 'Contact=personName'; repeat for several."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and count everything, store nothing.")
+    ] = False,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Write the rejected rows, with the reasons, to this CSV.")
+    ] = None,
+) -> None:
+    """Import leads from a CSV file: new emails become leads, known ones update their lead.
+    Exits 0 when every row was imported, 3 when some rows were rejected, 1 when nothing was."""
+    from lead_import_cli import run_import
+
+    settings = get_settings()
+    owner = owner or settings.import_default_owner
+    if not owner:
+        raise typer.BadParameter(
+            "name the owner of new leads with --owner EMAIL "
+            "(or set ACCOUNTGRAPH_IMPORT_DEFAULT_OWNER)"
+        )
+    status = run_with_database(
+        lambda: run_import(
+            console,
+            file,
+            owner_email=owner,
+            batch_size=batch_size or settings.import_batch_size,
+            encoding=encoding,
+            mapping=map or [],
+            dry_run=dry_run,
+            rejects=rejects,
+        )
+    )
+    raise typer.Exit(status)
+
+
 @app.command("export-schema")
 def export_schema(
     path: Annotated[Path, typer.Argument(help="Where to write the SDL.")] = Path("schema.graphql"),

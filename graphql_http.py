@@ -32,7 +32,9 @@ Strawberry's own hooks:
   option, default 1 MB; ``None`` for no limit) is ``413``. A larger ``Content-Length`` is
   refused before anything is read; a body without one is counted as it streams in and
   refused as soon as it goes over, so no more than the limit (plus the last chunk
-  received) is held in memory.
+  received) is held in memory. File uploads (``multipart/form-data``, with
+  ``multipart_uploads_enabled``) have their own limit, ``max_upload_bytes``; their files
+  are spooled to temporary files, which are closed when the response is made.
 * **JSON output is encoded with orjson.** WebSocket messages still go out as
   text frames, as the graphql-ws protocols expect.
 
@@ -214,16 +216,22 @@ class GraphQLView(GraphQL):
     """Strawberry's ASGI ``GraphQL`` app, conformant to GraphQL over HTTP.
 
     Takes the constructor arguments of ``strawberry.asgi.GraphQL``, and
-    ``max_body_bytes``: the largest POST body accepted (``None``: no limit).
+    ``max_body_bytes``: the largest POST body accepted (``None``: no limit);
+    ``max_upload_bytes``: the same for multipart uploads (default: ``max_body_bytes``).
     """
 
     websocket_adapter_class = _TextFrameWebSocketAdapter  # type: ignore[assignment]
 
     def __init__(
-        self, *args: Any, max_body_bytes: int | None = DEFAULT_MAX_BODY_BYTES, **kwargs: Any
+        self,
+        *args: Any,
+        max_body_bytes: int | None = DEFAULT_MAX_BODY_BYTES,
+        max_upload_bytes: int | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes or max_body_bytes
 
     # ------------------------------------------------------------------ JSON
 
@@ -256,23 +264,26 @@ class GraphQLView(GraphQL):
 
         media_type = negotiate_media_type(request.headers.get("accept"))
         token = _response_media_type.set(media_type or JSON)
+        limited = request
         try:
-            return await super().run(self._limit_body(request), context, root_value)
+            limited = self._limit_body(request)
+            return await super().run(limited, context, root_value)
         except HTTPException as exc:
             return self.create_error_response(exc)
         finally:
+            await limited.close()  # the temporary files of uploads
             _response_media_type.reset(token)
 
     def _limit_body(self, request: Request) -> Request:
         """The request, with a body that is refused (413) once it is over the limit."""
-        if self.max_body_bytes is None or request.method != "POST":
+        multipart = parse_content_type(request.headers.get("content-type", ""))[0].lower()
+        limit = self.max_upload_bytes if multipart == "multipart/form-data" else self.max_body_bytes
+        if limit is None or request.method != "POST":
             return request
         declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body_bytes:
-            raise _body_too_large(self.max_body_bytes)
-        return Request(
-            request.scope, receive=_receive_at_most(request.receive, self.max_body_bytes)
-        )
+        if declared.isdigit() and int(declared) > limit:
+            raise _body_too_large(limit)
+        return Request(request.scope, receive=_receive_at_most(request.receive, limit))
 
     # ---------------------------------------------------------------- request
 

@@ -35,6 +35,14 @@ class AccountGraphView(GraphQLView):
 
     async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
         credential = bearer_credential(request.headers.get("authorization"))
+        if credential is None and is_upload(request):
+            # Refused before the body is read. Browsers send multipart forms across sites
+            # without asking first; one with an Authorization header they never send unasked.
+            raise GraphQLHTTPError(
+                401,
+                "Sign in to upload files: send 'Authorization: Bearer <access token or API key>'.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         if credential is None:
             return Context(request=request, response=response)
         try:
@@ -49,6 +57,12 @@ class AccountGraphView(GraphQLView):
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(render_graphiql_page("/graphql"))
+
+
+def is_upload(request: Any) -> bool:
+    """A multipart request: the GraphQL multipart request spec, for file uploads."""
+    content_type = request.headers.get("content-type", "")
+    return content_type.split(";")[0].strip().lower() == "multipart/form-data"
 
 
 def bearer_credential(header: str | None) -> str | None:
@@ -114,6 +128,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     view = AccountGraphView(
         schema=build_schema(settings),
         max_body_bytes=settings.max_body_bytes,
+        multipart_uploads_enabled=True,
+        max_upload_bytes=settings.max_upload_bytes,
         graphql_ide="graphiql",
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
         connection_init_wait_timeout=timedelta(seconds=5),

@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     webhook_allow_private: bool = False
 
+    # Lead import (accountgraph import-leads, importLeads): rows per all-or-nothing batch, the
+    # owner of imported leads when the command line names none, the largest upload, and how
+    # many rejected rows a response lists (the counts are always complete).
+    import_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 500
+    import_default_owner: str | None = None
+    max_upload_bytes: Annotated[int, Field(ge=1)] = 25_000_000
+    import_listed_rejections: Annotated[int, Field(ge=0)] = 1000
+
     access_token_seconds: Annotated[int, Field(ge=30)] = 300
     refresh_token_days: Annotated[int, Field(ge=1)] = 30
     login_attempts_per_account: Annotated[int, Field(ge=1)] = 5

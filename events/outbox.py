@@ -26,12 +26,36 @@ async def record_event(
     ``data`` carries the object as it is after the change and, for updates, ``previous``:
     the changed fields with the values they had before.
     """
+    event = outbox_event(
+        event_type,
+        record=record,
+        actor_id=actor_id,
+        occurred_at=occurred_at,
+        previous=previous,
+        extra=extra,
+        event_id=event_id,
+    )
+    await event.save()
+    return event
+
+
+def outbox_event(
+    event_type: EventType,
+    *,
+    record: Model,
+    actor_id: int | None,
+    occurred_at: datetime,
+    previous: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+    event_id: uuid.UUID | None = None,
+) -> OutboxEvent:
+    """The event ``record_event`` stores, not yet saved."""
     data: dict[str, Any] = {"object": snapshot(record)}
     if previous is not None:
         data["previous"] = previous
     if extra:
         data.update(extra)
-    return await OutboxEvent.create(
+    return OutboxEvent(
         event_id=event_id or uuid.uuid4(),
         type=event_type.value,
         occurred_at=occurred_at,
@@ -40,3 +64,12 @@ async def record_event(
         aggregate_id=record.pk,
         data=data,
     )
+
+
+async def record_events(events: list[OutboxEvent]) -> None:
+    """Store many events in one statement; call it inside the transaction that made them.
+
+    Events stored here are exactly those ``record_event`` would store one by one.
+    """
+    if events:
+        await OutboxEvent.bulk_create(events)

@@ -45,6 +45,7 @@ from schema.inputs import (
     UpdateUserInput,
     id_input,
 )
+from schema.lead_import import IMPORT_LEADS
 from services import records
 from services.accounts import ACCOUNT
 from services.activities import ACTIVITY, complete_task, log_activity
@@ -414,6 +415,7 @@ MUTATION_FIELDS: dict[str, Any] = {
             ),
         ]
     ),
+    "import_leads": IMPORT_LEADS,
     "move_opportunity_stage": strawberry.mutation(
         resolver=_move_stage,
         description="Move a deal to another stage of its pipeline. Lost stages need a lost "

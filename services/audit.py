@@ -37,13 +37,27 @@ async def record_audit(
 
     Returns the changed fields, which update events reuse for their previous values.
     """
-    changes = changed_fields(before or {}, field_values(record))
-    await AuditLogEntry.create(
+    entry = audit_entry(
+        action, record=record, actor_id=actor_id, before=before, occurred_at=occurred_at
+    )
+    await entry.save()
+    return entry.changes
+
+
+def audit_entry(
+    action: AuditAction,
+    *,
+    record: Model,
+    actor_id: int | None,
+    before: dict[str, Any] | None,
+    occurred_at: datetime,
+) -> AuditLogEntry:
+    """The audit entry ``record_audit`` writes, not yet saved (for writing many at once)."""
+    return AuditLogEntry(
         occurred_at=occurred_at,
         actor_id=actor_id,
         action=action,
         record_type=type(record).__name__,
         record_id=record.pk,
-        changes=changes,
+        changes=changed_fields(before or {}, field_values(record)),
     )
-    return changes

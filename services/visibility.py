@@ -109,6 +109,18 @@ class Visibility:
             return Q(owner__team_id=viewer.team_id)
         return Q(owner_id=viewer.pk)
 
+    def can_assign_leads_to(self, owner: User) -> bool:
+        """Whether the viewer may make ``owner`` the owner of leads: only someone whose leads
+        the viewer still sees afterwards (see ``leads``)."""
+        viewer = self.viewer
+        if viewer is None or not owner.is_active:
+            return False
+        if self.sees_everything or owner.pk == viewer.pk:
+            return True
+        return viewer.role == Role.SALES_MANAGER and (
+            viewer.team_id is not None and owner.team_id == viewer.team_id
+        )
+
     @cached_property
     def clients(self) -> Q:
         seen = Q(id__in=Subquery(Account.filter(self.accounts).values("client_id")))

@@ -31,6 +31,7 @@ SAMPLES = {
     "Date": "2030-01-01",
     "DateTime": "2030-01-01T00:00:00Z",
     "JSON": {},
+    "Upload": "x",  # a JSON stand-in for a file: the access checks come before the upload
 }
 PUBLIC_MUTATIONS = {"login", "refreshToken", "logout"}
 OWN_CREDENTIALS = {"createApiKey", "revokeApiKey"}  # any signed-in user manages their own keys
