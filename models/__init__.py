@@ -15,6 +15,7 @@ from models.opportunities import (
 )
 from models.people import Team, User
 from models.pipelines import Pipeline, Stage
+from models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __models__ = [
     Team,
@@ -38,6 +39,9 @@ __models__ = [
     RefreshToken,
     ApiKey,
     LoginAttempt,
+    WebhookEndpoint,
+    WebhookDelivery,
+    WebhookAttempt,
 ]
 
 __all__ = [model.__name__ for model in __models__]

@@ -34,6 +34,9 @@ from models import (
     OpportunityLineItem,
     OpportunityStageChange,
     User,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from models.enums import Role
 
@@ -133,7 +136,22 @@ class Visibility:
             return NOTHING
         if model is ApiKey:
             return Q(user_id=viewer.pk)
+        if model in (WebhookEndpoint, WebhookDelivery, WebhookAttempt):
+            return self._webhooks(model)
         return Q()  # the directory: users, teams, pipelines, stages, products, competitors
+
+    def _webhooks(self, model: type[Model]) -> Q:
+        """Sales roles manage their own webhook endpoints; others have none."""
+        viewer = self.viewer
+        if viewer is None or viewer.role not in (Role.ACCOUNT_MANAGER, Role.SALES_MANAGER):
+            return NOTHING
+        if model is WebhookEndpoint:
+            return Q(owner_id=viewer.pk)
+        own = Subquery(WebhookEndpoint.filter(owner_id=viewer.pk).values("id"))
+        if model is WebhookDelivery:
+            return Q(endpoint_id__in=own)
+        deliveries = WebhookDelivery.filter(endpoint_id__in=own).values("id")
+        return Q(delivery_id__in=Subquery(deliveries))
 
     def can_write(self, model: type[Model]) -> bool:
         """Whether the viewer's role may change records of ``model`` that it can see."""
@@ -160,5 +178,6 @@ WORKED_BY_SALES: frozenset[type[Model]] = frozenset(
         Opportunity,
         OpportunityCompetitor,
         OpportunityLineItem,
+        WebhookEndpoint,
     }
 )
