@@ -98,7 +98,8 @@ def _is_dotted_quad(host: str) -> bool:
 
 
 def address_problem(address: IPAddress, *, allow_private: bool) -> str | None:
-    """Why ``address`` may not receive webhooks, or None when it may."""
+    """What kind of address ``address`` is when it may not receive webhooks ("a loopback
+    address"), or None when it may."""
     if isinstance(address, ipaddress.IPv6Address):
         embedded = address.ipv4_mapped or address.sixtofour
         if embedded is None and address in NAT64:
@@ -106,20 +107,20 @@ def address_problem(address: IPAddress, *, allow_private: bool) -> str | None:
         if embedded is None and address.teredo is not None:
             embedded = address.teredo[1]
         if embedded is not None:
-            problem = address_problem(embedded, allow_private=allow_private)
-            return f"{problem} (embedded in {address})" if problem else None
+            kind = address_problem(embedded, allow_private=allow_private)
+            return f"{kind} ({embedded} embedded)" if kind else None
     if address in METADATA_ADDRESSES:
-        return f"{address} is a cloud metadata address"
+        return "a cloud metadata address"
     if address.is_unspecified:
-        return f"{address} is the unspecified address"
+        return "the unspecified address"
     if address.is_multicast:
-        return f"{address} is a multicast address"
+        return "a multicast address"
     if address.is_global:
         return None
     kind = _private_kind(address)
     if allow_private and kind is not None:
         return None
-    return f"{address} is {kind or 'a reserved address'}"
+    return kind or "a reserved address"
 
 
 def _private_kind(address: IPAddress) -> str | None:
@@ -146,7 +147,7 @@ def check_url(url: str, *, allow_private: bool) -> None:
         return
     problem = address_problem(literal, allow_private=allow_private)
     if problem:
-        raise UnsafeDestination(f"refused: {problem}")
+        raise UnsafeDestination(f"refused: {literal} is {problem}")
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
@@ -181,9 +182,10 @@ async def resolve_destination(
             raise LookupError(f"{host} has no address")
     for address in addresses:
         problem = address_problem(address, allow_private=allow_private)
+        if problem and literal is not None:
+            raise UnsafeDestination(f"refused: {address} is {problem}")
         if problem:
-            shown = "" if literal is not None else f"{host} resolves to "
-            raise UnsafeDestination(f"refused: {shown}{problem}")
+            raise UnsafeDestination(f"refused: {host} resolves to {address}, {problem}")
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
