@@ -45,6 +45,7 @@ from schema.inputs import (
     UpdateUserInput,
     id_input,
 )
+from schema.webhooks import WebhookMutations
 from services import records
 from services.accounts import ACCOUNT
 from services.activities import ACTIVITY, complete_task, log_activity
@@ -418,5 +419,5 @@ MUTATION_FIELDS: dict[str, Any] = {
 }
 
 Mutation = strawberry.type(
-    type("Mutation", (AuthMutations,), MUTATION_FIELDS), description="Changes."
+    type("Mutation", (AuthMutations, WebhookMutations), MUTATION_FIELDS), description="Changes."
 )

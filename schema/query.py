@@ -26,6 +26,7 @@ from schema.filters import (
     team_condition,
 )
 from schema.listing import Listing, order_input
+from schema.webhooks import WebhookQueries
 
 NODE_TYPES: dict[str, type[RecordNode]] = {
     node.__name__: node
@@ -103,7 +104,7 @@ AUDIT_LOG = Listing(
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(AuthQueries):
+class Query(AuthQueries, WebhookQueries):
     @strawberry.field(description="Any record by its global id.")
     async def node(self, info: Info, id: GlobalID) -> relay.Node:
         found = await resolve_node(info, id)

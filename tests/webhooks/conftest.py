@@ -68,3 +68,6 @@ async def make_endpoint(
         **values,
     )
     return endpoint, secret
+
+
+from tests.api.conftest import app, gql, http  # noqa: E402, F401  (the API fixtures)
