@@ -23,6 +23,7 @@ from resolvers.context import Context
 from schema import build_schema
 from services.auth import AuthenticationError, authenticate
 from settings import Settings, get_settings
+from webhooks.dispatcher import Dispatcher
 
 log = logging.getLogger("accountgraph")
 
@@ -83,9 +84,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await init_db(settings.database_url)
+        dispatcher = Dispatcher(settings) if settings.webhook_dispatch_in_server else None
+        if dispatcher is not None:
+            dispatcher.start()
         try:
             yield
         finally:
+            if dispatcher is not None:
+                await dispatcher.stop()
             await close_db()
 
     view = AccountGraphView(

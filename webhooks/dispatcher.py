@@ -82,3 +82,25 @@ class Dispatcher:
             await asyncio.wait_for(self._stopping.wait(), seconds)
         except TimeoutError:
             pass
+
+
+async def run_worker(settings: Settings) -> None:
+    """``accountgraph worker``: the dispatcher alone, until SIGTERM or SIGINT."""
+    import signal
+
+    from db import close_db, init_db
+
+    await init_db(settings.database_url)
+    dispatcher = Dispatcher(settings)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    try:
+        dispatcher.start()
+        log.info("webhook worker started")
+        await stopping.wait()
+        log.info("webhook worker stopping")
+        await dispatcher.stop()
+    finally:
+        await close_db()

@@ -76,7 +76,8 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def running_receiver() -> Iterator[Receiver]:
     handler: type[_Handler] = type("Handler", (_Handler,), {})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server_class = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 512})
+    server = server_class(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     port = server.server_address[1]
     receiver = Receiver(url=f"http://127.0.0.1:{port}/hooks", port=port)
