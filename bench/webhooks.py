@@ -6,9 +6,9 @@
 
 A scratch database (SQLite file in a temporary directory, or a fresh PostgreSQL database made
 next to the one ``--db-url`` names, dropped afterwards) gets an administrator, one deal and an
-endpoint for ``opportunity.stage_changed`` pointing at a receiver on a free loopback port (the
-test suite's: a threaded stdlib HTTP server answering 204). For each worker count, that many
-real ``accountgraph worker`` processes run, then:
+endpoint for ``opportunity.stage_changed`` pointing at a receiver on a free loopback port
+(bench/webhook_receiver.py under uvicorn, its own process, answering 204). For each worker
+count, that many real ``accountgraph worker`` processes run, then:
 
 * throughput: ``--events`` outbox events are committed at once; the time from that commit to
   the receiver holding all of them gives deliveries per second (fan-out, claim, sign, POST,
@@ -37,13 +37,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
+import httpx  # noqa: E402
 
 from db import close_db, init_db, migrate_db  # noqa: E402
 from events.snapshot import snapshot  # noqa: E402
 from models import OutboxEvent, User, WebhookEndpoint  # noqa: E402
 from models.enums import Role  # noqa: E402
 from tests.factories import make_opportunity  # noqa: E402
-from tests.webhooks.receiver import Receiver, running_receiver  # noqa: E402
+from tests.live_server import free_port  # noqa: E402
 from webhooks import secrets, signing  # noqa: E402
 
 ACCOUNTGRAPH = str(Path(sys.executable).parent / "accountgraph")
@@ -54,12 +55,59 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+class Receiver:
+    """bench/webhook_receiver.py in a uvicorn process of its own."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/hooks"
+        with open(workdir / "receiver.log", "wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "webhook_receiver:app",
+                    "--app-dir",
+                    str(ROOT / "bench"),
+                    "--port",
+                    str(self.port),
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                ],
+                stdout=log,
+                stderr=log,
+            )
+        self.client = httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}")
+
+    async def started(self) -> None:
+        for _ in range(200):
+            try:
+                await self.count()
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.05)
+        raise RuntimeError("the receiver did not start")
+
+    async def count(self) -> int:
+        return (await self.client.get("/count")).json()
+
+    async def received(self) -> list[tuple[str, float]]:
+        return [tuple(pair) for pair in (await self.client.get("/received")).json()]
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
 async def wait_for(receiver: Receiver, count: int, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
-    while len(receiver.requests) < count:
+    while await receiver.count() < count:
         if time.monotonic() > deadline:
             return False
-        await asyncio.sleep(0.005)
+        await asyncio.sleep(0.02)
     return True
 
 
@@ -92,7 +140,7 @@ async def run_round(
     processes = start_workers(workers, env, workdir)
     try:
         at = datetime.now(UTC)
-        before = len(receiver.requests)
+        before = await receiver.count()
         events = [
             OutboxEvent(
                 event_id=uuid.uuid4(),
@@ -109,11 +157,11 @@ async def run_round(
         committed = time.time()
         if not await wait_for(receiver, before + args.events, 600):
             raise RuntimeError("not every event was delivered in 10 minutes")
-        drained = max(r.at for r in receiver.requests[before:])
+        drained = max(at for _, at in (await receiver.received())[before:])
         throughput = args.events / (drained - committed)
 
         await asyncio.sleep(1)
-        before = len(receiver.requests)
+        before = await receiver.count()
         commits: dict[str, float] = {}
         for _ in range(args.latency_events):
             event_id = uuid.uuid4()
@@ -130,9 +178,9 @@ async def run_round(
         if not await wait_for(receiver, before + args.latency_events, 120):
             raise RuntimeError("not every latency event was delivered in 2 minutes")
         latencies = [
-            (r.at - commits[r.headers["webhook-id"]]) * 1000
-            for r in receiver.requests[before:]
-            if r.headers["webhook-id"] in commits
+            (at - commits[event_id]) * 1000
+            for event_id, at in (await receiver.received())[before:]
+            if event_id in commits
         ]
         return {
             "workers": workers,
@@ -164,7 +212,9 @@ async def main(args: argparse.Namespace) -> None:
         admin = await User.create(email="bench@example.com", name="Bench", role=Role.ADMIN)
         deal = await make_opportunity()
         payload = {"object": snapshot(deal)}
-        with running_receiver() as receiver:
+        receiver = Receiver(workdir)
+        try:
+            await receiver.started()
             await WebhookEndpoint.create(
                 owner_id=admin.pk,
                 url=receiver.url,
@@ -190,6 +240,8 @@ async def main(args: argparse.Namespace) -> None:
                     f"{row['p99']:>8.1f} {row['mean']:>8.1f}",
                     flush=True,
                 )
+        finally:
+            await receiver.close()
     finally:
         await close_db()
         if admin_url:

@@ -33,6 +33,7 @@ from webhooks.sender import Sender, SenderOptions
 
 log = logging.getLogger("accountgraph.webhooks")
 Clock = Callable[[], datetime]
+PRUNE_BATCH = 1000
 
 
 def utc_now() -> datetime:
@@ -245,36 +246,43 @@ class Deliverer:
                     "outcome",
                 ],
             )
-            for o in outcomes:
-                await self._move_on(o, at)
+            await self._move_on(outcomes, at)
             await self._update_endpoints(outcomes, at)
         for o in outcomes:
             metrics.DELIVERY_ATTEMPTS.labels(o.decision.outcome).inc()
             if o.decision.outcome != AttemptOutcome.RETRYING:
                 metrics.DELIVERIES.labels(o.decision.outcome).inc()
 
-    async def _move_on(self, o: Outcome, at: datetime) -> None:
-        status = {
-            AttemptOutcome.SUCCEEDED: DeliveryStatus.SUCCEEDED,
-            AttemptOutcome.FAILED: DeliveryStatus.FAILED,
-        }.get(o.decision.outcome, DeliveryStatus.PENDING)
-        changes: dict = {
-            "status": status,
-            "lease_token": None,
-            "lease_expires_at": None,
-            "updated_at": at,
-        }
-        if o.decision.next_attempt_at is not None:
-            changes["next_attempt_at"] = o.decision.next_attempt_at
-        held = await WebhookDelivery.filter(
-            id=o.claim.delivery_id, lease_token=o.claim.lease_token
-        ).update(**changes)
-        if not held:
-            log.warning(
-                "delivery %s: lease lost before attempt %s was recorded",
-                o.claim.delivery_id,
-                o.claim.attempt,
-            )
+    async def _move_on(self, outcomes: list[Outcome], at: datetime) -> None:
+        """Finish or reschedule each delivery, only where this worker's lease still holds.
+
+        Finished deliveries of one claim share a lease token and a new status, so they move
+        in one statement each; retries each get their own time.
+        """
+        groups: dict[tuple[DeliveryStatus, datetime | None, uuid.UUID], list[int]] = {}
+        for o in outcomes:
+            status = {
+                AttemptOutcome.SUCCEEDED: DeliveryStatus.SUCCEEDED,
+                AttemptOutcome.FAILED: DeliveryStatus.FAILED,
+            }.get(o.decision.outcome, DeliveryStatus.PENDING)
+            key = (status, o.decision.next_attempt_at, o.claim.lease_token)
+            groups.setdefault(key, []).append(o.claim.delivery_id)
+        for (new_status, next_attempt_at, token), ids in groups.items():
+            changes: dict = {
+                "status": new_status,
+                "lease_token": None,
+                "lease_expires_at": None,
+                "updated_at": at,
+            }
+            if next_attempt_at is not None:
+                changes["next_attempt_at"] = next_attempt_at
+            held = await WebhookDelivery.filter(id__in=ids, lease_token=token).update(**changes)
+            if held < len(ids):
+                log.warning(
+                    "%s of deliveries %s: lease lost before the attempt was recorded",
+                    len(ids) - held,
+                    ids,
+                )
 
     async def _update_endpoints(self, outcomes: list[Outcome], at: datetime) -> None:
         succeeded = {o.claim.endpoint_id for o in outcomes if o.result.succeeded}
@@ -326,13 +334,13 @@ async def prune(*, before: datetime) -> int:
     old = WebhookDelivery.filter(
         created_at__lt=before, status__in=[DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED]
     )
-    ids = await old.values_list("id", flat=True)
-    if not ids:
-        return 0
-    async with in_transaction():
-        await WebhookAttempt.filter(delivery_id__in=ids).delete()
-        await WebhookDelivery.filter(id__in=ids).delete()
-    return len(ids)
+    removed = 0
+    while ids := await old.order_by("id").limit(PRUNE_BATCH).values_list("id", flat=True):
+        async with in_transaction():  # in batches, so writers are never held up for long
+            await WebhookAttempt.filter(delivery_id__in=ids).delete()
+            await WebhookDelivery.filter(id__in=ids).delete()
+        removed += len(ids)
+    return removed
 
 
 async def refresh_queue_metrics(at: datetime) -> None:

@@ -2,6 +2,8 @@
 POST the signed body, and keep what came back (the first KiB of the response)."""
 
 import asyncio
+import importlib.util
+import sys
 import time
 from dataclasses import dataclass
 
@@ -9,6 +11,12 @@ import httpx
 
 from webhooks.policy import AttemptResult
 from webhooks.urls import Resolver, UnsafeDestination, resolve_destination, system_resolver
+
+# httpcore imports the optional sniffio on every lock it makes; when it is not installed each
+# attempt pays for several failed module searches (a quarter of a worker's CPU time). A None
+# entry makes that import fail at once, which is all httpcore needs to choose asyncio.
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 RESPONSE_LIMIT = 1024
 USER_AGENT = "AccountGraph-Webhooks/1.0"

@@ -60,6 +60,7 @@ async def test_a_thousand_stage_moves_reach_the_receiver_signed_as_committed(
                 if 'deliveries_total{outcome="SUCCEEDED"} 1000.0' in metrics:
                     break
                 await asyncio.sleep(0.1)
+        assert process.stop() == 0  # the lifespan stops the dispatcher cleanly
     assert len(receiver.requests) == 1000
     assert sorted(receiver.ids()) == sorted(ids)
     committed = {
