@@ -41,20 +41,24 @@ async def fan_out(*, limit: int, at: datetime) -> int:
     if is_postgres():
         async with in_transaction():
             events = await query.select_for_update(skip_locked=True)
-            await _store(events, at)
+            await _store(events, await plan(events, at), at)
         return len(events)
-    # SQLite serialises writers; the unique (endpoint, event) pair keeps two workers that read
-    # the same events from delivering them twice.
+    # SQLite serialises writers: everything is read first, so that the transaction starts with
+    # a write and waits its turn (a read-then-write transaction would fail at once when
+    # another process wrote in between). The unique (endpoint, event) pair keeps two workers
+    # that read the same events from delivering them twice.
     events = await query
+    deliveries = await plan(events, at)
     async with in_transaction():
-        await _store(events, at)
+        await _store(events, deliveries, at)
     return len(events)
 
 
-async def _store(events: list[OutboxEvent], at: datetime) -> None:
+async def _store(
+    events: list[OutboxEvent], deliveries: list[WebhookDelivery], at: datetime
+) -> None:
     if not events:
         return
-    deliveries = await plan(events, at)
     if deliveries:
         await WebhookDelivery.bulk_create(deliveries, ignore_conflicts=True)
     await OutboxEvent.filter(id__in=[e.id for e in events]).update(webhooks_dispatched_at=at)

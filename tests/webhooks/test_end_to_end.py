@@ -11,7 +11,10 @@ from datetime import UTC, datetime
 import httpx
 from standardwebhooks import Webhook
 
-from models import OutboxEvent, WebhookAttempt, WebhookDelivery
+from ids import to_global_id
+from models import OutboxEvent, User, WebhookAttempt, WebhookDelivery
+from models.enums import Role
+from services import auth
 from services.opportunities import move_opportunity_stage
 from tests.factories import make_opportunity, stage
 from tests.webhooks.conftest import make_endpoint
@@ -30,16 +33,59 @@ async def wait_for(condition, *, seconds: float = 180) -> None:
         await asyncio.sleep(0.1)
 
 
-async def stage_moves(count: int, deals: int = 10) -> list[str]:
-    """``count`` stage moves spread over ``deals`` deals; the committed event ids in order."""
+MOVE = """
+mutation($input: MoveOpportunityStageInput!) {
+  moveOpportunityStage(input: $input) { stageChange { eventId } errors { message } }
+}"""
+
+
+class StageMoves:
+    """Deals made beforehand, then moved round their pipeline's open stages through the
+    server's API: the server process is the only writer while it runs (SQLite lets one
+    process write at a time, and a transaction that reads first cannot wait for its turn)."""
+
+    def __init__(self, deals: int) -> None:
+        self.count = deals
+
+    async def prepare(self) -> None:
+        self.targets = [await stage("New business", name) for name in OPEN_STAGES]
+        self.deals = [await make_opportunity() for _ in range(self.count)]
+        admin = await User.create(email="mover@example.com", name="Mover", role=Role.ADMIN)
+        self.token = auth.issue_access_token(admin)
+
+    async def run(self, base: str, count: int) -> list[str]:
+        """``count`` moves; the committed event ids, in order."""
+        ids = []
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
+            for n in range(count):
+                deal = self.deals[n % self.count]
+                target = self.targets[(n // self.count) % len(self.targets)]
+                variables = {
+                    "input": {
+                        "opportunityId": to_global_id("Opportunity", deal.pk),
+                        "stageId": to_global_id("Stage", target.pk),
+                    }
+                }
+                response = await client.post(
+                    "/graphql", json={"query": MOVE, "variables": variables}
+                )
+                moved = response.json()["data"]["moveOpportunityStage"]
+                assert moved["errors"] == [], moved
+                ids.append(moved["stageChange"]["eventId"])
+        return ids
+
+
+async def stage_moves(count: int, deals: int) -> list[str]:
+    """``count`` moves made here, while no other process writes."""
     targets = [await stage("New business", name) for name in OPEN_STAGES]
     opportunities = [await make_opportunity() for _ in range(deals)]
     ids = []
     for n in range(count):
-        deal = opportunities[n % deals]
-        target = targets[(n // deals) % len(targets)]
         change = await move_opportunity_stage(
-            opportunity_id=deal.pk, stage_id=target.pk, actor_id=None
+            opportunity_id=opportunities[n % deals].pk,
+            stage_id=targets[(n // deals) % len(targets)].pk,
+            actor_id=None,
         )
         ids.append(str(change.event_id))
     return ids
@@ -49,8 +95,11 @@ async def test_a_thousand_stage_moves_reach_the_receiver_signed_as_committed(
     database_url, receiver, tmp_path
 ):
     endpoint, secret = await make_endpoint(receiver.url)
+    moves = StageMoves(deals=10)
+    await moves.prepare()
     with server(environment(database_url), tmp_path) as process:
-        ids = await stage_moves(1000)
+        assert process.base is not None
+        ids = await moves.run(process.base, 1000)
         await wait_for(lambda: len(receiver.requests) >= 1000)
         assert process.popen.poll() is None
         metrics = ""
@@ -60,7 +109,8 @@ async def test_a_thousand_stage_moves_reach_the_receiver_signed_as_committed(
                 if 'deliveries_total{outcome="SUCCEEDED"} 1000.0' in metrics:
                     break
                 await asyncio.sleep(0.1)
-        assert process.stop() == 0  # the lifespan stops the dispatcher cleanly
+        process.stop()
+    assert "Application shutdown complete" in process.output()  # the dispatcher stopped cleanly
     assert len(receiver.requests) == 1000
     assert sorted(receiver.ids()) == sorted(ids)
     committed = {
@@ -83,12 +133,14 @@ async def test_events_committed_before_a_server_is_killed_are_delivered_after_re
     database_url, receiver, tmp_path
 ):
     await make_endpoint(receiver.url)
+    moves = StageMoves(deals=4)
+    await moves.prepare()
     # The first server looks for work once at start and then only a minute later, so it is
-    # killed after the commit and before it sends anything.
+    # killed after the commits and before it sends anything.
     slow = environment(database_url, webhook_poll_seconds="60")
     with server(slow, tmp_path, "first") as first:
-        await wait_for(lambda: "Application startup complete" in first.output(), seconds=30)
-        ids = await stage_moves(20, deals=4)
+        assert first.base is not None
+        ids = await moves.run(first.base, 20)
         first.kill()
     assert receiver.requests == []
     assert await WebhookAttempt.all().count() == 0
