@@ -26,7 +26,7 @@ from schema.filters import (
     team_condition,
 )
 from schema.listing import Listing, order_input
-from schema.webhooks import WebhookQueries
+from schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookQueries
 
 NODE_TYPES: dict[str, type[RecordNode]] = {
     node.__name__: node
@@ -47,6 +47,8 @@ NODE_TYPES: dict[str, type[RecordNode]] = {
         t.OpportunityCompetitor,
         t.OpportunityStageChange,
         t.Activity,
+        WebhookEndpoint,
+        WebhookDelivery,
     )
 }
 

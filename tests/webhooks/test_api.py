@@ -468,3 +468,18 @@ async def test_redelivering_a_pending_delivery_or_naming_nothing_is_refused(gql,
         {"field": None, "message": "give either a delivery id or an endpoint id", "code": "INVALID"}
     ]
     assert await database_state() == before
+
+
+NODE = "query($id: ID!) { node(id: $id) { __typename ... on WebhookEndpoint { url } } }"
+
+
+async def test_an_endpoint_resolves_by_node_id_for_its_managers_only(gql):
+    ann = await make_user(role=Role.ACCOUNT_MANAGER)
+    bob = await make_user(role=Role.ACCOUNT_MANAGER)
+    endpoint, _ = await make_endpoint("https://ann.example.com/", owner=ann)
+    gid = to_global_id("WebhookEndpoint", endpoint.pk)
+    expected = {"node": {"__typename": "WebhookEndpoint", "url": "https://ann.example.com/"}}
+    assert await gql(NODE, {"id": gid}, token=token(ann)) == expected
+    assert await gql(NODE, {"id": gid}) == expected  # an administrator
+    body = await gql(NODE, {"id": gid}, token=token(bob), errors=True)
+    assert body["errors"][0]["extensions"] == {"code": "NOT_FOUND"}
