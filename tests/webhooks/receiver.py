@@ -1,5 +1,6 @@
 """A real HTTP receiver on a free loopback port, in a thread, that records every request."""
 
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -74,13 +75,17 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def running_receiver() -> Iterator[Receiver]:
+def running_receiver(tls: ssl.SSLContext | None = None) -> Iterator[Receiver]:
+    """A receiver on 127.0.0.1; with ``tls``, it speaks HTTPS with that context."""
     handler: type[_Handler] = type("Handler", (_Handler,), {})
     server_class = type("Server", (ThreadingHTTPServer,), {"request_queue_size": 512})
     server = server_class(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     port = server.server_address[1]
-    receiver = Receiver(url=f"http://127.0.0.1:{port}/hooks", port=port)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    receiver = Receiver(url=f"{scheme}://127.0.0.1:{port}/hooks", port=port)
     handler.receiver = receiver
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

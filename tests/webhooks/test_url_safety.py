@@ -1,8 +1,12 @@
 """URL safety (SSRF): forbidden destinations are refused at delivery time, after DNS
 resolution, and recorded as such; the request goes to the address that was checked."""
 
+import shutil
+import ssl
+import subprocess
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +15,7 @@ from services.opportunities import move_opportunity_stage
 from settings import Settings
 from tests.factories import make_opportunity, stage
 from tests.webhooks.conftest import make_endpoint
-from tests.webhooks.receiver import Reply
+from tests.webhooks.receiver import Reply, running_receiver
 from webhooks.delivery import Deliverer
 from webhooks.fanout import fan_out
 from webhooks.policy import RetryPolicy
@@ -229,3 +233,93 @@ async def test_a_name_that_does_not_resolve_is_retried(strict, clock):
         "RETRYING",
         "could not resolve nowhere.example.test: no such host nowhere.example.test",
     )
+
+
+def certificates(directory: Path) -> tuple[Path, Path, Path]:
+    """A throwaway authority and a certificate it signed for hooks.example.test."""
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=directory, check=True, capture_output=True)
+
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=AccountGraph test authority",
+    )
+    openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=hooks.example.test",
+    )
+    (directory / "san.cnf").write_text("subjectAltName=DNS:hooks.example.test\n")
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "1",
+        "-extfile",
+        "san.cnf",
+    )
+    return directory / "ca.pem", directory / "server.pem", directory / "server.key"
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+async def test_https_connects_to_the_checked_address_and_verifies_the_urls_host(tmp_path, clock):
+    authority, certificate, key = certificates(tmp_path)
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(certificate, key)
+    trusted = ssl.create_default_context(cafile=str(authority))
+    resolver = FakeResolver()
+    options = SenderOptions(connect_timeout=2, read_timeout=2, allow_private=True, verify=trusted)
+    deliverer = Deliverer(
+        sender=Sender(options, resolver),
+        policy=RetryPolicy(Settings().webhook_retry_schedule, random=lambda: 0.5),
+        clock=clock,
+    )
+    try:
+        with running_receiver(tls=server_side) as receiver:
+            good, _ = await make_endpoint(f"https://hooks.example.test:{receiver.port}/in")
+            # Resolves to the same address, but the certificate is not for this name.
+            FAKE_DNS["other.example.test"] = ["127.0.0.1"]
+            bad, _ = await make_endpoint(f"https://other.example.test:{receiver.port}/in")
+            deal = await make_opportunity()
+            target = await stage("New business", "Qualification")
+            await move_opportunity_stage(opportunity_id=deal.pk, stage_id=target.pk, actor_id=None)
+            await fan_out(limit=100, at=clock())
+            await deliverer.deliver_due(100)
+    finally:
+        FAKE_DNS.pop("other.example.test", None)
+        await deliverer.aclose()
+    [request] = receiver.requests
+    assert request.headers["host"] == f"hooks.example.test:{receiver.port}"
+    assert (await WebhookDelivery.get(endpoint_id=good.pk)).status == "SUCCEEDED"
+    [attempt] = await WebhookAttempt.filter(delivery__endpoint_id=bad.pk)
+    assert attempt.status_code is None and attempt.outcome == "RETRYING"
+    assert attempt.error is not None and "certificate verify failed" in attempt.error
+    assert "other.example.test" in attempt.error
