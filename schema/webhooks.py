@@ -14,9 +14,9 @@ from schema.base import Connection, Info, RecordNode, UserError, respond
 from schema.enums import EventType
 from schema.listing import Listing, order_input
 from schema.types import User, load
-from services import webhooks as service
 from services.errors import DomainError, ErrorCode
 from settings import get_settings
+from webhooks import endpoints
 from webhooks.delivery import Deliverer
 from webhooks.policy import AttemptOutcome, DeliveryStatus
 
@@ -380,7 +380,7 @@ class WebhookMutations:
         owner = _manager(info)
 
         async def call() -> dict[str, Any]:
-            made = await service.create_endpoint(
+            made = await endpoints.create_endpoint(
                 owner=owner,
                 url=input.url,
                 event_types=[e.value for e in input.event_types],
@@ -408,7 +408,7 @@ class WebhookMutations:
                 "description": input.description,
                 "enabled": input.enabled,
             }
-            endpoint = await service.update_endpoint(
+            endpoint = await endpoints.update_endpoint(
                 endpoint_id=_endpoint_key(input.id), viewer=viewer, changes=changes
             )
             return {"webhook_endpoint": WebhookEndpoint.from_row(endpoint)}
@@ -422,7 +422,7 @@ class WebhookMutations:
         viewer = _manager(info)
 
         async def call() -> dict[str, Any]:
-            endpoint = await service.delete_endpoint(
+            endpoint = await endpoints.delete_endpoint(
                 endpoint_id=_endpoint_key(input.id), viewer=viewer
             )
             return {"webhook_endpoint": WebhookEndpoint.from_row(endpoint)}
@@ -439,7 +439,7 @@ class WebhookMutations:
         viewer = _manager(info)
 
         async def call() -> dict[str, Any]:
-            made = await service.rotate_secret(endpoint_id=_endpoint_key(input.id), viewer=viewer)
+            made = await endpoints.rotate_secret(endpoint_id=_endpoint_key(input.id), viewer=viewer)
             return {
                 "webhook_endpoint": WebhookEndpoint.from_row(made.endpoint),
                 "secret": made.secret,
@@ -458,7 +458,7 @@ class WebhookMutations:
         async def call() -> dict[str, Any]:
             deliverer = Deliverer.from_settings(get_settings())
             try:
-                delivery = await service.ping_endpoint(
+                delivery = await endpoints.ping_endpoint(
                     endpoint_id=_endpoint_key(input.id), viewer=viewer, deliverer=deliverer
                 )
             finally:
@@ -477,7 +477,7 @@ class WebhookMutations:
         viewer = _manager(info)
 
         async def call() -> dict[str, Any]:
-            found = await service.redeliver(
+            found = await endpoints.redeliver(
                 viewer=viewer,
                 delivery_id=_key(input.delivery_id, "WebhookDelivery", "delivery_id"),
                 endpoint_id=_key(input.endpoint_id, "WebhookEndpoint", "endpoint_id"),

@@ -11,12 +11,11 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from models.enums import Role
-from services import webhooks as service
 from services.opportunities import move_opportunity_stage
 from tests.factories import make_account, make_opportunity, make_team, make_user, stage
 from tests.webhooks.conftest import make_endpoint
 from tests.webhooks.receiver import Reply
-from webhooks import metrics
+from webhooks import endpoints, metrics
 from webhooks.delivery import prune, refresh_queue_metrics
 from webhooks.fanout import fan_out
 from webhooks.signing import new_secret, sign
@@ -241,7 +240,9 @@ async def test_410_disables_the_endpoint_at_once_and_enabling_resumes(receiver, 
     assert len(receiver.requests) == 1
     receiver.reply = lambda request: Reply(status=200)
     admin = await make_user(role=Role.ADMIN)
-    await service.update_endpoint(endpoint_id=endpoint.pk, viewer=admin, changes={"enabled": True})
+    await endpoints.update_endpoint(
+        endpoint_id=endpoint.pk, viewer=admin, changes={"enabled": True}
+    )
     await move(deal, "Proposal")
     await deliver(deliverer, clock)
     assert len(receiver.requests) == 2
@@ -409,7 +410,7 @@ async def test_concurrent_claims_never_share_a_delivery(receiver, deliverer, clo
 async def test_rotation_signs_with_both_secrets_until_the_overlap_ends(receiver, deliverer, clock):
     admin = await make_user(role=Role.ADMIN)
     endpoint, old = await make_endpoint(receiver.url, owner=admin)
-    rotated = await service.rotate_secret(endpoint_id=endpoint.pk, viewer=admin)
+    rotated = await endpoints.rotate_secret(endpoint_id=endpoint.pk, viewer=admin)
     new = rotated.secret
     assert new != old
     deal = await make_opportunity()
