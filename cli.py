@@ -43,6 +43,19 @@ def serve(
 
 
 @app.command()
+def worker() -> None:
+    """Deliver webhooks (the same loop `serve` runs in the background); run several to scale
+    out. Stops cleanly on SIGTERM or Ctrl-C."""
+    import logging
+
+    from webhooks.dispatcher import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    console.print(f"Delivering webhooks from {get_settings().database_url}")
+    asyncio.run(run_worker(get_settings()))
+
+
+@app.command()
 def migrate() -> None:
     """Apply pending database migrations and create the standard pipelines."""
     from db import migrate_db

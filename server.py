@@ -26,6 +26,7 @@ from schema import build_schema
 from services.analytics.refresh import refresh_health_periodically
 from services.auth import AuthenticationError, authenticate
 from settings import Settings, get_settings
+from webhooks.dispatcher import Dispatcher
 
 log = logging.getLogger("accountgraph")
 
@@ -119,9 +120,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await init_db(settings.database_url)
         health = start_health_refresh(settings)
+        dispatcher = Dispatcher(settings) if settings.webhook_dispatch_in_server else None
+        if dispatcher is not None:
+            dispatcher.start()
         try:
             yield
         finally:
+            if dispatcher is not None:
+                await dispatcher.stop()
             await stop_task(health)
             await close_db()
 

@@ -52,6 +52,28 @@ class Settings(BaseSettings):
 
     # Seconds between background re-evaluations of account health; 0 turns them off.
     health_refresh_seconds: Annotated[int, Field(ge=0)] = 3600
+    # Webhook delivery (README, "Webhooks"). Delays in seconds before the 2nd, 3rd, ...
+    # attempt: the Standard Webhooks example schedule, about 28 hours in all.
+    webhook_retry_schedule: list[Annotated[float, Field(ge=0)]] = [
+        5,
+        300,
+        1800,
+        7200,
+        18000,
+        36000,
+        36000,
+    ]
+    webhook_retry_jitter: Annotated[float, Field(ge=0, le=0.5)] = 0.2
+    webhook_connect_timeout: Annotated[float, Field(gt=0, le=20)] = 5
+    webhook_read_timeout: Annotated[float, Field(gt=0, le=20)] = 15
+    webhook_lease_seconds: Annotated[float, Field(ge=1)] = 60
+    webhook_retention_days: Annotated[float, Field(gt=0)] = 30
+    webhook_disable_after_hours: Annotated[float, Field(gt=0)] = 120
+    webhook_rotation_overlap_hours: Annotated[float, Field(ge=0)] = 24
+    webhook_poll_seconds: Annotated[float, Field(gt=0)] = 0.5
+    webhook_batch_size: Annotated[int, Field(ge=1, le=1000)] = 100
+    webhook_concurrency: Annotated[int, Field(ge=1, le=1000)] = 20
+    webhook_dispatch_in_server: bool = True
 
 
 @lru_cache

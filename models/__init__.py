@@ -19,6 +19,7 @@ from models.pipelines import Pipeline, Stage
 from models.planning import AccountPlan, PlanAction, PlanObjective, PlanObjectiveOpportunity
 from models.satisfaction import SatisfactionResponse
 from models.targets import Target
+from models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __models__ = [
     Team,
@@ -50,6 +51,9 @@ __models__ = [
     CoordinationRequest,
     CoordinationComment,
     Target,
+    WebhookEndpoint,
+    WebhookDelivery,
+    WebhookAttempt,
 ]
 
 __all__ = [model.__name__ for model in __models__]

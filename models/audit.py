@@ -45,7 +45,15 @@ class OutboxEvent(Model):
     aggregate_id = fields.IntField()
     data: fields.Field[dict] = fields.JSONField()
     published_at = fields.DatetimeField(null=True)
+    # Set once the event has been turned into deliveries to the webhook endpoints that want it
+    # (webhooks/fanout.py); until then it stays in the scan, so a late commit is never skipped.
+    webhooks_dispatched_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "outbox_event"
-        indexes = (("published_at", "id"), ("aggregate_type", "aggregate_id", "id"), ("type",))
+        indexes = (
+            ("published_at", "id"),
+            ("aggregate_type", "aggregate_id", "id"),
+            ("type",),
+            ("webhooks_dispatched_at", "id"),
+        )

@@ -46,6 +46,7 @@ from schema.inputs import (
     id_input,
 )
 from schema.lead_import import IMPORT_LEADS
+from schema.webhooks import WebhookMutations
 from services import records
 from services.accounts import ACCOUNT
 from services.activities import ACTIVITY, complete_task, log_activity
@@ -430,5 +431,5 @@ from schema.account_work_mutations import ACCOUNT_WORK_MUTATIONS  # noqa: E402
 MUTATION_FIELDS.update(ACCOUNT_WORK_MUTATIONS)
 
 Mutation = strawberry.type(
-    type("Mutation", (AuthMutations,), MUTATION_FIELDS), description="Changes."
+    type("Mutation", (AuthMutations, WebhookMutations), MUTATION_FIELDS), description="Changes."
 )

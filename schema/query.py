@@ -28,6 +28,7 @@ from schema.filters import (
     team_condition,
 )
 from schema.listing import Listing, order_input
+from schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookQueries
 
 NODE_TYPES: dict[str, type[RecordNode]] = {
     node.__name__: node
@@ -49,6 +50,8 @@ NODE_TYPES: dict[str, type[RecordNode]] = {
         t.OpportunityStageChange,
         t.Activity,
         *ACCOUNT_WORK_NODES,
+        WebhookEndpoint,
+        WebhookDelivery,
     )
 }
 
@@ -106,7 +109,7 @@ AUDIT_LOG = Listing(
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(AuthQueries, AccountWorkQueries, AnalyticsQueries):
+class Query(AuthQueries, AccountWorkQueries, AnalyticsQueries, WebhookQueries):
     @strawberry.field(description="Any record by its global id.")
     async def node(self, info: Info, id: GlobalID) -> relay.Node:
         found = await resolve_node(info, id)

@@ -51,6 +51,9 @@ from models import (
     Target,
     Team,
     User,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from models.enums import Role
 
@@ -199,6 +202,8 @@ class Visibility:
             return Q(request_id__in=Subquery(requests))
         if model is Target:
             return self.targets
+        if model in (WebhookEndpoint, WebhookDelivery, WebhookAttempt):
+            return self._webhooks(model)
         return Q()  # the directory: users, teams, pipelines, stages, products, competitors
 
     @cached_property
@@ -255,6 +260,19 @@ class Visibility:
             sides.add(RequestSide.TEAM)
         return frozenset(sides)
 
+    def _webhooks(self, model: type[Model]) -> Q:
+        """Sales roles manage their own webhook endpoints; others have none."""
+        viewer = self.viewer
+        if viewer is None or viewer.role not in (Role.ACCOUNT_MANAGER, Role.SALES_MANAGER):
+            return NOTHING
+        if model is WebhookEndpoint:
+            return Q(owner_id=viewer.pk)
+        own = Subquery(WebhookEndpoint.filter(owner_id=viewer.pk).values("id"))
+        if model is WebhookDelivery:
+            return Q(endpoint_id__in=own)
+        deliveries = WebhookDelivery.filter(endpoint_id__in=own).values("id")
+        return Q(delivery_id__in=Subquery(deliveries))
+
     def can_write(self, model: type[Model]) -> bool:
         """Whether the viewer's role may change records of ``model`` that it can see."""
         viewer = self.viewer
@@ -291,6 +309,7 @@ WORKED_BY_SALES: frozenset[type[Model]] = frozenset(
         SatisfactionResponse,
         CoordinationRequest,
         CoordinationComment,
+        WebhookEndpoint,
     }
 )
 # Internal team members work the coordination requests sent to their team, nothing else

@@ -1,0 +1,1 @@
+"""Webhooks: endpoint policy, Standard Webhooks signing, delivery with retries, URL safety."""

@@ -1,0 +1,285 @@
+"""Webhook endpoints: creating, changing, deleting, rotating secrets, pinging and redelivering.
+
+Administrators manage every endpoint; account and sales managers their own; other roles none
+(``Visibility`` decides). An endpoint only ever receives events about records its owner may
+see (webhooks/fanout.py).
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from events.catalogue import EventType
+from events.snapshot import field_values
+from models import AuditLogEntry, User, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from models.enums import AuditAction
+from services.audit import changed_fields, now
+from services.errors import DomainError, ErrorCode, Problem, not_found
+from services.visibility import Visibility
+from settings import get_settings
+from webhooks import secrets, signing
+from webhooks.delivery import Claim, Deliverer
+from webhooks.fanout import body
+from webhooks.policy import DeliveryStatus, RetryPolicy
+from webhooks.urls import UnsafeDestination, check_url
+
+SINGLE_ATTEMPT = RetryPolicy(schedule=())
+
+
+@dataclass(frozen=True)
+class EndpointWithSecret:
+    endpoint: WebhookEndpoint
+    secret: str
+
+
+def _check_url(url: str) -> str:
+    url = url.strip()
+    try:
+        check_url(url, allow_private=get_settings().webhook_allow_private)
+    except UnsafeDestination as exc:
+        raise DomainError([Problem(str(exc), ErrorCode.INVALID, ("url",))]) from None
+    return url
+
+
+def _check_event_types(event_types: Sequence[str]) -> list[str]:
+    known = {e.value for e in EventType}
+    chosen = sorted({str(getattr(e, "value", e)) for e in event_types})
+    unknown = [e for e in chosen if e not in known]
+    if unknown:
+        raise DomainError.single(f"unknown event types: {', '.join(unknown)}", field="event_types")
+    if not chosen:
+        raise DomainError.single(
+            "choose at least one event type", code=ErrorCode.REQUIRED, field="event_types"
+        )
+    return chosen
+
+
+def _check_description(description: str) -> str:
+    description = description.strip()
+    if len(description) > 500:
+        raise DomainError.single("description must be at most 500 characters", field="description")
+    return description
+
+
+async def get_endpoint(*, endpoint_id: int, viewer: User | None) -> WebhookEndpoint:
+    """An endpoint the viewer manages; NOT_FOUND for any other."""
+    found = await WebhookEndpoint.filter(
+        Visibility(viewer).condition(WebhookEndpoint), pk=endpoint_id
+    ).first()
+    if found is None:
+        raise not_found("Webhook endpoint", "id")
+    return found
+
+
+async def create_endpoint(
+    *,
+    owner: User,
+    url: str,
+    event_types: Sequence[str],
+    description: str = "",
+) -> EndpointWithSecret:
+    """A new endpoint owned by ``owner``, with a fresh secret (shown to the caller once)."""
+    values: dict[str, Any] = {
+        "url": _check_url(url),
+        "event_types": _check_event_types(event_types),
+        "description": _check_description(description),
+    }
+    secret = signing.new_secret()
+    at = now()
+    async with in_transaction():
+        endpoint = await WebhookEndpoint.create(
+            owner_id=owner.pk, secret_encrypted=secrets.encrypt(secret), **values
+        )
+        await _audit(AuditAction.CREATE, endpoint, owner.pk, None, at)
+    return EndpointWithSecret(endpoint, secret)
+
+
+async def update_endpoint(
+    *, endpoint_id: int, viewer: User, changes: dict[str, Any]
+) -> WebhookEndpoint:
+    """Change an endpoint's URL, event types, description or enabled state.
+
+    Enabling a disabled endpoint clears the reason and resumes delivery of its pending
+    deliveries; events that arrived while it was disabled were not queued for it.
+    """
+    endpoint = await get_endpoint(endpoint_id=endpoint_id, viewer=viewer)
+    clean: dict[str, Any] = {}
+    if changes.get("url") is not None:
+        clean["url"] = _check_url(changes["url"])
+    if changes.get("event_types") is not None:
+        clean["event_types"] = _check_event_types(changes["event_types"])
+    if changes.get("description") is not None:
+        clean["description"] = _check_description(changes["description"])
+    at = now()
+    enabled = changes.get("enabled")
+    if enabled is True and not endpoint.enabled:
+        clean.update(enabled=True, disabled_at=None, disabled_reason=None, failing_since=None)
+    elif enabled is False and endpoint.enabled:
+        clean.update(enabled=False, disabled_at=at, disabled_reason=f"disabled by {viewer.name}")
+    if not clean:
+        return endpoint
+    before = _audited(endpoint)
+    for name, value in clean.items():
+        setattr(endpoint, name, value)
+    async with in_transaction():
+        await endpoint.save(update_fields=[*clean, "updated_at"])
+        await _audit(AuditAction.UPDATE, endpoint, viewer.pk, before, at)
+    return endpoint
+
+
+_SECRET_FIELDS = frozenset({"secretEncrypted", "previousSecretEncrypted"})
+
+
+def _audited(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """The endpoint's fields for the audit log; never its secrets, even encrypted."""
+    return {k: v for k, v in field_values(endpoint).items() if k not in _SECRET_FIELDS}
+
+
+async def _audit(
+    action: AuditAction,
+    endpoint: WebhookEndpoint,
+    actor_id: int,
+    before: dict[str, Any] | None,
+    at: datetime,
+) -> None:
+    after = {} if action == AuditAction.DELETE else _audited(endpoint)
+    changes = changed_fields(before or {}, after)
+    if action == AuditAction.DELETE:
+        changes = {k: {"before": v, "after": None} for k, v in (before or {}).items()}
+    await AuditLogEntry.create(
+        occurred_at=at,
+        actor_id=actor_id,
+        action=action,
+        record_type="WebhookEndpoint",
+        record_id=endpoint.pk,
+        changes=changes,
+    )
+
+
+async def delete_endpoint(*, endpoint_id: int, viewer: User) -> WebhookEndpoint:
+    """Delete an endpoint with its deliveries; returns it as it was."""
+    endpoint = await get_endpoint(endpoint_id=endpoint_id, viewer=viewer)
+    before = _audited(endpoint)
+    async with in_transaction():
+        await _audit(AuditAction.DELETE, endpoint, viewer.pk, before, now())
+        await WebhookAttempt.filter(delivery__endpoint_id=endpoint.pk).delete()
+        await WebhookDelivery.filter(endpoint_id=endpoint.pk).delete()
+        await endpoint.delete()
+    return endpoint
+
+
+async def rotate_secret(*, endpoint_id: int, viewer: User) -> EndpointWithSecret:
+    """A new secret; the previous one keeps signing (beside the new) during the overlap."""
+    endpoint = await get_endpoint(endpoint_id=endpoint_id, viewer=viewer)
+    secret = signing.new_secret()
+    overlap = timedelta(hours=get_settings().webhook_rotation_overlap_hours)
+    endpoint.previous_secret_encrypted = endpoint.secret_encrypted
+    endpoint.previous_secret_expires_at = now() + overlap
+    endpoint.secret_encrypted = secrets.encrypt(secret)
+    await endpoint.save(
+        update_fields=[
+            "previous_secret_encrypted",
+            "previous_secret_expires_at",
+            "secret_encrypted",
+            "updated_at",
+        ]
+    )
+    return EndpointWithSecret(endpoint, secret)
+
+
+async def ping_endpoint(*, endpoint_id: int, viewer: User, deliverer: Deliverer) -> WebhookDelivery:
+    """Send a ``webhook.ping`` now, once, and return its delivery with the attempt recorded.
+
+    Works on a disabled endpoint too (to check it before enabling it again).
+    """
+    endpoint = await get_endpoint(endpoint_id=endpoint_id, viewer=viewer)
+    at = deliverer.clock()
+    event_id = uuid.uuid4()
+    lease = uuid.uuid4()
+    data = {"endpoint": {"id": _endpoint_global_id(endpoint), "url": endpoint.url}}
+    text = body(EventType.WEBHOOK_PING.value, at, data)
+    # Created already claimed (attempt 1, leased), so no background worker sends it too.
+    delivery = await WebhookDelivery.create(
+        endpoint_id=endpoint.pk,
+        event_id=event_id,
+        event_type=EventType.WEBHOOK_PING.value,
+        payload=text,
+        status=DeliveryStatus.PENDING,
+        attempt_count=1,
+        next_attempt_at=at,
+        last_attempt_at=at,
+        lease_token=lease,
+        lease_expires_at=at + deliverer.lease,
+        event_occurred_at=at,
+        created_at=at,
+        updated_at=at,
+    )
+    claim = Claim(
+        delivery_id=delivery.pk,
+        endpoint_id=endpoint.pk,
+        event_id=str(event_id),
+        event_type=delivery.event_type,
+        payload=text,
+        attempt=1,
+        lease_token=lease,
+    )
+    outcome = await deliverer.attempt(claim, endpoint, SINGLE_ATTEMPT)
+    await deliverer.record([outcome])
+    return await WebhookDelivery.get(pk=delivery.pk)
+
+
+def _endpoint_global_id(endpoint: WebhookEndpoint) -> str:
+    from ids import to_global_id
+
+    return to_global_id("WebhookEndpoint", endpoint.pk)
+
+
+async def redeliver(
+    *,
+    viewer: User,
+    delivery_id: int | None = None,
+    endpoint_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[WebhookDelivery]:
+    """Queue deliveries again, with the same ``webhook-id`` and a fresh retry schedule: one
+    finished delivery, or every failed delivery of an endpoint created in [since, until)."""
+    visible = Visibility(viewer).condition(WebhookDelivery)
+    if (delivery_id is None) == (endpoint_id is None):
+        raise DomainError.single("give either a delivery id or an endpoint id")
+    if delivery_id is not None:
+        delivery = await WebhookDelivery.filter(visible, pk=delivery_id).first()
+        if delivery is None:
+            raise not_found("Webhook delivery", "delivery_id")
+        if delivery.status == DeliveryStatus.PENDING:
+            raise DomainError.single(
+                "the delivery is still pending; it will be attempted again by itself",
+                code=ErrorCode.INVALID_STATE,
+                field="delivery_id",
+            )
+        chosen = [delivery]
+    else:
+        assert endpoint_id is not None
+        endpoint = await get_endpoint(endpoint_id=endpoint_id, viewer=viewer)
+        query = WebhookDelivery.filter(endpoint_id=endpoint.pk, status=DeliveryStatus.FAILED)
+        if since is not None:
+            query = query.filter(created_at__gte=since)
+        if until is not None:
+            query = query.filter(created_at__lt=until)
+        chosen = await query.order_by("id").limit(10_000)
+    at = now()
+    async with in_transaction():
+        for delivery in chosen:
+            await WebhookDelivery.filter(pk=delivery.pk, status=delivery.status).update(
+                status=DeliveryStatus.PENDING,
+                next_attempt_at=at,
+                round_start=delivery.attempt_count,
+                lease_token=None,
+                lease_expires_at=None,
+                updated_at=at,
+            )
+    return await WebhookDelivery.filter(id__in=[d.pk for d in chosen]).order_by("id")
