@@ -12,16 +12,23 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 from tortoise import Tortoise
 
 from db import close_db, init_db
+from events.live import running_live_events
 from graphiql import asset_routes, render_graphiql_page
 from graphql_http import GraphQLHTTPError, GraphQLView
 from metrics import HTTPMetrics, metrics_endpoint
 from resolvers.context import Context
+from resolvers.loaders import Loaders
+from resolvers.websocket import LegacyWSHandler, TransportWSHandler
 from schema import build_schema
 from services.auth import AuthenticationError, authenticate
+from services.visibility import Visibility
 from settings import Settings, get_settings
 
 log = logging.getLogger("accountgraph")
@@ -30,7 +37,13 @@ log = logging.getLogger("accountgraph")
 class AccountGraphView(GraphQLView):
     """The /graphql endpoint: a fresh context (and so fresh loaders) per request."""
 
+    graphql_transport_ws_handler_class = TransportWSHandler  # type: ignore[assignment]
+    graphql_ws_handler_class = LegacyWSHandler  # type: ignore[assignment]
+
     async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
+        if isinstance(request, WebSocket):
+            # A socket signs in with its connection_init message (on_ws_connect).
+            return Context(request=request, response=response)
         credential = bearer_credential(request.headers.get("authorization"))
         if credential is None:
             return Context(request=request, response=response)
@@ -43,6 +56,26 @@ class AccountGraphView(GraphQLView):
         return Context(
             request=request, response=response, viewer=principal.user, scopes=principal.scopes
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:  # type: ignore[override]
+        """Sign the socket in with ``{"authorization": "Bearer ..."}``; refuse it (4403) else."""
+        params = context.connection_params or {}
+        header = next(
+            (value for key, value in params.items() if key.lower() == "authorization"), None
+        )
+        scheme, _, credential = header.partition(" ") if isinstance(header, str) else ("", "", "")
+        if scheme.lower() != "bearer" or not credential.strip():
+            raise ConnectionRejectionError(
+                {"message": 'send {"authorization": "Bearer <access token or API key>"}'}
+            )
+        try:
+            principal = await authenticate(credential.strip())
+        except AuthenticationError as exc:
+            raise ConnectionRejectionError({"message": str(exc)}) from None
+        context.viewer, context.scopes = principal.user, principal.scopes
+        context.visibility = Visibility(principal.user)
+        context.loaders = Loaders(context.visibility)
+        return UNSET
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(render_graphiql_page("/graphql"))
@@ -84,7 +117,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await init_db(settings.database_url)
         try:
-            yield
+            async with running_live_events(settings) as live_events:
+                app.state.live_events = live_events
+                yield
         finally:
             await close_db()
 
@@ -93,9 +128,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         max_body_bytes=settings.max_body_bytes,
         graphql_ide="graphiql",
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
-        connection_init_wait_timeout=timedelta(seconds=5),
+        connection_init_wait_timeout=timedelta(seconds=settings.websocket_init_timeout_seconds),
         keep_alive=True,
-        keep_alive_interval=15,
+        keep_alive_interval=settings.websocket_keep_alive_seconds,
+        max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+        allowed_origins=settings.cors_origins,
     )
     middleware = [Middleware(HTTPMetrics)]
     if settings.cors_origins:

@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     login_attempts_per_address: Annotated[int, Field(ge=1)] = 20
     login_window_seconds: Annotated[int, Field(ge=1)] = 900
 
+    # Live events (GraphQL subscriptions).
+    redis_channel: str = "accountgraph:events"
+    relay_poll_seconds: Annotated[float, Field(gt=0)] = 0.5
+    relay_batch_size: Annotated[int, Field(ge=1, le=5000)] = 500
+    resume_window_seconds: Annotated[int, Field(ge=0)] = 86_400
+    max_subscriptions_per_connection: Annotated[int, Field(ge=1)] = 20
+    websocket_init_timeout_seconds: Annotated[float, Field(gt=0)] = 5
+    websocket_keep_alive_seconds: Annotated[float, Field(gt=0)] = 15
+
 
 @lru_cache
 def get_settings() -> Settings:

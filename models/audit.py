@@ -33,7 +33,9 @@ class AuditLogEntry(Model):
 class OutboxEvent(Model):
     """A domain event, stored in the same transaction as the change it describes.
 
-    The ascending ``id`` is the commit order that subscribers and webhook deliveries follow.
+    The ascending ``id`` is the insertion order. ``publication`` is the live-event relay's
+    sequence, given when a committed event is published: gap-free and in commit order, it is
+    what subscribers resume from.
     """
 
     id = fields.BigIntField(primary_key=True)
@@ -45,6 +47,7 @@ class OutboxEvent(Model):
     aggregate_id = fields.IntField()
     data: fields.Field[dict] = fields.JSONField()
     published_at = fields.DatetimeField(null=True)
+    publication = fields.BigIntField(null=True, unique=True)
 
     class Meta:
         table = "outbox_event"
