@@ -86,9 +86,11 @@ class Hub:
         start = position + 1 - self._recent[0].sequence
         return [self._recent[i] for i in range(start, len(self._recent))]
 
-    async def follow(self, after: int | None = None) -> AsyncIterator[PublishedEvent]:
-        """Every event published after ``after`` (default: from now on), in order, forever."""
-        position = self.cursor if after is None else after
+    def follow(self, after: int | None = None) -> AsyncIterator[PublishedEvent]:
+        """Every event published after ``after`` (default: from this call on), in order."""
+        return self._follow(self.cursor if after is None else after)
+
+    async def _follow(self, position: int) -> AsyncIterator[PublishedEvent]:
         self.followers += 1
         try:
             while True:

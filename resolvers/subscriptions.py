@@ -146,14 +146,13 @@ async def follow(
         raise GraphQLError("Sign in first.", extensions={"code": "UNAUTHENTICATED"})
     live = live_events(context)
     after = await resume_position(after_event_id, live.resume_window_seconds)
-    return _deliveries(context, live, field, after, types, matches, load)
+    return _deliveries(context, live.hub.follow(after), field, types, matches, load)
 
 
 async def _deliveries(
     context: Context,
-    live: LiveEvents,
+    published: AsyncIterator[PublishedEvent],
     field: str,
-    after: int | None,
     types: frozenset[str],
     matches: Callable[[PublishedEvent], bool],
     load: Loader,
@@ -163,7 +162,7 @@ async def _deliveries(
     gauge = ACTIVE_SUBSCRIPTIONS.labels(field)
     gauge.inc()
     try:
-        async for event in live.hub.follow(after):
+        async for event in published:
             if event.type not in types or not matches(event):
                 continue
             view = await shared(event, ("view", viewer_id), lambda: _fresh_view(viewer_id))

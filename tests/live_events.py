@@ -174,6 +174,23 @@ class Api:
         return samples
 
 
+async def until_subscribed(server: "Server", count: int) -> None:
+    """Wait until the server serves exactly ``count`` subscriptions (so moves made next reach
+    them); fails after ten seconds."""
+    async with httpx.AsyncClient(base_url=server.base) as client:
+        for _ in range(200):
+            text = (await client.get("/metrics")).text
+            active = sum(
+                float(line.rpartition(" ")[2])
+                for line in text.splitlines()
+                if line.startswith("accountgraph_active_subscriptions{")
+            )
+            if active == count:
+                return
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"the server serves {active} subscriptions, not {count}")
+
+
 PASSWORD = "live-events-password"
 
 
@@ -236,7 +253,8 @@ class World:
         return self.accounts[key]
 
     async def add_deals(self, account: str, count: int) -> list[str]:
-        deals = self.deals.setdefault(account, [])
+        """``count`` new deals on ``account``, in the pipeline's first stage."""
+        added = []
         for n in range(count):
             data = await self.admin.gql(
                 "mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { opportunity { id } errors { message } } }",
@@ -248,8 +266,9 @@ class World:
                     }
                 },
             )
-            deals.append(data["createOpportunity"]["opportunity"]["id"])
-        return deals
+            added.append(data["createOpportunity"]["opportunity"]["id"])
+        self.deals.setdefault(account, []).extend(added)
+        return added
 
     async def move(self, deal: str, stage: str, api: Api | None = None) -> str:
         """Move a deal to a stage by name; the stage change's eventId."""
