@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Annotated, cast
 
 import strawberry
-from graphql import OperationType
 from strawberry.extensions import SchemaExtension
 from strawberry.relay import GlobalID
 from strawberry.scalars import JSON
+from strawberry.types.graphql import OperationType
 
 from events.catalogue import EventType as DomainEventType
 from events.published import PublishedEvent
