@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from graphql import GraphQLError
-from tortoise import Tortoise
 from tortoise.models import Model
 
+import models
 from events.live import LiveEvents
 from events.published import PublishedEvent
 from ids import from_global_id, parse_pk
@@ -91,7 +91,9 @@ async def _fresh_view(viewer_id: int) -> EventView:
 
 
 def model_named(name: str) -> type[Model] | None:
-    return Tortoise.apps.get("models", {}).get(name)
+    """The model an event's ``aggregate_type`` names, if there is one."""
+    found = getattr(models, name, None)
+    return found if isinstance(found, type) and issubclass(found, Model) else None
 
 
 def snapshot_pk(event: PublishedEvent, *path: str) -> int | None:
