@@ -149,7 +149,7 @@ async def test_a_connection_may_hold_only_so_many_subscriptions(live, world: Wor
 
 async def test_handshakes_from_origins_not_allowed_are_refused(live, world: World):
     with pytest.raises(InvalidStatus) as refused:
-        async with connect(live.ws_url, subprotocols=[TRANSPORT_WS], origin="https://evil.example"):  # type: ignore[list-item]
+        async with connect(live.ws_url, subprotocols=[TRANSPORT_WS], origin="https://evil.example"):  # type: ignore[list-item,arg-type]
             pass
     assert refused.value.response.status_code == 403
     async with Socket.open(live, origin="https://app.example.com") as socket:
