@@ -21,6 +21,9 @@ from events.published import PublishedEvent, latest_sequence, published_after
 
 log = logging.getLogger("accountgraph.events")
 
+# How many of the newest events keep the work their subscribers share (event.shared).
+SHARED_FOR = 16
+
 
 class Hub:
     def __init__(self, *, recent: int = 1024, page_size: int = 500) -> None:
@@ -76,6 +79,9 @@ class Hub:
             self._recent.append(event)
             self.cursor = event.sequence
             taken = True
+            if len(self._recent) > SHARED_FOR:
+                # Subscribers keeping up are past it; a late one works on its own.
+                self._recent[-SHARED_FOR - 1].shared.clear()
         if taken:
             self._arrived.set()
             self._arrived = asyncio.Event()

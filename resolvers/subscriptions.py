@@ -144,8 +144,13 @@ async def follow(
 
     Raises before anything is followed when the resume point is unknown or expired.
     """
-    if context.viewer is None or not context.can(Scope.READ):
+    if context.viewer is None:
         raise GraphQLError("Sign in first.", extensions={"code": "UNAUTHENTICATED"})
+    if not context.can(Scope.READ):
+        raise GraphQLError(
+            "This credential may not read; use one with the read scope.",
+            extensions={"code": "FORBIDDEN"},
+        )
     live = live_events(context)
     after = await resume_position(after_event_id, live.resume_window_seconds)
     return _deliveries(context, live.hub.follow(after), field, types, matches, load)

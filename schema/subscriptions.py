@@ -5,9 +5,9 @@ received. The events published since then (within the resume window) come first,
 ones, so a client that reconnects misses nothing and receives nothing twice.
 """
 
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from datetime import datetime
-from typing import Annotated, cast
+from typing import Annotated, TypeVar, cast
 
 import strawberry
 from strawberry.extensions import SchemaExtension
@@ -23,6 +23,7 @@ from models import Account as AccountModel
 from models import OpportunityStageChange as StageChangeModel
 from resolvers.listing import pk, pks
 from resolvers.subscriptions import (
+    Delivery,
     EventView,
     aggregate_record,
     bad_input,
@@ -32,6 +33,8 @@ from resolvers.subscriptions import (
 from schema.base import Info
 from schema.enums import EventType
 from schema.types import Activity, OpportunityStageChange, User, load
+
+T = TypeVar("T")
 
 AfterEventId = Annotated[
     strawberry.ID | None,
@@ -188,7 +191,10 @@ class Subscription:
         return _as(deliveries, lambda d: DomainEvent.from_event(d.event))
 
 
-async def _as(deliveries, build) -> AsyncGenerator:  # type: ignore[no-untyped-def]
+async def _as(
+    deliveries: AsyncIterator[Delivery], build: Callable[[Delivery], T]
+) -> AsyncGenerator[T, None]:
+    """The deliveries as the subscription's GraphQL objects."""
     async for delivery in deliveries:
         yield build(delivery)
 

@@ -111,3 +111,20 @@ async def test_an_event_committed_after_a_later_id_is_published_after_it_and_not
         )
     )
     assert ids[slow_id] < ids[fast.event_id]  # the lower id was committed, and published, last
+
+
+async def test_relays_publishing_at_the_same_time_publish_each_event_once_without_gaps():
+    deal = await make_opportunity()
+    for n in range(60):
+        name = "Qualification" if n % 2 == 0 else "Prospecting"
+        await move_opportunity_stage(
+            opportunity_id=deal.pk, stage_id=(await stage("New business", name)).pk, actor_id=None
+        )
+
+    batches = await asyncio.gather(*(publish_pending(limit=7) for _ in range(12)))
+
+    published = [event for batch in batches for event in batch]
+    assert sorted(e.sequence for e in published) == list(range(1, 62))
+    assert len({e.event_id for e in published}) == 61
+    by_id = await OutboxEvent.all().order_by("id").values_list("publication", flat=True)
+    assert by_id == list(range(1, 62))  # one deal: publication follows commit order
