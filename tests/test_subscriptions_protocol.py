@@ -261,3 +261,30 @@ async def test_events_of_chosen_types_about_visible_records(live, world: World):
         assert won["events"]["type"] == "OPPORTUNITY_WON"
         assert won["events"]["subjectId"] == world.deals["a"][0]
         await socket.nothing_more(0.5)
+
+
+async def test_an_api_key_without_the_read_scope_may_connect_but_not_subscribe(live, world: World):
+    created = await world.admin.gql(
+        'mutation { createApiKey(input: {name: "writer", scopes: [WRITE]}) { key errors { message } } }'
+    )
+    async with Socket.open(live) as socket:
+        assert await socket.init(created["createApiKey"]["key"]) == {"type": "connection_ack"}
+        await socket.subscribe("1", STAGE_CHANGED)
+        message = await socket.receive()
+        assert message["type"] == "error"
+        assert [(e["message"], e["extensions"]) for e in message["payload"]] == [
+            ("This credential may not read; use one with the read scope.", {"code": "FORBIDDEN"})
+        ]
+
+
+async def test_an_api_key_with_the_read_scope_subscribes(live, world: World):
+    created = await world.admin.gql(
+        'mutation { createApiKey(input: {name: "reader", scopes: [READ]}) { key errors { message } } }'
+    )
+    async with Socket.open(live) as socket:
+        assert await socket.init(created["createApiKey"]["key"]) == {"type": "connection_ack"}
+        await socket.subscribe("1", STAGE_CHANGED)
+        await until_subscribed(live, 1)
+        moved = await world.move(world.deals["a"][0], "Qualification")
+        [data] = await socket.events(1)
+        assert data["opportunityStageChanged"]["eventId"] == moved
