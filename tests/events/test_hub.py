@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from graphql import GraphQLError
 
-from events.hub import Hub
+from events.hub import SHARED_FOR, Hub
 from events.published import PublishedEvent, decode_batch, encode_batch
 from events.relay import publish_pending
 from models import OutboxEvent
@@ -150,3 +150,30 @@ async def test_an_event_not_yet_published_cannot_be_resumed_from():
     row = await OutboxEvent.get(aggregate_id=deal.pk)
     with pytest.raises(GraphQLError, match="is unknown"):
         await resume_position(str(row.event_id), 3600)
+
+
+async def test_only_the_newest_events_keep_the_work_their_subscribers_share():
+    hub = Hub()
+    await hub.start()
+    events = await published_moves(SHARED_FOR + 1)  # SHARED_FOR + 2 events
+    for event in events:
+        event.shared["view"] = "computed"
+    await hub.receive(events)
+    assert [bool(e.shared) for e in events] == [False, False] + [True] * SHARED_FOR
+
+
+async def test_a_hub_whose_outbox_was_emptied_follows_it_from_the_start_again():
+    hub = Hub()
+    await hub.start()
+    await hub.receive(await published_moves(1))
+    assert hub.cursor == 2
+    await OutboxEvent.all().delete()
+
+    await hub.check()
+    assert hub.cursor == 0
+
+    follower = hub.follow()
+    deal_events = await published_moves(0)
+    await hub.receive(deal_events)
+    assert await take(follower, 1) == [deal_events[0].sequence]
+    await follower.aclose()
