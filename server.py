@@ -25,7 +25,7 @@ from graphql_http import GraphQLHTTPError, GraphQLView
 from metrics import HTTPMetrics, metrics_endpoint
 from resolvers.context import Context
 from resolvers.loaders import Loaders
-from resolvers.websocket import LegacyWSHandler, TransportWSHandler
+from resolvers.websocket import LegacyWSHandler, TransportWSHandler, connection_credential
 from schema import build_schema
 from services.auth import AuthenticationError, authenticate
 from services.visibility import Visibility
@@ -59,17 +59,13 @@ class AccountGraphView(GraphQLView):
 
     async def on_ws_connect(self, context: Context) -> UnsetType:  # type: ignore[override]
         """Sign the socket in with ``{"authorization": "Bearer ..."}``; refuse it (4403) else."""
-        params = context.connection_params or {}
-        header = next(
-            (value for key, value in params.items() if key.lower() == "authorization"), None
-        )
-        scheme, _, credential = header.partition(" ") if isinstance(header, str) else ("", "", "")
-        if scheme.lower() != "bearer" or not credential.strip():
+        credential = connection_credential(context.connection_params)
+        if credential is None:
             raise ConnectionRejectionError(
                 {"message": 'send {"authorization": "Bearer <access token or API key>"}'}
             )
         try:
-            principal = await authenticate(credential.strip())
+            principal = await authenticate(credential)
         except AuthenticationError as exc:
             raise ConnectionRejectionError({"message": str(exc)}) from None
         context.viewer, context.scopes = principal.user, principal.scopes

@@ -1,8 +1,8 @@
 """Glue of the subscriptions: where a client resumes, what each event is checked against.
 
 A WebSocket's context lives as long as the socket, so nothing read for one event is kept
-for the next: for every event the viewer is read again (a deactivated user stops receiving,
-with an error that ends the subscription), and visibility and loaders are made afresh (an
+for the next: for every event the viewer is read again (a deactivated user, or a revoked API
+key, ends the subscription with an error), and visibility and loaders are made afresh (an
 account reassigned away stops flowing). That work is shared by all of this process's
 subscribers with the same viewer, through the event's ``shared`` memo.
 """
@@ -25,7 +25,8 @@ from models import OutboxEvent, User
 from resolvers.context import Context
 from resolvers.live_metrics import ACTIVE_SUBSCRIPTIONS, EVENTS_PUSHED
 from resolvers.loaders import Loaders
-from services.auth import Scope
+from resolvers.websocket import connection_credential
+from services.auth import API_KEY_PREFIX, AuthenticationError, Scope, authenticate
 from services.visibility import Visibility
 
 T = TypeVar("T")
@@ -82,8 +83,17 @@ async def shared(event: PublishedEvent, key: Hashable, make: Callable[[], Awaita
     return await asyncio.shield(task)
 
 
-async def _fresh_view(viewer_id: int) -> EventView:
-    viewer = await User.get_or_none(pk=viewer_id)
+async def _fresh_view(viewer_id: int, api_key: str | None) -> EventView:
+    viewer: User | None
+    if api_key is not None:
+        # Checked again in full: a revoked key ends its subscriptions like a deactivated user.
+        # (An access token is checked when the socket connects; it is not ended by expiring.)
+        try:
+            viewer = (await authenticate(api_key)).user
+        except AuthenticationError:
+            viewer = None
+    else:
+        viewer = await User.get_or_none(pk=viewer_id)
     if viewer is not None and not viewer.is_active:
         viewer = None
     visibility = Visibility(viewer)
@@ -166,16 +176,21 @@ async def _deliveries(
 ) -> AsyncIterator[Delivery]:
     assert context.viewer is not None
     viewer_id = context.viewer.pk
+    credential = connection_credential(context.connection_params)
+    api_key = credential if credential and credential.startswith(API_KEY_PREFIX) else None
     gauge = ACTIVE_SUBSCRIPTIONS.labels(field)
     gauge.inc()
     try:
         async for event in published:
             if event.type not in types or not matches(event):
                 continue
-            view = await shared(event, ("view", viewer_id), lambda: _fresh_view(viewer_id))
+            view = await shared(
+                event, ("view", viewer_id, api_key), lambda: _fresh_view(viewer_id, api_key)
+            )
             if view.viewer is None:
                 raise GraphQLError(
-                    "Your account is no longer active.", extensions={"code": "UNAUTHENTICATED"}
+                    "Your account is no longer active, or your API key was revoked.",
+                    extensions={"code": "UNAUTHENTICATED"},
                 )
             record = await shared(event, ("record", viewer_id, load), lambda: load(event, view))  # noqa: B023
             if record is None:

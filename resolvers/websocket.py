@@ -31,6 +31,19 @@ from resolvers.context import Context
 from resolvers.live_metrics import CONNECTED_SOCKETS
 
 
+def connection_credential(params: dict[str, Any] | None) -> str | None:
+    """The bearer credential of a ``connection_init`` payload, if it has a well-formed one."""
+    header = next(
+        (value for key, value in (params or {}).items() if key.lower() == "authorization"), None
+    )
+    if not isinstance(header, str):
+        return None
+    scheme, _, credential = header.partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        return None
+    return credential.strip()
+
+
 async def _cancel(task: asyncio.Task[None] | None) -> None:
     if task is not None:
         task.cancel()

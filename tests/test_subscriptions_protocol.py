@@ -288,3 +288,28 @@ async def test_an_api_key_with_the_read_scope_subscribes(live, world: World):
         moved = await world.move(world.deals["a"][0], "Qualification")
         [data] = await socket.events(1)
         assert data["opportunityStageChanged"]["eventId"] == moved
+
+
+async def test_revoking_the_api_key_ends_its_subscriptions_at_the_next_event(live, world: World):
+    created = await world.admin.gql(
+        'mutation { createApiKey(input: {name: "board", scopes: [READ]}) { key apiKey { id } errors { message } } }'
+    )
+    async with Socket.open(live) as socket:
+        await socket.init(created["createApiKey"]["key"])
+        await socket.subscribe("1", STAGE_CHANGED)
+        await until_subscribed(live, 1)
+        await world.admin.gql(
+            "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { errors { message } } }",
+            {"id": created["createApiKey"]["apiKey"]["id"]},
+        )
+        await world.move(world.deals["a"][0], "Qualification")
+        message = await socket.receive()
+        assert message["payload"]["data"] is None
+        assert [(e["message"], e["extensions"]) for e in message["payload"]["errors"]] == [
+            (
+                "Your account is no longer active, or your API key was revoked.",
+                {"code": "UNAUTHENTICATED"},
+            )
+        ]
+        assert await socket.receive() == {"id": "1", "type": "complete"}
+        await until_subscribed(live, 0)
