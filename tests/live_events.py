@@ -94,12 +94,23 @@ def prepare_database(database_url: str, workdir: Path) -> dict[str, str]:
     return env
 
 
-def start_server(env: dict[str, str], workdir: Path, name: str = "server") -> Server:
+def start_server(
+    env: dict[str, str], workdir: Path, name: str = "server", workers: int = 1
+) -> Server:
     port = free_port()
     log = workdir / f"{name}-{port}.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [ACCOUNTGRAPH, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [
+                ACCOUNTGRAPH,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
             cwd=workdir,
             env=env,
             stdout=out,

@@ -2,6 +2,7 @@
 is lost to a connected subscriber when Redis connections drop or Redis restarts."""
 
 import asyncio
+import contextlib
 import shutil
 import subprocess
 import time
@@ -20,6 +21,7 @@ from tests.live_events import (
     prepare_database,
     reachable_redis,
     servers,
+    start_server,
     unique_channel,
     until_subscribed,
 )
@@ -191,3 +193,33 @@ async def test_a_redis_restart_mid_run_loses_nothing_for_connected_subscribers(
             await world.admin.aclose()
         assert "Redis subscription lost" in b.log.read_text()
     assert _event_ids(received) == before + during + after
+
+
+async def test_serve_with_several_workers_reaches_every_subscriber(tmp_path, database):
+    redis_url = await reachable_redis()
+    env = prepare_database(database, tmp_path)
+    env.update(ACCOUNTGRAPH_REDIS_URL=redis_url, ACCOUNTGRAPH_REDIS_CHANNEL=unique_channel())
+    server = start_server(env, tmp_path, "workers", workers=2)
+    try:
+        world = await make_world(server.base)
+        deal = world.deals["a"][0]
+        # Subscribing after a move already made, each socket receives everything after it
+        # whichever worker serves it and however late it registers.
+        start = await world.move(deal, "Qualification")
+        async with contextlib.AsyncExitStack() as stack:
+            sockets = [await stack.enter_async_context(Socket.open(server)) for _ in range(10)]
+            for socket in sockets:
+                await socket.init(world.admin.token)
+                await socket.subscribe("1", STAGE_CHANGED, {"after": start})
+            moves = await _move(world, deal, 20, start=1)
+            for socket in sockets:
+                assert _event_ids(await socket.events(20, within=30)) == moves
+        pids = {
+            line.split("[")[1].split("]")[0]
+            for line in server.log.read_text().splitlines()
+            if "Started server process" in line
+        }
+        assert len(pids) == 2
+        await world.admin.aclose()
+    finally:
+        server.stop()
