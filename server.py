@@ -14,17 +14,24 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 from tortoise import Tortoise
 
 from db import close_db, init_db
+from events.live import running_live_events
 from graphiql import asset_routes, render_graphiql_page
 from graphql_http import GraphQLHTTPError, GraphQLView
 from metrics import HTTPMetrics, metrics_endpoint
 from resolvers.context import Context
+from resolvers.loaders import Loaders
+from resolvers.websocket import LegacyWSHandler, TransportWSHandler, connection_credential
 from schema import build_schema
 from services.analytics.refresh import refresh_health_periodically
 from services.auth import AuthenticationError, authenticate
+from services.visibility import Visibility
 from settings import Settings, get_settings
 from webhooks.dispatcher import Dispatcher
 
@@ -34,7 +41,13 @@ log = logging.getLogger("accountgraph")
 class AccountGraphView(GraphQLView):
     """The /graphql endpoint: a fresh context (and so fresh loaders) per request."""
 
+    graphql_transport_ws_handler_class = TransportWSHandler  # type: ignore[assignment]
+    graphql_ws_handler_class = LegacyWSHandler  # type: ignore[assignment]
+
     async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
+        if isinstance(request, WebSocket):
+            # A socket signs in with its connection_init message (on_ws_connect).
+            return Context(request=request, response=response)
         credential = bearer_credential(request.headers.get("authorization"))
         if credential is None and is_upload(request):
             # Refused before the body is read. Browsers send multipart forms across sites
@@ -55,6 +68,22 @@ class AccountGraphView(GraphQLView):
         return Context(
             request=request, response=response, viewer=principal.user, scopes=principal.scopes
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:  # type: ignore[override]
+        """Sign the socket in with ``{"authorization": "Bearer ..."}``; refuse it (4403) else."""
+        credential = connection_credential(context.connection_params)
+        if credential is None:
+            raise ConnectionRejectionError(
+                {"message": 'send {"authorization": "Bearer <access token or API key>"}'}
+            )
+        try:
+            principal = await authenticate(credential)
+        except AuthenticationError as exc:
+            raise ConnectionRejectionError({"message": str(exc)}) from None
+        context.viewer, context.scopes = principal.user, principal.scopes
+        context.visibility = Visibility(principal.user)
+        context.loaders = Loaders(context.visibility)
+        return UNSET
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(render_graphiql_page("/graphql"))
@@ -124,7 +153,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if dispatcher is not None:
             dispatcher.start()
         try:
-            yield
+            async with running_live_events(settings) as live_events:
+                app.state.live_events = live_events
+                yield
         finally:
             if dispatcher is not None:
                 await dispatcher.stop()
@@ -138,9 +169,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         max_upload_bytes=settings.max_upload_bytes,
         graphql_ide="graphiql",
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
-        connection_init_wait_timeout=timedelta(seconds=5),
+        connection_init_wait_timeout=timedelta(seconds=settings.websocket_init_timeout_seconds),
         keep_alive=True,
-        keep_alive_interval=15,
+        keep_alive_interval=settings.websocket_keep_alive_seconds,
+        max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+        allowed_origins=settings.cors_origins,
     )
     middleware = [Middleware(HTTPMetrics)]
     if settings.cors_origins:

@@ -74,6 +74,14 @@ class Settings(BaseSettings):
     webhook_batch_size: Annotated[int, Field(ge=1, le=1000)] = 100
     webhook_concurrency: Annotated[int, Field(ge=1, le=1000)] = 20
     webhook_dispatch_in_server: bool = True
+    # Live events (GraphQL subscriptions).
+    redis_channel: str = "accountgraph:events"
+    relay_poll_seconds: Annotated[float, Field(gt=0)] = 0.5
+    relay_batch_size: Annotated[int, Field(ge=1, le=5000)] = 500
+    resume_window_seconds: Annotated[int, Field(ge=0)] = 86_400
+    max_subscriptions_per_connection: Annotated[int, Field(ge=1)] = 20
+    websocket_init_timeout_seconds: Annotated[float, Field(gt=0)] = 5
+    websocket_keep_alive_seconds: Annotated[float, Field(gt=0)] = 15
 
 
 @lru_cache

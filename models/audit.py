@@ -33,7 +33,9 @@ class AuditLogEntry(Model):
 class OutboxEvent(Model):
     """A domain event, stored in the same transaction as the change it describes.
 
-    The ascending ``id`` is the commit order that subscribers and webhook deliveries follow.
+    The ascending ``id`` is the insertion order. ``publication`` is the live-event relay's
+    sequence, given when a committed event is published: gap-free and in commit order, it is
+    what subscribers resume from.
     """
 
     id = fields.BigIntField(primary_key=True)
@@ -48,6 +50,9 @@ class OutboxEvent(Model):
     # Set once the event has been turned into deliveries to the webhook endpoints that want it
     # (webhooks/fanout.py); until then it stays in the scan, so a late commit is never skipped.
     webhooks_dispatched_at = fields.DatetimeField(null=True)
+    # The number of the event in the order it was published to live subscribers
+    # (events/relay.py): gap-free, so "everything after N" is complete once N+1 is seen.
+    publication = fields.BigIntField(null=True, unique=True)
 
     class Meta:
         table = "outbox_event"

@@ -24,6 +24,8 @@ class Context:
     viewer: User | None = None
     scopes: frozenset[Scope] = ALL_SCOPES
     response: Any = None
+    # A WebSocket's connection_init payload; Strawberry fills it in.
+    connection_params: dict[str, Any] | None = None
     visibility: Visibility = field(init=False)
     loaders: Loaders = field(init=False)
 

@@ -22,6 +22,7 @@ from schema.glossary import describe_schema
 from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
 from schema.mutations import Mutation
 from schema.query import Query
+from schema.subscriptions import Subscription, WakeRelayAfterMutations
 from settings import Settings, get_settings
 
 
@@ -43,6 +44,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     # Factories: Strawberry makes fresh extension instances for every request.
     extensions: list[Callable[[], SchemaExtension]] = [
         RequireSignIn,
+        WakeRelayAfterMutations,
         LabelInputErrors,
         RefuseNulCharacters,
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
@@ -61,6 +63,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     built = strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(relay_max_results=settings.max_page_size),
     )

@@ -1,0 +1,207 @@
+"""Glue of the subscriptions: where a client resumes, what each event is checked against.
+
+A WebSocket's context lives as long as the socket, so nothing read for one event is kept
+for the next: for every event the viewer is read again (a deactivated user, or a revoked API
+key, ends the subscription with an error), and visibility and loaders are made afresh (an
+account reassigned away stops flowing). That work is shared by all of this process's
+subscribers with the same viewer, through the event's ``shared`` memo.
+"""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from graphql import GraphQLError
+from tortoise.models import Model
+
+import models
+from events.live import LiveEvents
+from events.published import PublishedEvent
+from ids import from_global_id, parse_pk
+from models import OutboxEvent, User
+from resolvers.context import Context
+from resolvers.live_metrics import ACTIVE_SUBSCRIPTIONS, EVENTS_PUSHED
+from resolvers.loaders import Loaders
+from resolvers.websocket import connection_credential
+from services.auth import API_KEY_PREFIX, AuthenticationError, Scope, authenticate
+from services.visibility import Visibility
+
+T = TypeVar("T")
+
+
+def bad_input(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+def live_events(context: Context) -> LiveEvents:
+    assert context.request is not None
+    return context.request.app.state.live_events
+
+
+async def resume_position(event_id: str | None, window_seconds: int) -> int | None:
+    """The publication number to resume after, for the last event a client received."""
+    if event_id is None:
+        return None
+    try:
+        key = uuid.UUID(str(event_id))
+    except ValueError:
+        raise bad_input(
+            f"'{event_id}' is not an event id; pass the eventId of an event you received"
+        ) from None
+    row = await OutboxEvent.get_or_none(event_id=key).only("publication", "published_at", "id")
+    if row is None or row.publication is None or row.published_at is None:
+        raise bad_input(
+            f"event {key} is unknown: resume from the eventId of an event this API sent, "
+            "or subscribe without afterEventId"
+        )
+    oldest = datetime.now(UTC) - timedelta(seconds=window_seconds)
+    if row.published_at < oldest:
+        raise bad_input(
+            f"event {key} is older than the resume window of {window_seconds} seconds: "
+            "reload the data, then subscribe without afterEventId"
+        )
+    return row.publication
+
+
+@dataclass
+class EventView:
+    """What one viewer may see at the time of one event."""
+
+    viewer: User | None
+    visibility: Visibility
+    loaders: Loaders
+
+
+async def shared(event: PublishedEvent, key: Hashable, make: Callable[[], Awaitable[T]]) -> T:
+    """``make()``, computed once per event in this process whoever asks first."""
+    task = event.shared.get(key)
+    if task is None:
+        task = event.shared[key] = asyncio.ensure_future(make())
+    return await asyncio.shield(task)
+
+
+async def _fresh_view(viewer_id: int, api_key: str | None) -> EventView:
+    viewer: User | None
+    if api_key is not None:
+        # Checked again in full: a revoked key ends its subscriptions like a deactivated user.
+        # (An access token is checked when the socket connects; it is not ended by expiring.)
+        try:
+            viewer = (await authenticate(api_key)).user
+        except AuthenticationError:
+            viewer = None
+    else:
+        viewer = await User.get_or_none(pk=viewer_id)
+    if viewer is not None and not viewer.is_active:
+        viewer = None
+    visibility = Visibility(viewer)
+    return EventView(viewer, visibility, Loaders(visibility))
+
+
+def model_named(name: str) -> type[Model] | None:
+    """The model an event's ``aggregate_type`` names, if there is one."""
+    found = getattr(models, name, None)
+    return found if isinstance(found, type) and issubclass(found, Model) else None
+
+
+def snapshot_pk(event: PublishedEvent, *path: str) -> int | None:
+    """The primary key behind a global id in the event's data, e.g. ("object", "accountId")."""
+    value: Any = event.data
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_pk(from_global_id(value)[1])
+    except ValueError:
+        return None
+
+
+@dataclass
+class Delivery:
+    """An event one subscriber may see, with the record it concerns, loaded for them."""
+
+    event: PublishedEvent
+    record: Any
+
+
+Loader = Callable[[PublishedEvent, EventView], Awaitable[Any]]
+
+
+async def aggregate_record(event: PublishedEvent, view: EventView) -> Any:
+    """The record the event is about, if the viewer may see it (admins see every event)."""
+    model = model_named(event.aggregate_type)
+    if model is None:
+        return event if view.visibility.sees_everything else None
+    record = await view.loaders.record(model).load(event.aggregate_id)
+    if record is None and view.visibility.sees_everything:
+        return event  # a record deleted since: administrators still see the event
+    return record
+
+
+async def follow(
+    context: Context,
+    *,
+    field: str,
+    after_event_id: str | None,
+    types: frozenset[str],
+    matches: Callable[[PublishedEvent], bool],
+    load: Loader,
+) -> AsyncIterator[Delivery]:
+    """Events of ``types`` that match and that the subscriber may see, in order, forever.
+
+    Raises before anything is followed when the resume point is unknown or expired.
+    """
+    if context.viewer is None:
+        raise GraphQLError("Sign in first.", extensions={"code": "UNAUTHENTICATED"})
+    if not context.can(Scope.READ):
+        raise GraphQLError(
+            "This credential may not read; use one with the read scope.",
+            extensions={"code": "FORBIDDEN"},
+        )
+    live = live_events(context)
+    after = await resume_position(after_event_id, live.resume_window_seconds)
+    return _deliveries(context, live.hub.follow(after), field, types, matches, load)
+
+
+async def _deliveries(
+    context: Context,
+    published: AsyncIterator[PublishedEvent],
+    field: str,
+    types: frozenset[str],
+    matches: Callable[[PublishedEvent], bool],
+    load: Loader,
+) -> AsyncIterator[Delivery]:
+    assert context.viewer is not None
+    viewer_id = context.viewer.pk
+    credential = connection_credential(context.connection_params)
+    api_key = credential if credential and credential.startswith(API_KEY_PREFIX) else None
+    gauge = ACTIVE_SUBSCRIPTIONS.labels(field)
+    gauge.inc()
+    try:
+        async for event in published:
+            if event.type not in types or not matches(event):
+                continue
+            view = await shared(
+                event, ("view", viewer_id, api_key), lambda: _fresh_view(viewer_id, api_key)
+            )
+            if view.viewer is None:
+                raise GraphQLError(
+                    "Your account is no longer active, or your API key was revoked.",
+                    extensions={"code": "UNAUTHENTICATED"},
+                )
+            record = await shared(event, ("record", viewer_id, load), lambda: load(event, view))  # noqa: B023
+            if record is None:
+                continue
+            # Resolvers of the yielded object read through the context: give it this view.
+            context.viewer, context.visibility, context.loaders = (
+                view.viewer,
+                view.visibility,
+                view.loaders,
+            )
+            EVENTS_PUSHED.labels(field).inc()
+            yield Delivery(event, record)
+    finally:
+        gauge.dec()

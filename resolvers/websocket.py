@@ -1,0 +1,122 @@
+"""The WebSocket protocols of /graphql, as AccountGraph runs them.
+
+On top of Strawberry's handlers:
+
+- graphql-transport-ws: the server pings every keep-alive interval once the connection is
+  acknowledged (the client answers pong), so idle proxies keep the socket open.
+- graphql-ws (legacy): a rejected ``connection_init`` closes with 4403, as in the newer
+  protocol (Strawberry's default is 1011), and a socket that has not been acknowledged
+  within the initialisation timeout is closed with 4408 (the legacy protocol has none).
+- Both count open sockets in /metrics.
+"""
+
+import asyncio
+import contextlib
+from typing import Any
+
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.types import (
+    ConnectionInitMessage as LegacyConnectionInitMessage,
+)
+from strawberry.types.unset import UnsetType
+
+from resolvers.context import Context
+from resolvers.live_metrics import CONNECTED_SOCKETS
+
+
+def connection_credential(params: dict[str, Any] | None) -> str | None:
+    """The bearer credential of a ``connection_init`` payload, if it has a well-formed one."""
+    header = next(
+        (value for key, value in (params or {}).items() if key.lower() == "authorization"), None
+    )
+    if not isinstance(header, str):
+        return None
+    scheme, _, credential = header.partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        return None
+    return credential.strip()
+
+
+async def _cancel(task: asyncio.Task[None] | None) -> None:
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pinger: asyncio.Task[None] | None = None
+
+    async def handle(self) -> None:
+        sockets = CONNECTED_SOCKETS.labels(GRAPHQL_TRANSPORT_WS_PROTOCOL)
+        sockets.inc()
+        try:
+            await super().handle()
+        finally:
+            sockets.dec()
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and self._pinger is None:
+            self._pinger = asyncio.create_task(self._ping())
+
+    async def _ping(self) -> None:
+        interval = self.view.keep_alive_interval or 15
+        with contextlib.suppress(WebSocketDisconnected, RuntimeError):
+            while True:
+                await asyncio.sleep(interval)
+                await self.send_message({"type": "ping"})
+
+    async def shutdown(self) -> None:
+        await _cancel(self._pinger)
+        await super().shutdown()
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+    async def handle(self) -> None:
+        sockets = CONNECTED_SOCKETS.labels(GRAPHQL_WS_PROTOCOL)
+        sockets.inc()
+        deadline = asyncio.create_task(self._close_unless_acknowledged())
+        try:
+            await super().handle()
+        finally:
+            await _cancel(deadline)
+            sockets.dec()
+
+    async def _close_unless_acknowledged(self) -> None:
+        await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
+        if not self.connection_acknowledged:
+            with contextlib.suppress(RuntimeError):
+                await self.websocket.close(code=4408, reason="Connection initialisation timeout")
+
+    async def handle_connection_init(self, message: LegacyConnectionInitMessage) -> None:
+        if self.connection_acknowledged:
+            return
+        payload = message.get("payload")
+        if payload is not None and not isinstance(payload, dict):
+            await self.send_message({"type": "connection_error"})
+            await self.websocket.close(code=4400, reason="Invalid connection init payload")
+            return
+        self.context.connection_params = payload
+        try:
+            ack = await self.view.on_ws_connect(self.context)
+        except ConnectionRejectionError as rejection:
+            await self.send_message({"type": "connection_error", "payload": rejection.payload})
+            await self.websocket.close(code=4403, reason="Forbidden")
+            return
+        if isinstance(ack, UnsetType) or ack is None:
+            await self.send_message({"type": "connection_ack"})
+        else:
+            await self.send_message({"type": "connection_ack", "payload": ack})
+        self.connection_acknowledged = True
+        if self.keep_alive:
+            self.keep_alive_task = asyncio.create_task(self.handle_keep_alive())
