@@ -455,6 +455,21 @@ class GrowthOpportunity:
         return await t.load(info, t.Product, self.product_id)  # type: ignore[return-value]
 
 
+# Arguments several questions share.
+PeriodArgument = Annotated[
+    PeriodInput | None,
+    strawberry.argument(description="The period; the current quarter by default."),
+]
+OwnerIdsArgument = Annotated[
+    list[GlobalID] | None,
+    strawberry.argument(description="Only deals owned by these users."),
+]
+TeamIdArgument = Annotated[
+    GlobalID | None,
+    strawberry.argument(description="Only deals owned by members of this team."),
+]
+
+
 @strawberry.type(description="Analytics: answers computed from what the caller may see.")
 class AnalyticsQueries:
     @strawberry.field(
@@ -485,18 +500,9 @@ class AnalyticsQueries:
     async def forecast(
         self,
         info: Info,
-        period: Annotated[
-            PeriodInput | None,
-            strawberry.argument(description="The period; the current quarter by default."),
-        ] = None,
-        owner_ids: Annotated[
-            list[GlobalID] | None,
-            strawberry.argument(description="Only deals owned by these users."),
-        ] = None,
-        team_id: Annotated[
-            GlobalID | None,
-            strawberry.argument(description="Only deals owned by members of this team."),
-        ] = None,
+        period: PeriodArgument = None,
+        owner_ids: OwnerIdsArgument = None,
+        team_id: TeamIdArgument = None,
     ) -> list[ForecastLine]:
         lines = await forecast_service(
             visibility=info.context.visibility,
@@ -511,18 +517,9 @@ class AnalyticsQueries:
     async def sales_metrics(
         self,
         info: Info,
-        period: Annotated[
-            PeriodInput | None,
-            strawberry.argument(description="The period; the current quarter by default."),
-        ] = None,
-        owner_ids: Annotated[
-            list[GlobalID] | None,
-            strawberry.argument(description="Only deals owned by these users."),
-        ] = None,
-        team_id: Annotated[
-            GlobalID | None,
-            strawberry.argument(description="Only deals owned by members of this team."),
-        ] = None,
+        period: PeriodArgument = None,
+        owner_ids: OwnerIdsArgument = None,
+        team_id: TeamIdArgument = None,
     ) -> SalesMetrics:
         m = await sales_metrics(
             visibility=info.context.visibility,
@@ -552,10 +549,7 @@ class AnalyticsQueries:
     async def target_attainment(
         self,
         info: Info,
-        period: Annotated[
-            PeriodInput | None,
-            strawberry.argument(description="The period; the current quarter by default."),
-        ] = None,
+        period: PeriodArgument = None,
     ) -> list[TargetAttainment]:
         rows = await attainment_service.target_attainment(
             visibility=info.context.visibility, period=to_period(period)

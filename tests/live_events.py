@@ -18,6 +18,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from tests.database import BACKEND, create_postgres_database, drop_postgres_database
 from tests.live_server import ACCOUNTGRAPH, ADMIN_EMAIL, ADMIN_PASSWORD, free_port, run_cli
 
 REDIS_URL = os.environ.get("ACCOUNTGRAPH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -140,6 +141,23 @@ def servers(env: dict[str, str], workdir: Path, count: int = 1) -> Iterator[list
     finally:
         for server in started:
             server.stop()
+
+
+@contextlib.asynccontextmanager
+async def server_on_own_database(workdir: Path) -> AsyncIterator[Server]:
+    """One server process on a database of its own, which the suite's clean-up never touches."""
+    url = (
+        await create_postgres_database()
+        if BACKEND == "postgres"
+        else f"sqlite://{workdir / 'live.db'}"
+    )
+    env = prepare_database(url, workdir)
+    try:
+        with servers(env, workdir) as started:
+            yield started[0]
+    finally:
+        if BACKEND == "postgres":
+            await drop_postgres_database(url)
 
 
 class Api:

@@ -5,7 +5,6 @@ import asyncio
 
 import pytest
 
-from tests.database import BACKEND, create_postgres_database, drop_postgres_database
 from tests.live_events import (
     LEGACY_WS,
     STAGE_CHANGED,
@@ -14,26 +13,15 @@ from tests.live_events import (
     Socket,
     World,
     make_world,
-    prepare_database,
-    servers,
+    server_on_own_database,
     until_subscribed,
 )
 
 
 @pytest.fixture(scope="module")
 async def live(tmp_path_factory):
-    """One server process on its own database (the suite's clean-up never touches it)."""
-    workdir = tmp_path_factory.mktemp("subscriptions")
-    url = (
-        await create_postgres_database()
-        if BACKEND == "postgres"
-        else f"sqlite://{workdir / 'live.db'}"
-    )
-    env = prepare_database(url, workdir)
-    with servers(env, workdir) as started:
-        yield started[0]
-    if BACKEND == "postgres":
-        await drop_postgres_database(url)
+    async with server_on_own_database(tmp_path_factory.mktemp("subscriptions")) as server:
+        yield server
 
 
 @pytest.fixture

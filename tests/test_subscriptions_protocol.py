@@ -9,7 +9,6 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from tests.database import BACKEND, create_postgres_database, drop_postgres_database
 from tests.live_events import (
     LEGACY_WS,
     STAGE_CHANGED,
@@ -18,25 +17,15 @@ from tests.live_events import (
     Socket,
     World,
     make_world,
-    prepare_database,
-    servers,
+    server_on_own_database,
     until_subscribed,
 )
 
 
 @pytest.fixture(scope="module")
 async def live(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("protocol")
-    url = (
-        await create_postgres_database()
-        if BACKEND == "postgres"
-        else f"sqlite://{workdir / 'live.db'}"
-    )
-    env = prepare_database(url, workdir)
-    with servers(env, workdir) as started:
-        yield started[0]
-    if BACKEND == "postgres":
-        await drop_postgres_database(url)
+    async with server_on_own_database(tmp_path_factory.mktemp("protocol")) as server:
+        yield server
 
 
 @pytest.fixture
