@@ -30,6 +30,29 @@ async def init_db(database_url: str | None = None) -> None:
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 
+class DatabaseNotMigrated(RuntimeError):
+    """The database lacks migrations this version of the code needs."""
+
+
+async def pending_migrations() -> list[str]:
+    """The migrations not yet applied to the open database, in the order they would run."""
+    from tortoise.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(Tortoise.get_connection("default"), tortoise_config()["apps"])
+    steps = await executor.plan()
+    return [f"{step.migration.name}" for step in steps if not step.backward]
+
+
+async def ensure_migrated() -> None:
+    """Refuse to serve a database the code does not match, saying what to do about it."""
+    pending = await pending_migrations()
+    if pending:
+        raise DatabaseNotMigrated(
+            f"the database needs {len(pending)} migration(s) ({', '.join(pending)}): "
+            "run 'accountgraph migrate' first"
+        )
+
+
 async def close_db() -> None:
     await Tortoise.close_connections()
 

@@ -20,7 +20,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise import Tortoise
 
-from db import close_db, init_db
+from db import close_db, ensure_migrated, init_db
 from events.live import running_live_events
 from graphiql import asset_routes, render_graphiql_page
 from graphql_http import GraphQLHTTPError, GraphQLView
@@ -148,6 +148,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await init_db(settings.database_url)
+        try:
+            await ensure_migrated()
+        except Exception:
+            await close_db()
+            raise
         health = start_health_refresh(settings)
         dispatcher = Dispatcher(settings) if settings.webhook_dispatch_in_server else None
         if dispatcher is not None:
