@@ -30,7 +30,7 @@ from resolvers.loaders import Loaders
 from resolvers.websocket import LegacyWSHandler, TransportWSHandler, connection_credential
 from schema import build_schema
 from services.analytics.refresh import refresh_health_periodically
-from services.auth import AuthenticationError, authenticate
+from services.auth import AuthenticationError, authenticate, bearer_token
 from services.visibility import Visibility
 from settings import Settings, get_settings
 from webhooks.dispatcher import Dispatcher
@@ -99,14 +99,14 @@ def bearer_credential(header: str | None) -> str | None:
     """The credential of an ``Authorization: Bearer ...`` header, if there is one."""
     if not header:
         return None
-    scheme, _, credential = header.partition(" ")
-    if scheme.lower() != "bearer" or not credential.strip():
+    credential = bearer_token(header)
+    if credential is None:
         raise GraphQLHTTPError(
             401,
             "use 'Authorization: Bearer <access token or API key>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return credential.strip()
+    return credential
 
 
 async def healthz(request: Request) -> Response:

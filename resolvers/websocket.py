@@ -29,6 +29,7 @@ from strawberry.types.unset import UnsetType
 
 from resolvers.context import Context
 from resolvers.live_metrics import CONNECTED_SOCKETS
+from services.auth import bearer_token
 
 
 def connection_credential(params: dict[str, Any] | None) -> str | None:
@@ -36,12 +37,7 @@ def connection_credential(params: dict[str, Any] | None) -> str | None:
     header = next(
         (value for key, value in (params or {}).items() if key.lower() == "authorization"), None
     )
-    if not isinstance(header, str):
-        return None
-    scheme, _, credential = header.partition(" ")
-    if scheme.lower() != "bearer" or not credential.strip():
-        return None
-    return credential.strip()
+    return bearer_token(header) if isinstance(header, str) else None
 
 
 async def _cancel(task: asyncio.Task[None] | None) -> None:

@@ -221,6 +221,13 @@ async def revoke_api_key(*, key_id: int, user_id: int | None) -> ApiKey:
     return key
 
 
+def bearer_token(header: str) -> str | None:
+    """The credential of an ``Authorization`` value ``Bearer <credential>``; None if malformed."""
+    scheme, _, credential = header.partition(" ")
+    credential = credential.strip()
+    return credential if scheme.lower() == "bearer" and credential else None
+
+
 async def authenticate(credential: str) -> Principal:
     """The caller behind a bearer credential: an access token or an API key."""
     if credential.startswith(API_KEY_PREFIX):

@@ -13,12 +13,13 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from services.audit import now
 from settings import Settings
 from webhooks import metrics, secrets, signing
 from webhooks.fanout import is_postgres
@@ -34,10 +35,6 @@ from webhooks.sender import Sender, SenderOptions
 log = logging.getLogger("accountgraph.webhooks")
 Clock = Callable[[], datetime]
 PRUNE_BATCH = 1000
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,7 @@ class Deliverer:
 
     sender: Sender
     policy: RetryPolicy
-    clock: Clock = utc_now
+    clock: Clock = now
     lease: timedelta = timedelta(seconds=60)
     disable_after: timedelta = timedelta(days=5)
     concurrency: int = 20

@@ -5,11 +5,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from prometheus_client import Counter, Histogram
 
 from services.analytics.health import HealthRefresh, refresh_account_health
+from services.audit import now
 
 log = logging.getLogger("accountgraph.health")
 
@@ -29,15 +30,11 @@ HEALTH_REFRESH_SECONDS = Histogram(
 )
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def refresh_health_periodically(
     *,
     every_seconds: float,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Callable[[], datetime] = now,
 ) -> None:
     """Refresh every account's health every ``every_seconds``, until cancelled.
 
