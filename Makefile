@@ -1,5 +1,11 @@
 # AccountGraph: `make run` serves the API with demo data, `make test` runs the whole suite.
-PYTHON ?= python3
+# The newest supported interpreter on PATH, unless PYTHON=... names one.
+SUPPORTED_PYTHONS := python3.13 python3.12 python3.11
+SUPPORTED_CHECK := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(firstword $(foreach candidate,$(SUPPORTED_PYTHONS),\
+	$(shell $(candidate) -c '$(SUPPORTED_CHECK)' 2>/dev/null && echo $(candidate))))
+endif
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
@@ -7,6 +13,12 @@ INSTALLED := $(VENV)/.installed
 .PHONY: install run test test-sqlite test-postgres lint lock schema bench conformance clean
 
 $(INSTALLED): requirements.lock pyproject.toml
+	@test -x $(PY) || test -n "$(PYTHON)" || { \
+		echo "AccountGraph needs Python 3.11, 3.12 or 3.13: none of $(SUPPORTED_PYTHONS) runs here." >&2; \
+		echo "Install one, or name it: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12" >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -c '$(SUPPORTED_CHECK)' || { \
+		echo "AccountGraph needs Python 3.11, 3.12 or 3.13; $(PYTHON) is $$($(PYTHON) --version 2>&1)." >&2; \
+		exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
@@ -37,8 +49,7 @@ schema: install
 	$(VENV)/bin/accountgraph export-schema schema.graphql
 
 lock: install
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
-		--generate-hashes --quiet -o requirements.lock
+	$(PY) scripts/lock.py
 
 bench: install
 	$(PY) bench/dataset.py
