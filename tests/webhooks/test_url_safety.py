@@ -255,6 +255,11 @@ def certificates(directory: Path) -> tuple[Path, Path, Path]:
         "1",
         "-subj",
         "/CN=AccountGraph test authority",
+        # The extensions Python 3.13's strict X.509 verification requires of an authority.
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
     )
     openssl(
         "req",
@@ -268,7 +273,13 @@ def certificates(directory: Path) -> tuple[Path, Path, Path]:
         "-subj",
         "/CN=hooks.example.test",
     )
-    (directory / "san.cnf").write_text("subjectAltName=DNS:hooks.example.test\n")
+    (directory / "san.cnf").write_text(
+        "subjectAltName=DNS:hooks.example.test\n"
+        "authorityKeyIdentifier=keyid,issuer\n"
+        "basicConstraints=critical,CA:FALSE\n"
+        "keyUsage=critical,digitalSignature,keyEncipherment\n"
+        "extendedKeyUsage=serverAuth\n"
+    )
     openssl(
         "x509",
         "-req",
