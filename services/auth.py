@@ -17,12 +17,12 @@ from enum import StrEnum
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from tortoise.transactions import in_transaction
 
 from ids import parse_pk
 from models import ApiKey, LoginAttempt, RefreshToken, User
 from services.audit import now
 from services.errors import DomainError, ErrorCode
+from services.writes import write_transaction
 from settings import get_settings
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
@@ -156,7 +156,7 @@ def _refused_refresh() -> DomainError:
 
 async def refresh_session(*, refresh_token: str) -> Session:
     """Exchange a refresh token for a new access token and a new refresh token."""
-    async with in_transaction():
+    async with write_transaction():
         token = (
             await RefreshToken.select_for_update().filter(token_hash=_digest(refresh_token)).first()
         )
