@@ -86,7 +86,7 @@ async def _run_round(
     for result in results:
         if isinstance(result, BaseException) and not isinstance(result, DomainError):
             raise result
-    return results
+    return list(results)
 
 
 def _refusal_codes(results: list[Any]) -> list[ErrorCode]:
