@@ -18,6 +18,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from db import is_database_busy
 from ids import parse_pk
 from models import ApiKey, LoginAttempt, RefreshToken, User
 from services.audit import now
@@ -263,5 +264,11 @@ async def _authenticate_key(credential: str) -> Principal:
     at = now()
     # Recording every use would make each read a write; a minute's precision is enough.
     if key.last_used_at is None or at - key.last_used_at > timedelta(minutes=1):
-        await ApiKey.filter(pk=key.pk).update(last_used_at=at)
+        try:
+            await ApiKey.filter(pk=key.pk).update(last_used_at=at)
+        except Exception as exc:
+            if not is_database_busy(exc):
+                raise
+            # Bookkeeping only: a busy database must not refuse the request; a later use
+            # records the time.
     return Principal(user=user, scopes=frozenset(Scope(s) for s in key.scopes))

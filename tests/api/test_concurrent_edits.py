@@ -6,17 +6,20 @@ import sqlite3
 from contextlib import contextmanager
 
 import pytest
-from graphql import GraphQLError
-from strawberry.types import ExecutionResult
+import strawberry
+from starlette.responses import Response
 from tortoise import Tortoise
 
 from db import DatabaseBusy
 from ids import to_global_id
-from models import Account, AuditLogEntry, Opportunity, OpportunityStageChange, OutboxEvent
+from models import Account, ApiKey, AuditLogEntry, Opportunity, OpportunityStageChange, OutboxEvent
+from models.enums import Role
+from resolvers.context import Context
 from schema import schema
 from schema.errors import MaskUnexpectedErrors
+from services.auth import ALL_SCOPES, create_api_key
 from tests.database import BACKEND
-from tests.factories import make_account, make_opportunity, stage
+from tests.factories import make_account, make_opportunity, make_user, stage
 from tests.state import database_state
 
 UPDATE_ACCOUNT = """mutation($input: UpdateAccountInput!) {
@@ -214,20 +217,62 @@ async def test_a_change_that_cannot_get_the_write_lock_is_refused_as_database_bu
     assert data["updateAccount"]["errors"] == []
 
 
-def test_a_busy_database_outside_a_mutation_payload_is_a_retryable_top_level_error():
-    masked = MaskUnexpectedErrors(
-        should_mask_error=lambda error: True, error_message="Internal server error"
+async def test_a_busy_database_outside_a_mutation_payload_is_a_retryable_503():
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def busy(self) -> int:
+            raise DatabaseBusy("database is locked")
+
+        @strawberry.field
+        def broken(self) -> int:
+            raise RuntimeError("SELECT secret FROM app_user")
+
+    masked = strawberry.Schema(
+        query=Query,
+        extensions=[
+            lambda: MaskUnexpectedErrors(
+                should_mask_error=lambda error: error.original_error is not None,
+                error_message="Internal server error",
+            )
+        ],
     )
-    busy = GraphQLError("boom", original_error=DatabaseBusy("database is locked"))
-    other = GraphQLError("boom", original_error=RuntimeError("SELECT secret FROM users"))
-    result = ExecutionResult(data=None, errors=[busy, other])
+    response, other = Response(), Response()
 
-    masked._process_result(result)
+    busy = await masked.execute("{ busy }", context_value=Context(response=response))
+    broken = await masked.execute("{ broken }", context_value=Context(response=other))
 
-    assert [(e.message, e.extensions) for e in result.errors or []] == [
+    assert [(e.message, e.extensions) for e in busy.errors or []] == [
         (
             "the database is busy with other changes; nothing was changed, send the request again",
             {"code": "DATABASE_BUSY", "retryable": True},
-        ),
-        ("Internal server error", {}),
+        )
     ]
+    assert [(e.message, e.extensions) for e in broken.errors or []] == [
+        ("Internal server error", {})
+    ]
+    assert other.status_code == 200
+    assert (response.status_code, response.headers["Retry-After"]) == (503, "1")
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's database-wide write lock")
+async def test_an_api_key_still_signs_in_while_the_database_is_busy(http):
+    user = await make_user(role=Role.ADMIN)
+    key, plaintext = await create_api_key(user_id=user.pk, name="script", scopes=ALL_SCOPES)
+    connection = Tortoise.get_connection("default")
+    await connection.execute_script("PRAGMA busy_timeout = 50")
+    try:
+        with _write_lock_held_elsewhere(connection.filename):  # type: ignore[attr-defined]
+            response = await http.post(
+                "/graphql",
+                json={"query": "{ viewer { email } }"},
+                headers={"Authorization": f"Bearer {plaintext}"},
+            )
+    finally:
+        await connection.execute_script("PRAGMA busy_timeout = 10000")
+
+    assert (response.status_code, response.json()) == (
+        200,
+        {"data": {"viewer": {"email": user.email}}},
+    )
+    assert (await ApiKey.get(pk=key.pk)).last_used_at is None  # recorded at a later use
