@@ -13,6 +13,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ACCOUNTGRAPH_", extra="ignore")
 
     database_url: str = "sqlite://accountgraph.db"
+    # How long a write waits for SQLite's write lock held by another process before it is
+    # answered DATABASE_BUSY (nothing changed, try again).
+    sqlite_busy_timeout_seconds: Annotated[float, Field(ge=0)] = 10
     redis_url: str | None = None
     # Signs access tokens (HMAC-SHA256, so at least 32 bytes). The default is for development
     # only; a deployment sets its own.

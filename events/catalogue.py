@@ -13,6 +13,9 @@ class EventType(StrEnum):
     LEAD_CONVERTED = "lead.converted"
     ACCOUNT_CREATED = "account.created"
     ACCOUNT_HEALTH_CHANGED = "account.health_changed"
+    # Not in the first catalogue; added so that every account update emits an event, as
+    # opportunity and coordination request updates do.
+    ACCOUNT_UPDATED = "account.updated"
     ACTIVITY_LOGGED = "activity.logged"
     COORDINATION_REQUEST_CREATED = "coordination_request.created"
     COORDINATION_REQUEST_UPDATED = "coordination_request.updated"

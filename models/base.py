@@ -10,6 +10,9 @@ class Record(Model):
     id = fields.IntField(primary_key=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # Goes up by one with every change written through the API; an update may name the
+    # version it was made from (expectedVersion) and is refused if the record moved on.
+    version = fields.IntField(default=1, db_default=1)
 
     class Meta:
         abstract = True

@@ -7,7 +7,6 @@ from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaskErrors,
     MaxTokensLimiter,
     ParserCache,
     SchemaExtension,
@@ -17,7 +16,7 @@ from strawberry.relay import GlobalID  # noqa: F401
 from strawberry.schema.config import StrawberryConfig
 
 from schema.access import RequireSignIn
-from schema.errors import LabelInputErrors, RefuseNulCharacters
+from schema.errors import LabelInputErrors, MaskUnexpectedErrors, RefuseNulCharacters
 from schema.glossary import describe_schema
 from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
 from schema.mutations import Mutation
@@ -54,7 +53,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         ),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal server error"),
+        lambda: MaskUnexpectedErrors(
+            should_mask_error=_is_unexpected, error_message="Internal server error"
+        ),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

@@ -23,7 +23,7 @@ from schema.enums import (
     SatisfactionKind,
     TargetMetric,
 )
-from schema.inputs import id_input, opt, update_input
+from schema.inputs import expected_version_field, id_input, opt, update_input
 from schema.mutations import (
     create_work,
     ensure_may_write,
@@ -126,6 +126,7 @@ class UpdateCoordinationRequestInput:
     team_id: GlobalID | None = opt("Send the request to another internal team.")
     opportunity_id: GlobalID | None = opt("The deal of the account the request is about.")
     due_date: date | None = opt("When it is needed by.")
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.input(description="A comment on a coordination request.")
@@ -209,7 +210,10 @@ async def _create_request(values: dict[str, Any], viewer: User) -> dict[str, Any
 async def _update_request(values: dict[str, Any], viewer: User) -> dict[str, Any]:
     request_id = values.pop("id")
     request = await coordination.update_coordination_request(
-        actor=viewer, request_id=request_id, changes=values
+        actor=viewer,
+        request_id=request_id,
+        expected_version=values.pop("expected_version", None),
+        changes=values,
     )
     return {"coordination_request": CoordinationRequest.from_row(request)}
 

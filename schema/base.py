@@ -1,6 +1,7 @@
 """Building blocks of the schema: nodes made from rows, connections, user errors."""
 
 import dataclasses
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from functools import cache
@@ -12,6 +13,7 @@ from strawberry.relay.types import NodeType
 from strawberry.types import Info as StrawberryInfo
 from tortoise.models import Model
 
+from db import is_database_busy
 from events.snapshot import camel
 from ids import parse_pk
 from resolvers.context import Context
@@ -20,6 +22,8 @@ from services.errors import DomainError, Problem
 from services.errors import ErrorCode as DomainErrorCode
 
 Info = StrawberryInfo[Context, None]
+
+log = logging.getLogger("accountgraph.graphql")
 
 strawberry.enum(
     DomainErrorCode, description="Why a mutation refused its input; stable for programs to test."
@@ -50,6 +54,10 @@ class RecordNode(relay.Node):
     id: relay.NodeID[int]
     created_at: datetime = strawberry.field(description="When the record was created (UTC).")
     updated_at: datetime = strawberry.field(description="When the record last changed (UTC).")
+    version: int = strawberry.field(
+        description="Goes up by one with every change; pass it as an update's expectedVersion "
+        "to be told (CONFLICT) instead of overwriting someone else's change."
+    )
 
     model: ClassVar[type[Model]]
 
@@ -104,9 +112,21 @@ class Connection(Generic[NodeType]):
         return cls(edges=edges, page_info=info, total=page.total)
 
 
+DATABASE_BUSY = Problem(
+    "the database is busy with other changes; nothing was changed, send the request again",
+    DomainErrorCode.DATABASE_BUSY,
+)
+
+
 async def respond(payload: type, call: Callable[[], Awaitable[dict[str, Any]]]) -> Any:
-    """Run a mutation's work; a domain refusal becomes the payload's ``errors``."""
+    """Run a mutation's work; a domain refusal becomes the payload's ``errors``, and so does
+    a database too busy to take the change (``DATABASE_BUSY``: retry it)."""
     try:
         return payload(**await call(), errors=[])
     except DomainError as exc:
         return payload(errors=[UserError.from_problem(p) for p in exc.problems])
+    except Exception as exc:
+        if not is_database_busy(exc):
+            raise
+        log.warning("a mutation found the database busy: %s", exc)
+        return payload(errors=[UserError.from_problem(DATABASE_BUSY)])

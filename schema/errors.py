@@ -5,8 +5,10 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionResult
+
+from db import is_database_busy
 
 
 class LabelInputErrors(SchemaExtension):
@@ -64,3 +66,29 @@ def _document_has_nul(document: DocumentNode | None) -> bool:
 
     visit(document, Finder())
     return found
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Answers an exception raised by code as ``Internal server error`` with no detail,
+    except a database too busy to take a change: that is ``DATABASE_BUSY``, with
+    ``retryable: true``, over HTTP 503 with ``Retry-After`` (nothing was changed; the same
+    request can be sent again). Mutations answer it in their payload's ``errors`` instead."""
+
+    RETRY_AFTER_SECONDS = 1
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if error.original_error is None or not is_database_busy(error.original_error):
+            return super().anonymise_error(error)
+        execution = getattr(self, "execution_context", None)
+        response = getattr(execution.context, "response", None) if execution else None
+        if response is not None:
+            response.status_code = 503
+            response.headers["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return GraphQLError(
+            "the database is busy with other changes; nothing was changed, send the request again",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "DATABASE_BUSY", "retryable": True},
+        )

@@ -31,8 +31,21 @@ def id_input(mutation: str, description: str) -> type:
     return strawberry.input(cls, description=description)
 
 
+EXPECTED_VERSION = (
+    "The record's version as you last read it. When given and the record has changed "
+    "since, nothing is changed and the answer is a CONFLICT error on this field: reload the "
+    "record and apply your change again. Leave it out to apply the change in any case."
+)
+
+
+def expected_version_field() -> Any:
+    """The optional ``expectedVersion`` every update input takes (optimistic concurrency)."""
+    return strawberry.field(default=None, description=EXPECTED_VERSION)
+
+
 def update_input(mutation: str, create: type, *, omit: tuple[str, ...] = ()) -> type:
-    """``<mutation>Input``: the create input's fields, all optional (omitted = unchanged)."""
+    """``<mutation>Input``: the create input's fields, all optional (omitted = unchanged),
+    and ``expectedVersion``."""
     annotations: dict[str, Any] = {"id": GlobalID}
     namespace: dict[str, Any] = {}
     for field in get_object_definition(create, strict=True).fields:
@@ -42,6 +55,8 @@ def update_input(mutation: str, create: type, *, omit: tuple[str, ...] = ()) -> 
         namespace[field.python_name] = strawberry.field(
             default=UNSET, description=field.description
         )
+    annotations["expected_version"] = int | None
+    namespace["expected_version"] = expected_version_field()
     namespace["__annotations__"] = annotations
     return strawberry.input(
         type(f"{mutation}Input", (), namespace),

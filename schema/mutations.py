@@ -186,7 +186,11 @@ def update_work(kind: RecordKind) -> Work:
     async def work(values: dict[str, Any], actor_id: int | None) -> Any:
         record_id = values.pop("id")
         return await records.update_record(
-            kind, record_id=record_id, actor_id=actor_id, changes=values
+            kind,
+            record_id=record_id,
+            actor_id=actor_id,
+            expected_version=values.pop("expected_version", None),
+            changes=values,
         )
 
     return work

@@ -12,6 +12,7 @@ import models
 from resolvers.listing import InputError, conditions, pk
 from schema.base import Connection, Info, RecordNode, UserError, respond
 from schema.enums import EventType
+from schema.inputs import expected_version_field
 from schema.listing import Listing, order_input
 from schema.types import User, load
 from services.errors import DomainError, ErrorCode
@@ -70,6 +71,7 @@ class WebhookEndpoint(RecordNode):
             id=row.id,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            version=row.version,
             url=row.url,
             description=row.description,
             event_types=[_event_type(e) for e in row.event_types],
@@ -129,6 +131,7 @@ class WebhookDelivery(RecordNode):
             id=row.id,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            version=1,  # a delivery is changed by the delivery worker only, never edited
             event_id=str(row.event_id),
             event_type=_event_type(row.event_type),
             status=DeliveryStatus(row.status),
@@ -262,6 +265,7 @@ class UpdateWebhookEndpointInput:
         description="false disables it; true enables it again (clearing the reason) and "
         "resumes delivery.",
     )
+    expected_version: int | None = expected_version_field()
 
 
 @strawberry.input(description="The webhook endpoint to act on.")
@@ -409,7 +413,10 @@ class WebhookMutations:
                 "enabled": input.enabled,
             }
             endpoint = await endpoints.update_endpoint(
-                endpoint_id=_endpoint_key(input.id), viewer=viewer, changes=changes
+                endpoint_id=_endpoint_key(input.id),
+                viewer=viewer,
+                changes=changes,
+                expected_version=input.expected_version,
             )
             return {"webhook_endpoint": WebhookEndpoint.from_row(endpoint)}
 

@@ -21,5 +21,6 @@ ACCOUNT = RecordKind(
     references={"client_id": Reference(Client, "client"), "owner_id": Reference(User, "owner")},
     required=frozenset({"name", "client_id", "owner_id", "currency"}),
     created_event=EventType.ACCOUNT_CREATED,
+    updated_event=EventType.ACCOUNT_UPDATED,
     defaults={"currency": lambda: get_settings().base_currency},
 )

@@ -2,8 +2,6 @@
 
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from events.catalogue import EventType
 from models import Account, Activity, Client, Contact, Lead, Opportunity, User
 from models.enums import ActivityKind, AuditAction
@@ -16,10 +14,10 @@ from services.records import (
     apply_changes,
     clean_values,
     ensure_not_archived,
-    get_record,
     problem_at,
     save_new,
 )
+from services.writes import locked, write_transaction
 
 LINKS = ("client_id", "contact_id", "account_id", "opportunity_id", "lead_id")
 
@@ -91,7 +89,7 @@ async def log_activity(*, actor_id: int | None, values: dict[str, Any]) -> Activ
     clean.setdefault("owner_id", actor_id)
     if clean.get("occurred_at") is None:
         clean["occurred_at"] = now()
-    async with in_transaction():
+    async with write_transaction():
         return await save_new(ACTIVITY, clean, actor_id=actor_id)
 
 
@@ -99,21 +97,21 @@ async def complete_task(
     *, activity_id: int, actor_id: int | None, outcome: str | None = None
 ) -> Activity:
     """Mark a task done, with an optional outcome."""
-    task = await get_record(Activity, activity_id, "task", "activity_id")
-    ensure_not_archived(ACTIVITY, task)
-    if task.kind != ActivityKind.TASK:
-        raise DomainError.single(
-            f"only tasks can be completed; this is a {task.kind.value.lower()}",
-            code=ErrorCode.INVALID_STATE,
-            field="activity_id",
-        )
-    if task.completed_at is not None:
-        raise DomainError.single(
-            "the task is already completed", code=ErrorCode.INVALID_STATE, field="activity_id"
-        )
-    changes: dict[str, Any] = {"completed_at": now()}
-    if outcome is not None:
-        changes["outcome"] = v.text(500, required=False)(outcome)
-    async with in_transaction():
+    async with write_transaction():
+        task = await locked(Activity, activity_id, "task", "activity_id")
+        ensure_not_archived(ACTIVITY, task)
+        if task.kind != ActivityKind.TASK:
+            raise DomainError.single(
+                f"only tasks can be completed; this is a {task.kind.value.lower()}",
+                code=ErrorCode.INVALID_STATE,
+                field="activity_id",
+            )
+        if task.completed_at is not None:
+            raise DomainError.single(
+                "the task is already completed", code=ErrorCode.INVALID_STATE, field="activity_id"
+            )
+        changes: dict[str, Any] = {"completed_at": now()}
+        if outcome is not None:
+            changes["outcome"] = v.text(500, required=False)(outcome)
         await apply_changes(ACTIVITY, task, changes, actor_id=actor_id, action=AuditAction.COMPLETE)
     return task

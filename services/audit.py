@@ -9,7 +9,7 @@ from events.snapshot import field_values
 from models import AuditLogEntry
 from models.enums import AuditAction
 
-_NOT_AUDITED = frozenset({"createdAt", "updatedAt"})
+_NOT_AUDITED = frozenset({"createdAt", "updatedAt", "version"})
 
 
 def now() -> datetime:

@@ -17,12 +17,13 @@ from enum import StrEnum
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from tortoise.transactions import in_transaction
 
+from db import is_database_busy
 from ids import parse_pk
 from models import ApiKey, LoginAttempt, RefreshToken, User
 from services.audit import now
 from services.errors import DomainError, ErrorCode
+from services.writes import write_transaction
 from settings import get_settings
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
@@ -156,7 +157,7 @@ def _refused_refresh() -> DomainError:
 
 async def refresh_session(*, refresh_token: str) -> Session:
     """Exchange a refresh token for a new access token and a new refresh token."""
-    async with in_transaction():
+    async with write_transaction():
         token = (
             await RefreshToken.select_for_update().filter(token_hash=_digest(refresh_token)).first()
         )
@@ -263,5 +264,11 @@ async def _authenticate_key(credential: str) -> Principal:
     at = now()
     # Recording every use would make each read a write; a minute's precision is enough.
     if key.last_used_at is None or at - key.last_used_at > timedelta(minutes=1):
-        await ApiKey.filter(pk=key.pk).update(last_used_at=at)
+        try:
+            await ApiKey.filter(pk=key.pk).update(last_used_at=at)
+        except Exception as exc:
+            if not is_database_busy(exc):
+                raise
+            # Bookkeeping only: a busy database must not refuse the request; a later use
+            # records the time.
     return Principal(user=user, scopes=frozenset(Scope(s) for s in key.scopes))

@@ -12,8 +12,6 @@ product or other).
 from datetime import date
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from events.catalogue import EventType
 from models import (
     Account,
@@ -37,6 +35,7 @@ from services.records import (
     save_new,
 )
 from services.visibility import RequestSide, Visibility
+from services.writes import ensure_version, locked, write_transaction
 
 RESOLVED = frozenset({RequestStatus.DONE, RequestStatus.DECLINED})
 OPEN_STATUSES = frozenset({RequestStatus.OPEN, RequestStatus.IN_PROGRESS})
@@ -139,7 +138,7 @@ async def create_coordination_request(
         raise Forbidden("only account and sales managers who may write the account ask for help")
     clean = await clean_values(REQUEST, values, None)
     clean["requester_id"] = actor.pk
-    async with in_transaction():
+    async with write_transaction():
         return await save_new(REQUEST, clean, actor_id=actor.pk)
 
 
@@ -160,29 +159,34 @@ def status_fields(request: CoordinationRequest, status: RequestStatus) -> dict[s
 
 
 async def update_coordination_request(
-    *, actor: User, request_id: int, changes: dict[str, Any]
+    *,
+    actor: User,
+    request_id: int,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
 ) -> CoordinationRequest:
     """Change a request: its status, assignee, or (on the requester's side) anything else.
 
     Emits ``coordination_request.updated`` with the previous values of the changed fields.
     Retargeting it to another team drops an assignee who is not a member of the new team.
     """
-    request = await get_record(CoordinationRequest, request_id, "coordination request", "id")
-    sides = await _sides(actor, request)
-    if RequestSide.REQUESTER not in sides and set(changes) - TEAM_FIELDS:
-        names = ", ".join(sorted(set(changes) - TEAM_FIELDS))
-        raise Forbidden(
-            f"the team asked changes only the status and assignee of a request, not: {names}"
-        )
-    changes = dict(changes)
-    if changes.get("team_id") not in (None, request.team_id) and "assignee_id" not in changes:
-        assignee = await User.get_or_none(pk=request.assignee_id or 0)
-        if assignee is not None and assignee.team_id != changes["team_id"]:
-            changes["assignee_id"] = None
-    clean = await clean_values(REQUEST, changes, request)
-    if "status" in clean and clean["status"] != request.status:
-        clean.update(status_fields(request, clean["status"]))
-    async with in_transaction():
+    async with write_transaction():
+        request = await locked(CoordinationRequest, request_id, "coordination request", "id")
+        sides = await _sides(actor, request)
+        if RequestSide.REQUESTER not in sides and set(changes) - TEAM_FIELDS:
+            names = ", ".join(sorted(set(changes) - TEAM_FIELDS))
+            raise Forbidden(
+                f"the team asked changes only the status and assignee of a request, not: {names}"
+            )
+        ensure_version(request, expected_version, "coordination request")
+        changes = dict(changes)
+        if changes.get("team_id") not in (None, request.team_id) and "assignee_id" not in changes:
+            assignee = await User.get_or_none(pk=request.assignee_id or 0)
+            if assignee is not None and assignee.team_id != changes["team_id"]:
+                changes["assignee_id"] = None
+        clean = await clean_values(REQUEST, changes, request)
+        if "status" in clean and clean["status"] != request.status:
+            clean.update(status_fields(request, clean["status"]))
         await apply_changes(REQUEST, request, clean, actor_id=actor.pk)
     return request
 
@@ -197,6 +201,6 @@ async def comment_on_request(
     await _sides(actor, request)
     clean = await clean_values(COMMENT, {"request_id": request.pk, "body": body}, None)
     clean["author_id"] = actor.pk
-    async with in_transaction():
+    async with write_transaction():
         comment = await save_new(COMMENT, clean, actor_id=actor.pk)
     return comment, request

@@ -15,6 +15,10 @@ class ErrorCode(StrEnum):
     INVALID_STATE = "INVALID_STATE"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     RATE_LIMITED = "RATE_LIMITED"
+    # The record changed since the caller read it (expectedVersion); nothing was changed.
+    CONFLICT = "CONFLICT"
+    # Other writers held the database too long; nothing was changed, send it again.
+    DATABASE_BUSY = "DATABASE_BUSY"
 
 
 @dataclass(frozen=True)

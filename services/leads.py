@@ -3,8 +3,6 @@
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from events.catalogue import EventType
 from events.outbox import record_event
 from models import Account, Client, Contact, Lead, Opportunity, User
@@ -25,6 +23,7 @@ from services.records import (
     problem_at,
     save_new,
 )
+from services.writes import locked, write_transaction
 
 
 async def _status_rules(clean: dict[str, Any], existing: Lead | None) -> list[Problem]:
@@ -100,22 +99,22 @@ async def convert_lead(
 ) -> Conversion:
     """Turn a lead into a client (reused when its domain matches), contact, account and,
     optionally, a deal, all in one transaction; the lead is marked CONVERTED and linked."""
-    lead = await get_record(Lead, lead_id, "lead", "lead_id")
-    ensure_not_archived(LEAD, lead)
-    if lead.status in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED):
-        raise DomainError.single(
-            f"a {lead.status.value.lower()} lead cannot be converted"
-            + ("; requalify it first" if lead.status == LeadStatus.DISQUALIFIED else ""),
-            code=ErrorCode.INVALID_STATE,
-            field="lead_id",
-        )
-    owner_id = owner_id or lead.owner_id or actor_id
-    if owner_id is None:
-        raise DomainError.single(
-            "the new account needs an owner", code=ErrorCode.REQUIRED, field="owner_id"
-        )
-    client = await _client_for(lead, client_id)
-    async with in_transaction():
+    async with write_transaction():
+        lead = await locked(Lead, lead_id, "lead", "lead_id")
+        ensure_not_archived(LEAD, lead)
+        if lead.status in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED):
+            raise DomainError.single(
+                f"a {lead.status.value.lower()} lead cannot be converted"
+                + ("; requalify it first" if lead.status == LeadStatus.DISQUALIFIED else ""),
+                code=ErrorCode.INVALID_STATE,
+                field="lead_id",
+            )
+        owner_id = owner_id or lead.owner_id or actor_id
+        if owner_id is None:
+            raise DomainError.single(
+                "the new account needs an owner", code=ErrorCode.REQUIRED, field="owner_id"
+            )
+        client = await _client_for(lead, client_id)
         created = client is None
         if client is None:
             client = await save_new(

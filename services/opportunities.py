@@ -4,8 +4,6 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from events.catalogue import EventType
 from events.outbox import record_event
 from events.snapshot import field_values, snapshot
@@ -34,6 +32,7 @@ from services.records import (
     problem_at,
     save_new,
 )
+from services.writes import locked, write_transaction
 
 OPEN = StageCategory.OPEN
 
@@ -174,7 +173,7 @@ async def create_opportunity(*, actor_id: int | None, values: dict[str, Any]) ->
         stage_entered_at=at,
         **closing_fields(stage, at, lost_reason),
     )
-    async with in_transaction():
+    async with write_transaction():
         opportunity = await save_new(OPPORTUNITY, clean, actor_id=actor_id)
         await _history_entry(opportunity, None, stage, actor_id, at)
     return opportunity
@@ -241,10 +240,8 @@ async def move_opportunity_stage(
     plus ``opportunity.won`` or ``opportunity.lost``) in the same transaction as the move.
     """
     lost_reason = v.text(500, required=False)(lost_reason)
-    async with in_transaction():
-        opportunity = await Opportunity.select_for_update().get_or_none(pk=opportunity_id)
-        if opportunity is None:
-            raise not_found("Opportunity", "opportunity_id")
+    async with write_transaction():
+        opportunity = await locked(Opportunity, opportunity_id, "opportunity", "opportunity_id")
         ensure_not_archived(OPPORTUNITY, opportunity)
         target = await Stage.get_or_none(pk=stage_id)
         if target is None:
@@ -272,7 +269,8 @@ async def _record_move(
     changes.update(closing_fields(target, at, lost_reason))
     for name, value in changes.items():
         setattr(opportunity, name, value)
-    await opportunity.save()
+    opportunity.version += 1
+    await opportunity.save(update_fields=[*changes, "updated_at", "version"])
     change = await _history_entry(opportunity, current, target, actor_id, at, seconds_in_stage)
     audit = await record_audit(
         AuditAction.STAGE_MOVE, record=opportunity, actor_id=actor_id, before=before, occurred_at=at

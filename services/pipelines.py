@@ -1,9 +1,8 @@
 """Pipelines and stages, and the three every deployment starts with."""
 
-from tortoise.transactions import in_transaction
-
 from models import Pipeline, Stage
 from models.enums import StageCategory
+from services.writes import write_transaction
 
 OPEN, WON, LOST = StageCategory.OPEN, StageCategory.WON, StageCategory.LOST
 
@@ -37,7 +36,7 @@ DEFAULT_PIPELINES: dict[str, list[tuple[str, int, StageCategory, int | None]]] =
 async def ensure_default_pipelines() -> None:
     """Create the standard pipelines that do not exist yet (by name); safe to run again."""
     existing = set(await Pipeline.all().values_list("name", flat=True))
-    async with in_transaction():
+    async with write_transaction():
         for position, (name, stages) in enumerate(DEFAULT_PIPELINES.items()):
             if name in existing:
                 continue

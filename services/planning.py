@@ -7,8 +7,6 @@ the linked deals elsewhere; nothing here stores progress.
 from datetime import date
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from models import Account, AccountPlan, Opportunity, PlanAction, PlanObjective, User
 from models import PlanObjectiveOpportunity as ObjectiveDeal
 from models.enums import ObjectiveStatus, PlanStatus
@@ -23,6 +21,7 @@ from services.records import (
     problem_at,
     save_new,
 )
+from services.writes import write_transaction
 
 
 def period_problems(
@@ -95,7 +94,7 @@ async def create_account_plan(*, actor_id: int | None, values: dict[str, Any]) -
             if values.get("currency") is None:
                 values["currency"] = account.currency
     clean = await clean_values(PLAN, values, None)
-    async with in_transaction():
+    async with write_transaction():
         return await save_new(PLAN, clean, actor_id=actor_id)
 
 
@@ -212,7 +211,7 @@ async def link_opportunity(
     clean = await clean_values(
         OBJECTIVE_DEAL, {"objective_id": objective_id, "opportunity_id": opportunity_id}, None
     )
-    async with in_transaction():
+    async with write_transaction():
         await save_new(OBJECTIVE_DEAL, clean, actor_id=actor_id)
     return await PlanObjective.get(pk=objective_id)
 

@@ -12,16 +12,16 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
-from tortoise.transactions import in_transaction
 
 from events.catalogue import EventType
 from events.outbox import record_event
-from events.snapshot import field_values
+from events.snapshot import camel, field_values
 from models import AuditLogEntry
 from models.enums import AuditAction
 from services.audit import now, record_audit
 from services.errors import DomainError, ErrorCode, Problem, not_found
 from services.validation import Validator
+from services.writes import ensure_version, locked, write_transaction
 
 # A rule that looks at several fields at once: (cleaned values, existing record or None).
 Rule = Callable[[dict[str, Any], Any], Awaitable[list[Problem]]]
@@ -167,8 +167,8 @@ async def save_new(kind: RecordKind, clean: dict[str, Any], *, actor_id: int | N
 
 async def create_record(kind: RecordKind, *, actor_id: int | None, values: Mapping[str, Any]):
     """Validate and insert a new record of ``kind``."""
-    clean = await clean_values(kind, values, None)
-    async with in_transaction():
+    async with write_transaction():
+        clean = await clean_values(kind, values, None)
         return await save_new(kind, clean, actor_id=actor_id)
 
 
@@ -183,20 +183,21 @@ async def apply_changes(
 ) -> dict[str, dict[str, Any]]:
     """Write validated changes to ``record`` with audit entry and update event.
 
-    Returns the changed fields; writes nothing when no value actually changes.
+    ``record`` was read under a lock in the current transaction (``services.writes``), so
+    the audit entry's "before" values are the ones replaced. Only the changed columns are
+    written, and the record's ``version`` goes up by one. Returns the changed fields; writes
+    nothing when no value actually changes.
     """
     before = field_values(record)
     for name, value in clean.items():
         setattr(record, name, value)
-    changed = {
-        key: value
-        for key, value in field_values(record).items()
-        if before.get(key) != value and key != "updatedAt"
-    }
+    after = field_values(record)
+    changed = [name for name in clean if before.get(camel(name)) != after.get(camel(name))]
     if not changed:
         return {}
     at = now()
-    await record.save()
+    record.version += 1  # type: ignore[attr-defined]
+    await record.save(update_fields=[*changed, "updated_at", "version"])
     changes = await record_audit(
         action, record=record, actor_id=actor_id, before=before, occurred_at=at
     )
@@ -209,13 +210,23 @@ async def apply_changes(
 
 
 async def update_record(
-    kind: RecordKind, *, record_id: int, actor_id: int | None, changes: Mapping[str, Any]
+    kind: RecordKind,
+    *,
+    record_id: int,
+    actor_id: int | None,
+    changes: Mapping[str, Any],
+    expected_version: int | None = None,
 ):
-    """Validate and apply a partial update; only the fields present in ``changes`` move."""
-    record = await get_record(kind.model, record_id, kind.label, "id")
-    ensure_not_archived(kind, record)
-    clean = await clean_values(kind, changes, record)
-    async with in_transaction():
+    """Validate and apply a partial update; only the fields present in ``changes`` move.
+
+    With ``expected_version``, a record changed since the caller read it is refused
+    (``CONFLICT``) instead of overwritten.
+    """
+    async with write_transaction():
+        record: Any = await locked(kind.model, record_id, kind.label, "id")
+        ensure_not_archived(kind, record)
+        ensure_version(record, expected_version, kind.label)
+        clean = await clean_values(kind, changes, record)
         await apply_changes(kind, record, clean, actor_id=actor_id)
     return record
 
@@ -230,12 +241,12 @@ def ensure_not_archived(kind: RecordKind, record: Model) -> None:
 
 async def archive_record(kind: RecordKind, *, record_id: int, actor_id: int | None):
     """Hide a record from default listings; nothing is deleted and it can be restored."""
-    record = await get_record(kind.model, record_id, kind.label, "id")
-    if record.archived_at is not None:
-        raise DomainError.single(
-            f"this {kind.label} is already archived", code=ErrorCode.INVALID_STATE
-        )
-    async with in_transaction():
+    async with write_transaction():
+        record: Any = await locked(kind.model, record_id, kind.label, "id")
+        if record.archived_at is not None:
+            raise DomainError.single(
+                f"this {kind.label} is already archived", code=ErrorCode.INVALID_STATE
+            )
         await apply_changes(
             kind,
             record,
@@ -249,10 +260,12 @@ async def archive_record(kind: RecordKind, *, record_id: int, actor_id: int | No
 
 async def restore_record(kind: RecordKind, *, record_id: int, actor_id: int | None):
     """Bring an archived record back."""
-    record = await get_record(kind.model, record_id, kind.label, "id")
-    if record.archived_at is None:
-        raise DomainError.single(f"this {kind.label} is not archived", code=ErrorCode.INVALID_STATE)
-    async with in_transaction():
+    async with write_transaction():
+        record: Any = await locked(kind.model, record_id, kind.label, "id")
+        if record.archived_at is None:
+            raise DomainError.single(
+                f"this {kind.label} is not archived", code=ErrorCode.INVALID_STATE
+            )
         await apply_changes(
             kind,
             record,
@@ -269,9 +282,9 @@ async def delete_record(kind: RecordKind, *, record_id: int, actor_id: int | Non
 
     The audit entry keeps every value it had, so nothing written is lost.
     """
-    record = await get_record(kind.model, record_id, kind.label, "id")
-    before = field_values(record)
-    async with in_transaction():
+    async with write_transaction():
+        record: Any = await locked(kind.model, record_id, kind.label, "id")
+        before = field_values(record)
         await record.delete()
         await AuditLogEntry.create(
             occurred_at=now(),

@@ -2,14 +2,13 @@
 
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from models import Account, Contact, SatisfactionResponse
 from models.enums import SatisfactionKind
 from services import validation as v
 from services.audit import now
 from services.errors import ErrorCode, Problem
 from services.records import RecordKind, Reference, clean_values, problem_at, save_new
+from services.writes import write_transaction
 
 # The scale of each kind of response: (lowest, highest, what the score answers).
 SCALES = {
@@ -82,5 +81,5 @@ async def record_satisfaction(
         values.pop("received_at", None)
     clean = await clean_values(RESPONSE, {**values}, None)
     clean["recorded_by_id"] = actor_id
-    async with in_transaction():
+    async with write_transaction():
         return await save_new(RESPONSE, clean, actor_id=actor_id)

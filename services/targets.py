@@ -8,8 +8,6 @@ from the deals and activities elsewhere.
 from decimal import Decimal
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from models import Target, Team, User
 from models.enums import TargetMetric
 from services import validation as v
@@ -24,6 +22,7 @@ from services.records import (
     save_new,
 )
 from services.visibility import Visibility
+from services.writes import write_transaction
 from settings import get_settings
 
 
@@ -100,7 +99,7 @@ async def set_target(*, actor: User, values: dict[str, Any]) -> Target:
     ):
         raise Forbidden("sales managers set the targets of their own team and its members")
     clean = await clean_values(TARGET, values, None)
-    async with in_transaction():
+    async with write_transaction():
         existing = (
             await Target.select_for_update()
             .filter(

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from events.catalogue import EventType
 from events.snapshot import field_values
 from models import AuditLogEntry, User, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -20,6 +18,7 @@ from models.enums import AuditAction
 from services.audit import changed_fields, now
 from services.errors import DomainError, ErrorCode, Problem, not_found
 from services.visibility import Visibility
+from services.writes import ensure_version, write_transaction
 from settings import get_settings
 from webhooks import secrets, signing
 from webhooks.delivery import Claim, Deliverer
@@ -65,11 +64,13 @@ def _check_description(description: str) -> str:
     return description
 
 
-async def get_endpoint(*, endpoint_id: int, viewer: User | None) -> WebhookEndpoint:
-    """An endpoint the viewer manages; NOT_FOUND for any other."""
-    found = await WebhookEndpoint.filter(
-        Visibility(viewer).condition(WebhookEndpoint), pk=endpoint_id
-    ).first()
+async def get_endpoint(
+    *, endpoint_id: int, viewer: User | None, lock: bool = False
+) -> WebhookEndpoint:
+    """An endpoint the viewer manages; NOT_FOUND for any other. With ``lock``, its row stays
+    locked until the transaction ends (call it inside ``write_transaction``)."""
+    query = WebhookEndpoint.filter(Visibility(viewer).condition(WebhookEndpoint), pk=endpoint_id)
+    found = await (query.select_for_update() if lock else query).first()
     if found is None:
         raise not_found("Webhook endpoint", "id")
     return found
@@ -90,7 +91,7 @@ async def create_endpoint(
     }
     secret = signing.new_secret()
     at = now()
-    async with in_transaction():
+    async with write_transaction():
         endpoint = await WebhookEndpoint.create(
             owner_id=owner.pk, secret_encrypted=secrets.encrypt(secret), **values
         )
@@ -99,14 +100,26 @@ async def create_endpoint(
 
 
 async def update_endpoint(
-    *, endpoint_id: int, viewer: User, changes: dict[str, Any]
+    *,
+    endpoint_id: int,
+    viewer: User,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
 ) -> WebhookEndpoint:
     """Change an endpoint's URL, event types, description or enabled state.
 
     Enabling a disabled endpoint clears the reason and resumes delivery of its pending
     deliveries; events that arrived while it was disabled were not queued for it.
     """
-    endpoint = await get_endpoint(endpoint_id=endpoint_id, viewer=viewer)
+    async with write_transaction():
+        endpoint = await get_endpoint(endpoint_id=endpoint_id, viewer=viewer, lock=True)
+        ensure_version(endpoint, expected_version, "webhook endpoint")
+        return await _apply_endpoint_changes(endpoint, viewer, changes)
+
+
+async def _apply_endpoint_changes(
+    endpoint: WebhookEndpoint, viewer: User, changes: dict[str, Any]
+) -> WebhookEndpoint:
     clean: dict[str, Any] = {}
     if changes.get("url") is not None:
         clean["url"] = _check_url(changes["url"])
@@ -125,9 +138,9 @@ async def update_endpoint(
     before = _audited(endpoint)
     for name, value in clean.items():
         setattr(endpoint, name, value)
-    async with in_transaction():
-        await endpoint.save(update_fields=[*clean, "updated_at"])
-        await _audit(AuditAction.UPDATE, endpoint, viewer.pk, before, at)
+    endpoint.version += 1
+    await endpoint.save(update_fields=[*clean, "updated_at", "version"])
+    await _audit(AuditAction.UPDATE, endpoint, viewer.pk, before, at)
     return endpoint
 
 
@@ -162,9 +175,9 @@ async def _audit(
 
 async def delete_endpoint(*, endpoint_id: int, viewer: User) -> WebhookEndpoint:
     """Delete an endpoint with its deliveries; returns it as it was."""
-    endpoint = await get_endpoint(endpoint_id=endpoint_id, viewer=viewer)
-    before = _audited(endpoint)
-    async with in_transaction():
+    async with write_transaction():
+        endpoint = await get_endpoint(endpoint_id=endpoint_id, viewer=viewer, lock=True)
+        before = _audited(endpoint)
         await _audit(AuditAction.DELETE, endpoint, viewer.pk, before, now())
         await WebhookAttempt.filter(delivery__endpoint_id=endpoint.pk).delete()
         await WebhookDelivery.filter(endpoint_id=endpoint.pk).delete()
@@ -174,20 +187,23 @@ async def delete_endpoint(*, endpoint_id: int, viewer: User) -> WebhookEndpoint:
 
 async def rotate_secret(*, endpoint_id: int, viewer: User) -> EndpointWithSecret:
     """A new secret; the previous one keeps signing (beside the new) during the overlap."""
-    endpoint = await get_endpoint(endpoint_id=endpoint_id, viewer=viewer)
     secret = signing.new_secret()
     overlap = timedelta(hours=get_settings().webhook_rotation_overlap_hours)
-    endpoint.previous_secret_encrypted = endpoint.secret_encrypted
-    endpoint.previous_secret_expires_at = now() + overlap
-    endpoint.secret_encrypted = secrets.encrypt(secret)
-    await endpoint.save(
-        update_fields=[
-            "previous_secret_encrypted",
-            "previous_secret_expires_at",
-            "secret_encrypted",
-            "updated_at",
-        ]
-    )
+    async with write_transaction():
+        endpoint = await get_endpoint(endpoint_id=endpoint_id, viewer=viewer, lock=True)
+        endpoint.previous_secret_encrypted = endpoint.secret_encrypted
+        endpoint.previous_secret_expires_at = now() + overlap
+        endpoint.secret_encrypted = secrets.encrypt(secret)
+        endpoint.version += 1
+        await endpoint.save(
+            update_fields=[
+                "previous_secret_encrypted",
+                "previous_secret_expires_at",
+                "secret_encrypted",
+                "updated_at",
+                "version",
+            ]
+        )
     return EndpointWithSecret(endpoint, secret)
 
 
@@ -272,7 +288,7 @@ async def redeliver(
             query = query.filter(created_at__lt=until)
         chosen = await query.order_by("id").limit(10_000)
     at = now()
-    async with in_transaction():
+    async with write_transaction():
         for delivery in chosen:
             await WebhookDelivery.filter(pk=delivery.pk, status=delivery.status).update(
                 status=DeliveryStatus.PENDING,

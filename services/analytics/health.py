@@ -37,7 +37,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from events.catalogue import EventType
 from events.outbox import record_event
@@ -47,6 +46,7 @@ from services.analytics.plans import PlanProgress, plan_progress
 from services.analytics.sql import Statement, as_date, as_datetime
 from services.analytics.stale import is_rotten, last_touch
 from services.visibility import Visibility
+from services.writes import write_transaction
 
 WEIGHTS = {
     "satisfaction": 25,
@@ -309,7 +309,7 @@ async def refresh_account_health(
     condition = Q(archived_at__isnull=True)
     if account_ids is not None:
         condition &= Q(pk__in=set(account_ids))
-    async with in_transaction():
+    async with write_transaction():
         facts = await health_facts(visibility=everyone_sees, accounts=condition, now=now)
         healths = {f.account_id: evaluate(f, now) for f in facts}
         stored = await Account.filter(condition).select_for_update()

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from models import Lead, User
 from services.errors import DomainError, ErrorCode, Problem
@@ -30,6 +29,7 @@ from services.lead_import.rows import FileRow, read_row
 from services.leads import LEAD
 from services.records import clean_values
 from services.visibility import Visibility
+from services.writes import write_transaction
 
 __all__ = [
     "ImportInterrupted",
@@ -133,7 +133,7 @@ async def import_leads(
         await _import_rows(source, shape, options, report, on_rejected, on_progress)
         return report
     try:
-        async with in_transaction():
+        async with write_transaction():
             await _import_rows(source, shape, options, report, on_rejected, on_progress)
             raise _Rollback
     except _Rollback:
@@ -185,7 +185,7 @@ async def _import_rows(
             values = {name: value for name, value in row.values.items() if name != "email"}
             rows.append(BatchRow(row.number, email, values, row.problems))
         try:
-            async with in_transaction() as connection:
+            async with write_transaction() as connection:
                 result = await write_batch(
                     connection,
                     rows,

@@ -1,0 +1,69 @@
+"""The SQLite backend: Tortoise's, with every transaction begun ``IMMEDIATE``.
+
+``db.tortoise_config`` names this module as the engine of SQLite databases.
+"""
+
+import sqlite3
+
+from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
+from tortoise.backends.sqlite.client import (
+    SqliteClient,
+    SqliteTransactionContext,
+    SqliteTransactionWrapper,
+)
+from tortoise.connection import get_connections
+from tortoise.exceptions import TransactionManagementError
+
+from db import DatabaseBusy, is_database_busy
+
+
+class ImmediateSqliteTransaction(SqliteTransactionWrapper):
+    """A SQLite transaction that takes the database's write lock when it begins.
+
+    SQLite starts a plain ``BEGIN`` as a reader and upgrades it at its first write; when
+    another process has written in between, that upgrade fails at once with "database is
+    locked" (waiting could not help: the snapshot is already stale). ``BEGIN IMMEDIATE``
+    waits for the lock up front, for up to the busy timeout, so writers in several
+    processes take turns instead of failing.
+    """
+
+    async def begin(self) -> None:
+        try:
+            await self._connection.commit()
+            await self._connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if is_database_busy(exc):
+                raise DatabaseBusy(str(exc)) from exc
+            raise TransactionManagementError(exc) from exc
+
+
+class ImmediateSqliteTransactionContext(SqliteTransactionContext):
+    """Tortoise's context, except that a ``BEGIN`` that fails gives the connection back
+    (Tortoise's own keeps it locked for good)."""
+
+    async def __aenter__(self) -> TransactionalDBClient:
+        await self._trxlock.acquire()
+        try:
+            await self.ensure_connection()
+            self.token = get_connections().set(self.connection_name, self.connection)
+            try:
+                await self.connection.begin()
+            except BaseException:
+                get_connections().reset(self.token)
+                raise
+        except BaseException:
+            self._trxlock.release()
+            raise
+        return self.connection
+
+
+class ImmediateSqliteClient(SqliteClient):
+    """Tortoise's SQLite client, with every transaction begun ``IMMEDIATE``."""
+
+    def _in_transaction(self) -> TransactionContext:
+        return ImmediateSqliteTransactionContext(ImmediateSqliteTransaction(self), self._lock)
+
+
+# Tortoise loads a backend by module name and takes its ``client_class``. (Its migrations
+# choose their SQL dialect by that module's name, hence "sqlite" in it.)
+client_class = ImmediateSqliteClient
