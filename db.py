@@ -1,17 +1,34 @@
-"""Database configuration and the ORM's life cycle."""
+"""Database configuration, the ORM's life cycle, and what counts as the database being down."""
 
+import errno
+import sqlite3
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise
+from tortoise.backends.asyncpg import AsyncpgDBClient
+from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.exceptions import DBConnectionError
+from tortoise.exceptions import OperationalError as ORMOperationalError
 
-from settings import get_settings
+from settings import Settings, get_settings
 
 
-def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
-    """The Tortoise configuration for one database; migrations live in ``migrations/models``."""
+def tortoise_config(
+    database_url: str | None = None, *, settings: Settings | None = None
+) -> dict[str, Any]:
+    """The Tortoise configuration for one database; migrations live in ``migrations/models``.
+
+    With ``settings``, a PostgreSQL connection is bounded by their timeouts (``serve`` and the
+    other commands that run the application; migrations are not, as a data migration may
+    rightly take long).
+    """
     url = database_url or get_settings().database_url
+    connection: str | dict[str, Any] = url
+    if settings is not None:
+        connection = bounded_connection(url, settings)
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": ["models"],
@@ -24,10 +41,119 @@ def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
     }
 
 
-async def init_db(database_url: str | None = None) -> None:
+def bounded_connection(url: str, settings: Settings) -> str | dict[str, Any]:
+    """A PostgreSQL connection whose every wait has an end: each statement (on the server,
+    ``statement_timeout``, and on the client, for a server that does not answer at all),
+    opening a connection, and taking one from the pool. Other databases stay as they are."""
+    connection = expand_db_url(url)
+    if connection["engine"] != "tortoise.backends.asyncpg":
+        return url
+    statement = settings.database_statement_timeout_seconds
+    acquire = settings.database_acquire_timeout_seconds
+    credentials = connection["credentials"]
+    credentials["server_settings"] = {
+        **credentials.get("server_settings", {}),
+        "statement_timeout": str(round(statement * 1000)),
+    }
+    # The client gives the server a little longer than its own limit, so that a slow
+    # statement is reported by the server (and cancelled there) rather than abandoned.
+    credentials["command_timeout"] = statement + 1
+    credentials["timeout"] = acquire
+    credentials["acquire_timeout"] = acquire
+    return {"engine": __name__, "credentials": credentials}
+
+
+class _BoundedPool(asyncpg.Pool):
+    """An asyncpg pool whose ``acquire`` (and so the matching release) has a timeout."""
+
+    def __init__(self, *args: Any, acquire_timeout: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._acquire_timeout = acquire_timeout
+
+    def acquire(self, *, timeout: float | None = None) -> Any:
+        return super().acquire(timeout=self._acquire_timeout if timeout is None else timeout)
+
+
+class BoundedAsyncpgClient(AsyncpgDBClient):
+    """Tortoise's asyncpg client, taking connections from a ``_BoundedPool``."""
+
+    def __init__(self, *args: Any, acquire_timeout: float, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.acquire_timeout = acquire_timeout
+
+    async def create_pool(self, **kwargs: Any) -> asyncpg.Pool:
+        return await _BoundedPool(None, acquire_timeout=self.acquire_timeout, **kwargs)
+
+
+# Tortoise finds the client of an engine module under this name (see bounded_connection).
+client_class = BoundedAsyncpgClient
+
+
+# sqlite3 reports these when the database file cannot be used at all.
+_SQLITE_UNAVAILABLE = ("unable to open database", "disk i/o error")
+_NETWORK_ERRNOS = frozenset(
+    {
+        errno.ECONNREFUSED,
+        errno.ECONNRESET,
+        errno.ECONNABORTED,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.ENETDOWN,
+        errno.EHOSTDOWN,
+        errno.ETIMEDOUT,
+        errno.EADDRNOTAVAIL,
+        errno.EPIPE,
+    }
+)
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether an exception (or one it was raised from) means that the database cannot be
+    reached, or did not answer in time: a fault of the moment, worth retrying later, as
+    opposed to a fault in the code. Every layer that answers "try again later" (HTTP 503,
+    the WebSocket close 1013, /readyz) asks this one function."""
+    seen: set[int] = set()
+    pending = [exc]
+    while pending:
+        error = pending.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if _is_unavailable(error):
+            return True
+        pending.extend((error.__cause__, error.__context__))
+        pending.extend(arg for arg in getattr(error, "args", ()) if isinstance(arg, BaseException))
+    return False
+
+
+def _is_unavailable(error: BaseException) -> bool:
+    if isinstance(
+        error,
+        DBConnectionError  # tortoise: no connection could be made
+        | asyncpg.PostgresConnectionError  # class 08: the connection failed or is gone
+        | asyncpg.exceptions.OperatorInterventionError  # shutting down, starting up, timeout
+        | asyncpg.exceptions.InsufficientResourcesError  # too many connections, disk full
+        | asyncpg.InterfaceError  # the client side of a closed connection or pool
+        | TimeoutError  # no answer in time: a statement, a connection, the pool
+        | ConnectionError,
+    ):
+        return True
+    if isinstance(error, OSError):
+        return error.errno in _NETWORK_ERRNOS
+    if isinstance(error, sqlite3.OperationalError | ORMOperationalError):
+        message = str(error).lower()
+        return any(text in message for text in _SQLITE_UNAVAILABLE)
+    return False
+
+
+async def init_db(database_url: str | None = None, *, settings: Settings | None = None) -> None:
+    """Open the database for the application, bounded by the timeouts of ``settings``."""
     # The global fallback lets every task (each request, the lifespan, background work)
     # reach the connections opened here, not only the task that opened them.
-    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    settings = settings or get_settings()
+    await Tortoise.init(
+        config=tortoise_config(database_url, settings=settings), _enable_global_fallback=True
+    )
 
 
 class DatabaseNotMigrated(RuntimeError):

@@ -22,6 +22,7 @@ from typing import Any
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from db import database_unavailable
 from events.published import PublishedEvent, latest_sequence
 from models import OutboxEvent
 
@@ -152,9 +153,12 @@ class Relay:
                 await self.publish_all()
                 if self.on_idle is not None:
                     await self.on_idle()
-            except Exception:
+            except Exception as exc:
                 # The outbox keeps every event; the next round tries again.
-                log.exception("publishing live events failed")
+                if database_unavailable(exc):
+                    log.warning("publishing live events waits for the database: %s", exc)
+                else:
+                    log.exception("publishing live events failed")
 
 
 __all__ = ["Relay", "latest_sequence", "notify_committed", "publish_pending"]

@@ -5,8 +5,35 @@ from typing import Any
 
 from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionResult
+
+from db import database_unavailable
+
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+DATABASE_UNAVAILABLE = "the database is not available at the moment; try again shortly"
+
+
+def is_database_outage(error: GraphQLError) -> bool:
+    """A field failed because the database could not be reached (see db.database_unavailable)."""
+    return error.original_error is not None and database_unavailable(error.original_error)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Masks unexpected exceptions, except that a database outage says so: its error has the
+    code ``SERVICE_UNAVAILABLE`` (over HTTP the whole response is then a 503)."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if not is_database_outage(error):
+            return super().anonymise_error(error)
+        return GraphQLError(
+            DATABASE_UNAVAILABLE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": SERVICE_UNAVAILABLE},
+        )
 
 
 class LabelInputErrors(SchemaExtension):
