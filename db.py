@@ -1,6 +1,8 @@
 """Database configuration, the ORM's life cycle, and what counts as the database being down."""
 
 import errno
+import inspect
+import logging
 import sqlite3
 from typing import Any
 
@@ -82,7 +84,16 @@ class BoundedAsyncpgClient(AsyncpgDBClient):
         self.acquire_timeout = acquire_timeout
 
     async def create_pool(self, **kwargs: Any) -> asyncpg.Pool:
-        return await _BoundedPool(None, acquire_timeout=self.acquire_timeout, **kwargs)
+        # What asyncpg.create_pool does, with its own defaults, but of our class.
+        defaults = {
+            name: parameter.default
+            for name, parameter in inspect.signature(asyncpg.create_pool).parameters.items()
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+            and parameter.default is not inspect.Parameter.empty
+        }
+        return await _BoundedPool(
+            None, acquire_timeout=self.acquire_timeout, **{**defaults, **kwargs}
+        )
 
 
 # Tortoise finds the client of an engine module under this name (see bounded_connection).
@@ -134,6 +145,8 @@ def _is_unavailable(error: BaseException) -> bool:
         | asyncpg.exceptions.OperatorInterventionError  # shutting down, starting up, timeout
         | asyncpg.exceptions.InsufficientResourcesError  # too many connections, disk full
         | asyncpg.InterfaceError  # the client side of a closed connection or pool
+        # What a pooled connection that the server closed while it was idle answers next.
+        | asyncpg.exceptions._base.InternalClientError
         | TimeoutError  # no answer in time: a statement, a connection, the pool
         | ConnectionError,
     ):
@@ -146,8 +159,24 @@ def _is_unavailable(error: BaseException) -> bool:
     return False
 
 
+class _OutageInOneLine(logging.Filter):
+    """Turns a library's log record of a database outage (asyncpg's pool, retrying to keep
+    its minimum of connections) into one line: an outage is expected, not a bug to trace."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and database_unavailable(error):
+            record.msg, record.args = f"{record.getMessage()}: {type(error).__name__}: {error}", ()
+            record.exc_info = record.exc_text = None
+        return True
+
+
+_OUTAGE_IN_ONE_LINE = _OutageInOneLine()
+
+
 async def init_db(database_url: str | None = None, *, settings: Settings | None = None) -> None:
     """Open the database for the application, bounded by the timeouts of ``settings``."""
+    logging.getLogger("asyncpg.pool").addFilter(_OUTAGE_IN_ONE_LINE)  # once: no duplicates
     # The global fallback lets every task (each request, the lifespan, background work)
     # reach the connections opened here, not only the task that opened them.
     settings = settings or get_settings()

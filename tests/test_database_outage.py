@@ -1,0 +1,289 @@
+"""The server while its database is down, frozen, or back: real databases, a real server.
+
+PostgreSQL: a cluster of this module's own (tests/private_postgres.py), stopped (connections
+refused) and frozen with SIGSTOP (connections accepted, nothing answered), then resumed.
+SQLite: a database file that cannot be opened. The application runs in this process under
+uvicorn on a free loopback port, so that every log record, uvicorn's included, reaches
+``caplog``: an outage is answered, and logged in one line, never with a traceback.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from db import close_db, init_db
+from server import create_app
+from settings import Settings
+from tests.live_server import ADMIN_EMAIL, ADMIN_PASSWORD, free_port, run_cli
+from tests.private_postgres import PrivatePostgres
+
+GQL = "application/graphql-response+json"
+UNAVAILABLE = {
+    "errors": [
+        {
+            "message": "the database is not available at the moment; try again shortly",
+            "extensions": {"code": "SERVICE_UNAVAILABLE"},
+        }
+    ]
+}
+PIPELINES = {"query": "{ pipelines { name } }"}
+PIPELINE_NAMES = {
+    "data": {"pipelines": [{"name": n} for n in ("New business", "Expansion", "Renewal")]}
+}
+LOGIN = {
+    "query": "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { accessToken } }",
+    "variables": {"e": ADMIN_EMAIL, "p": ADMIN_PASSWORD},
+}
+
+
+@pytest.fixture(autouse=True)
+async def clean_database() -> AsyncIterator[None]:
+    """These tests run on databases of their own, which they leave as they found them."""
+    yield
+
+
+def outage_settings(database_url: str) -> Settings:
+    """Small timeouts, so that a frozen database is given up on quickly."""
+    return Settings(
+        database_url=database_url,
+        database_statement_timeout_seconds=0.5,
+        database_acquire_timeout_seconds=0.5,
+        request_timeout_seconds=5,
+        readiness_timeout_seconds=0.5,
+        retry_after_seconds=7,
+        access_token_seconds=3600,
+        health_refresh_seconds=0,
+        webhook_dispatch_in_server=False,
+        relay_poll_seconds=3600,
+    )
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """Serve ``app`` (with its lifespan) under uvicorn in this event loop; yield its URL."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_config=None)
+    )
+    task = asyncio.create_task(server.serve())
+    for _ in range(600):
+        if server.started or task.done():
+            break
+        await asyncio.sleep(0.05)
+    if not server.started:
+        server.should_exit = True
+        await task
+        raise RuntimeError("the server did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@contextlib.asynccontextmanager
+async def suite_database_set_aside(suite_database_url: str) -> AsyncIterator[None]:
+    """The ORM's connections are global: close the suite's while a server here opens its
+    own, and open them again afterwards."""
+    await close_db()
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            await close_db()
+        await init_db(suite_database_url)
+
+
+def prepare(database_url: str, workdir: Path) -> None:
+    env = {**os.environ, "ACCOUNTGRAPH_DATABASE_URL": database_url}
+    run_cli("migrate", env=env, cwd=workdir)
+    run_cli(
+        "create-user",
+        *("--email", ADMIN_EMAIL, "--name", "Admin", "--role", "ADMIN"),
+        env=env,
+        cwd=workdir,
+        stdin=ADMIN_PASSWORD + "\n",
+    )
+
+
+class Api:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.token = ""
+
+    async def post(self, body: Any, *, accept: str = GQL, signed_in: bool = True) -> httpx.Response:
+        headers = {"Accept": accept}
+        if signed_in:
+            headers["Authorization"] = f"Bearer {self.token}"
+        async with httpx.AsyncClient(timeout=30) as client:
+            return await client.post(f"{self.base}/graphql", json=body, headers=headers)
+
+    async def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        async with httpx.AsyncClient(timeout=30) as client:
+            return await client.get(f"{self.base}{path}", **kwargs)
+
+    async def sign_in(self) -> None:
+        response = await self.post(LOGIN, signed_in=False)
+        self.token = response.json()["data"]["login"]["accessToken"]
+
+    async def wait_until_ready(self) -> None:
+        """Poll /readyz until the database answers again (each probe is bounded)."""
+        for _ in range(100):
+            if (await self.get("/readyz")).status_code == 200:
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError("the server did not become ready again")
+
+
+def assert_unavailable(response: httpx.Response, media_type: str = GQL) -> None:
+    assert (response.status_code, response.json()) == (503, UNAVAILABLE)
+    assert response.headers["retry-after"] == "7"
+    assert response.headers["content-type"] == f"{media_type}; charset=utf-8"
+
+
+def assert_no_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    """Nothing was logged with a traceback, nor as an error: an outage is no bug."""
+    noisy = [
+        f"{r.name} {r.levelname}: {r.getMessage()}"
+        for r in caplog.records
+        if r.exc_info or r.exc_text or r.levelno >= logging.ERROR or "Traceback" in r.getMessage()
+    ]
+    assert noisy == []
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivatePostgres]:
+    postgres = PrivatePostgres()
+    try:
+        postgres.start()
+        prepare(postgres.url, tmp_path_factory.mktemp("outage"))
+        yield postgres
+    finally:
+        postgres.close()
+
+
+@pytest.fixture(scope="module")
+async def api(cluster: PrivatePostgres, database_url: str) -> AsyncIterator[Api]:
+    async with suite_database_set_aside(database_url):
+        async with serving(create_app(outage_settings(cluster.url))) as base:
+            api = Api(base)
+            await api.sign_in()
+            yield api
+
+
+async def assert_recovered(api: Api) -> None:
+    await api.wait_until_ready()
+    ready = await api.get("/readyz")
+    assert (ready.status_code, ready.json()) == (200, {"status": "ok", "database": "ok"})
+    response = await api.post(PIPELINES)
+    assert (response.status_code, response.json()) == (200, PIPELINE_NAMES)
+
+
+async def test_a_stopped_database_answers_every_request_503_with_retry_after(
+    cluster: PrivatePostgres, api: Api, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.INFO)
+    cluster.stop()
+    try:
+        # The credential is checked first: that reads the database.
+        assert_unavailable(await api.post(PIPELINES))
+        assert_unavailable(await api.post(PIPELINES, accept="application/json"), "application/json")
+        assert_unavailable(
+            await api.get(
+                "/graphql",
+                params=PIPELINES,
+                headers={"Accept": GQL, "Authorization": f"Bearer {api.token}"},
+            )
+        )
+        # Without a credential, the resolver is the first to read it.
+        assert_unavailable(await api.post(LOGIN, signed_in=False))
+        ready = await api.get("/readyz")
+        assert (ready.status_code, ready.json()) == (
+            503,
+            {"status": "unavailable", "database": "unreachable"},
+        )
+        health = await api.get("/healthz")
+        assert (health.status_code, health.json()) == (200, {"status": "ok"})
+    finally:
+        cluster.start()
+    await assert_recovered(api)
+    assert_no_traceback(caplog)
+    assert any(
+        "answered 503, the database is unavailable" in r.getMessage() for r in caplog.records
+    )
+
+
+async def test_a_frozen_database_is_given_up_on_within_the_timeouts(
+    cluster: PrivatePostgres, api: Api, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.INFO)
+    cluster.freeze()
+    try:
+        ready = await api.get("/readyz")
+        assert (ready.status_code, ready.json()) == (
+            503,
+            {"status": "unavailable", "database": "timeout"},
+        )
+        assert_unavailable(await api.post(PIPELINES))
+        assert_unavailable(await api.post(LOGIN, signed_in=False))
+    finally:
+        cluster.thaw()
+    await assert_recovered(api)
+    assert_no_traceback(caplog)
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+async def test_a_socket_signing_in_while_the_database_is_down_is_closed_with_1013(
+    cluster: PrivatePostgres, api: Api, caplog: pytest.LogCaptureFixture, protocol: str
+):
+    caplog.set_level(logging.INFO)
+    url = api.base.replace("http://", "ws://") + "/graphql"
+    init = {"type": "connection_init", "payload": {"authorization": f"Bearer {api.token}"}}
+    cluster.stop()
+    try:
+        async with connect(url, subprotocols=[protocol]) as socket:  # type: ignore[list-item]
+            await socket.send(json.dumps(init))
+            received = []
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    received.append(json.loads(await socket.recv()))
+    finally:
+        cluster.start()
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+        1013,
+        "the database is not available at the moment; try again shortly",
+    )
+    expected = (
+        []
+        if protocol == "graphql-transport-ws"
+        else [
+            {
+                "type": "connection_error",
+                "payload": {
+                    "message": "the database is not available at the moment; try again shortly"
+                },
+            }
+        ]
+    )
+    assert received == expected
+    await api.wait_until_ready()
+    async with connect(url, subprotocols=[protocol]) as socket:  # type: ignore[list-item]
+        await socket.send(json.dumps(init))
+        assert json.loads(await socket.recv()) == {"type": "connection_ack"}
+    assert_no_traceback(caplog)
