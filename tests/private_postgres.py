@@ -65,8 +65,7 @@ class PrivatePostgres:
         self._process: subprocess.Popen[bytes] | None = None
         self._frozen = False
         subprocess.run(
-            [initdb, "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8"]
-            + ["--locale=C", "--no-sync"],
+            [initdb, "--no-sync", "-D", str(self.data), "-U", "postgres", "-A", "trust"],
             check=True,
             capture_output=True,
             timeout=120,
@@ -76,9 +75,11 @@ class PrivatePostgres:
     def start(self) -> None:
         log = open(self.root / "server.log", "ab")
         self._process = subprocess.Popen(
-            [self._postgres, "-D", str(self.data), "-p", str(self.port), "-k", str(self.root)]
-            + ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]
-            + ["-c", "full_page_writes=off", "-c", "synchronous_commit=off"],
+            [
+                *(self._postgres, "-D", str(self.data), "-p", str(self.port), "-k", str(self.root)),
+                *("-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"),
+                *("-c", "full_page_writes=off", "-c", "synchronous_commit=off"),
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
