@@ -65,7 +65,10 @@ class PrivatePostgres:
         self._process: subprocess.Popen[bytes] | None = None
         self._frozen = False
         subprocess.run(
-            [initdb, "--no-sync", "-D", str(self.data), "-U", "postgres", "-A", "trust"],
+            [
+                *(initdb, "--no-sync", "-D", str(self.data), "-U", "postgres", "-A", "trust"),
+                *("-E", "UTF8", "--locale=C"),
+            ],
             check=True,
             capture_output=True,
             timeout=120,
