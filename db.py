@@ -9,7 +9,19 @@ from typing import Any
 import asyncpg
 from tortoise import Tortoise
 from tortoise.backends.asyncpg import AsyncpgDBClient
+from tortoise.backends.base.client import (
+    BaseDBAsyncClient,
+    ConnectionWrapper,
+    TransactionalDBClient,
+    TransactionContext,
+)
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.backends.sqlite.client import (
+    SqliteClient,
+    SqliteTransactionContext,
+    SqliteTransactionWrapper,
+)
+from tortoise.connection import get_connections
 from tortoise.exceptions import DBConnectionError
 from tortoise.exceptions import OperationalError as ORMOperationalError
 
@@ -46,8 +58,13 @@ def tortoise_config(
 def bounded_connection(url: str, settings: Settings) -> str | dict[str, Any]:
     """A PostgreSQL connection whose every wait has an end: each statement (on the server,
     ``statement_timeout``, and on the client, for a server that does not answer at all),
-    opening a connection, and taking one from the pool. Other databases stay as they are."""
+    opening a connection, and taking one from the pool. A SQLite connection that recovers
+    when its file could not be opened for a while (see RecoveringSqliteClient)."""
     connection = expand_db_url(url)
+    if connection["engine"] == "tortoise.backends.sqlite":
+        if connection["credentials"].get("install_regexp_functions"):
+            return url
+        return {"engine": __name__, "credentials": connection["credentials"]}
     if connection["engine"] != "tortoise.backends.asyncpg":
         return url
     statement = settings.database_statement_timeout_seconds
@@ -96,8 +113,54 @@ class BoundedAsyncpgClient(AsyncpgDBClient):
         )
 
 
-# Tortoise finds the client of an engine module under this name (see bounded_connection).
-client_class = BoundedAsyncpgClient
+class _ReleasingConnectionWrapper(ConnectionWrapper[Any]):
+    """Tortoise's wrapper of the one SQLite connection, except that it lets go of the lock
+    when the connection cannot be opened: otherwise every later statement waits forever."""
+
+    async def __aenter__(self) -> Any:
+        await self._lock.acquire()
+        try:
+            await self.ensure_connection()
+        except BaseException:
+            self._lock.release()
+            raise
+        return self.connection
+
+
+class _ReleasingTransactionContext(SqliteTransactionContext):
+    """Likewise for a transaction that cannot begin."""
+
+    async def __aenter__(self) -> TransactionalDBClient:
+        await self._trxlock.acquire()
+        try:
+            await self.ensure_connection()
+            self.token = get_connections().set(self.connection_name, self.connection)
+            try:
+                await self.connection.begin()
+            except BaseException:
+                get_connections().reset(self.token)
+                raise
+        except BaseException:
+            self._trxlock.release()
+            raise
+        return self.connection
+
+
+class RecoveringSqliteClient(SqliteClient):
+    """Tortoise's SQLite client, working again once the database file can be opened again."""
+
+    def acquire_connection(self) -> _ReleasingConnectionWrapper:
+        return _ReleasingConnectionWrapper(self._lock, self)
+
+    def _in_transaction(self) -> TransactionContext:
+        return _ReleasingTransactionContext(SqliteTransactionWrapper(self), self._lock)
+
+
+def get_client_class(db_info: dict[str, Any]) -> type[BaseDBAsyncClient]:
+    """Tortoise asks an engine module for its client (see bounded_connection)."""
+    if "file_path" in db_info["credentials"]:
+        return RecoveringSqliteClient
+    return BoundedAsyncpgClient
 
 
 # sqlite3 reports these when the database file cannot be used at all.

@@ -62,6 +62,7 @@ from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Final, overload
+from urllib.parse import unquote_to_bytes
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -204,6 +205,15 @@ def has_lone_surrogate(value: Any) -> bool:
         except UnicodeEncodeError:
             return True
     return False
+
+
+def _refuse_invalid_query_string(request: Request) -> None:
+    """400 for a query string that is not UTF-8 once percent-decoded: decoded anyway, its
+    bytes would turn into U+FFFD, and the request would run as something never sent."""
+    try:
+        unquote_to_bytes(request.scope.get("query_string", b"")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise GraphQLHTTPError(400, "The request is not valid UTF-8.") from None
 
 
 def is_request_error(result: Any) -> bool:
@@ -365,6 +375,7 @@ class GraphQLView(GraphQL):
         limited = request
         deadline = asyncio.timeout(self.request_timeout)
         try:
+            _refuse_invalid_query_string(request)
             limited = self._limit_body(request)
             async with deadline:
                 return await super().run(limited, context, root_value)

@@ -20,6 +20,7 @@ import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
+from tortoise import Tortoise
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -286,4 +287,38 @@ async def test_a_socket_signing_in_while_the_database_is_down_is_closed_with_101
     async with connect(url, subprotocols=[protocol]) as socket:  # type: ignore[list-item]
         await socket.send(json.dumps(init))
         assert json.loads(await socket.recv()) == {"type": "connection_ack"}
+    assert_no_traceback(caplog)
+
+
+# --------------------------------------------------------------------------- SQLite
+
+
+async def test_a_sqlite_database_file_that_cannot_be_opened_answers_503(
+    tmp_path: Path, database_url: str, caplog: pytest.LogCaptureFixture
+):
+    path = tmp_path / "accountgraph.db"
+    prepare(f"sqlite://{path}", tmp_path)
+    async with suite_database_set_aside(database_url):
+        async with serving(create_app(outage_settings(f"sqlite://{path}"))) as base:
+            api = Api(base)
+            await api.sign_in()
+            caplog.set_level(logging.INFO)
+            # The file is gone and a directory stands in its place: SQLite cannot open it.
+            sqlite = Tortoise.get_connection("default")
+            async with sqlite._lock:  # not under a statement of the relay's
+                await sqlite.close()
+            path.rename(tmp_path / "moved.db")
+            path.mkdir()
+            try:
+                assert_unavailable(await api.post(PIPELINES))
+                assert_unavailable(await api.post(LOGIN, signed_in=False))
+                ready = await api.get("/readyz")
+                assert (ready.status_code, ready.json()) == (
+                    503,
+                    {"status": "unavailable", "database": "unreachable"},
+                )
+            finally:
+                path.rmdir()
+                (tmp_path / "moved.db").rename(path)
+            await assert_recovered(api)
     assert_no_traceback(caplog)
