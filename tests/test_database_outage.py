@@ -24,7 +24,7 @@ from tortoise import Tortoise
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from db import close_db, init_db
+from db import RecoveringSqliteClient, close_db, init_db
 from server import create_app
 from settings import Settings
 from tests.live_server import ADMIN_EMAIL, ADMIN_PASSWORD, free_port, run_cli
@@ -305,6 +305,7 @@ async def test_a_sqlite_database_file_that_cannot_be_opened_answers_503(
             caplog.set_level(logging.INFO)
             # The file is gone and a directory stands in its place: SQLite cannot open it.
             sqlite = Tortoise.get_connection("default")
+            assert isinstance(sqlite, RecoveringSqliteClient)
             async with sqlite._lock:  # not under a statement of the relay's
                 await sqlite.close()
             path.rename(tmp_path / "moved.db")
