@@ -222,6 +222,15 @@ def _is_unavailable(error: BaseException) -> bool:
     return False
 
 
+def log_failure(logger: logging.Logger, message: str, exc: BaseException) -> None:
+    """Log a failed round of background work: a database outage in one warning line (it is
+    expected, and the next round tries again), anything else with its traceback."""
+    if database_unavailable(exc):
+        logger.warning("%s, the database is unavailable: %s: %s", message, type(exc).__name__, exc)
+    else:
+        logger.exception(message)
+
+
 class _OutageInOneLine(logging.Filter):
     """Turns a library's log record of a database outage (asyncpg's pool, retrying to keep
     its minimum of connections) into one line: an outage is expected, not a bug to trace."""

@@ -22,7 +22,7 @@ from typing import Any
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from db import database_unavailable
+from db import log_failure
 from events.published import PublishedEvent, latest_sequence
 from models import OutboxEvent
 
@@ -155,10 +155,7 @@ class Relay:
                     await self.on_idle()
             except Exception as exc:
                 # The outbox keeps every event; the next round tries again.
-                if database_unavailable(exc):
-                    log.warning("publishing live events waits for the database: %s", exc)
-                else:
-                    log.exception("publishing live events failed")
+                log_failure(log, "publishing live events failed", exc)
 
 
 __all__ = ["Relay", "latest_sequence", "notify_committed", "publish_pending"]

@@ -9,22 +9,27 @@ uvicorn on a free loopback port, so that every log record, uvicorn's included, r
 
 import asyncio
 import contextlib
+import errno
 import json
 import logging
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
 from tortoise import Tortoise
+from tortoise.exceptions import DBConnectionError
+from tortoise.exceptions import OperationalError as ORMOperationalError
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from db import RecoveringSqliteClient, close_db, init_db
+from db import RecoveringSqliteClient, close_db, database_unavailable, init_db, log_failure
 from server import create_app
 from settings import Settings
 from tests.live_server import ADMIN_EMAIL, ADMIN_PASSWORD, free_port, run_cli
@@ -323,3 +328,59 @@ async def test_a_sqlite_database_file_that_cannot_be_opened_answers_503(
                 (tmp_path / "moved.db").rename(path)
             await assert_recovered(api)
     assert_no_traceback(caplog)
+
+
+# --------------------------------------------------------------------------- what counts
+
+
+def _raised_from(error: BaseException, cause: BaseException) -> BaseException:
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize(
+    ("error", "unavailable"),
+    [
+        (ConnectionRefusedError(111, "Connect call failed"), True),
+        (OSError(errno.EHOSTUNREACH, "No route to host"), True),
+        (TimeoutError(), True),
+        (asyncpg.exceptions.CannotConnectNowError("the database system is starting up"), True),
+        (asyncpg.exceptions.AdminShutdownError("terminating connection"), True),
+        (asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed"), True),
+        (asyncpg.exceptions.TooManyConnectionsError("too many clients"), True),
+        (
+            asyncpg.exceptions.QueryCanceledError("canceling statement due to statement timeout"),
+            True,
+        ),
+        (asyncpg.InterfaceError("connection is closed"), True),
+        (DBConnectionError("can't connect"), True),
+        (ORMOperationalError(sqlite3.OperationalError("unable to open database file")), True),
+        (_raised_from(RuntimeError("wrapped"), ConnectionResetError()), True),
+        (ORMOperationalError(sqlite3.OperationalError("no such table: account")), False),
+        (asyncpg.exceptions.UndefinedTableError('relation "x" does not exist'), False),
+        (FileNotFoundError(errno.ENOENT, "No such file"), False),
+        (ValueError("a bug"), False),
+        (None, False),
+    ],
+)
+def test_what_counts_as_the_database_being_unavailable(
+    error: BaseException | None, unavailable: bool
+):
+    assert database_unavailable(error) is unavailable
+
+
+def test_a_failed_background_round_logs_an_outage_in_one_line(caplog: pytest.LogCaptureFixture):
+    logger = logging.getLogger("accountgraph.test")
+    log_failure(logger, "a round failed", ConnectionRefusedError(111, "refused"))
+    try:
+        raise ValueError("a bug")
+    except ValueError as exc:
+        log_failure(logger, "a round failed", exc)
+    assert [(r.levelname, r.getMessage(), bool(r.exc_info)) for r in caplog.records] == [
+        (
+            "WARNING",
+            "a round failed, the database is unavailable: ConnectionRefusedError: [Errno 111] refused",
+            False,
+        ),
+        ("ERROR", "a round failed", True),
+    ]
