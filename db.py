@@ -115,11 +115,13 @@ class BoundedAsyncpgClient(AsyncpgDBClient):
 
 class _ReleasingConnectionWrapper(ConnectionWrapper[Any]):
     """Tortoise's wrapper of the one SQLite connection, except that it lets go of the lock
-    when the connection cannot be opened: otherwise every later statement waits forever."""
+    when the connection cannot be opened (otherwise every later statement waits forever), and
+    takes the connection as it is once the lock is held, not one closed while it waited."""
 
     async def __aenter__(self) -> Any:
         await self._lock.acquire()
         try:
+            self.connection = self.client._connection
             await self.ensure_connection()
         except BaseException:
             self._lock.release()

@@ -12,7 +12,6 @@ import contextlib
 import errno
 import json
 import logging
-import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -24,15 +23,27 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.exceptions import DBConnectionError
 from tortoise.exceptions import OperationalError as ORMOperationalError
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from db import RecoveringSqliteClient, close_db, database_unavailable, init_db, log_failure
+from db import (
+    RecoveringSqliteClient,
+    close_db,
+    database_unavailable,
+    init_db,
+    log_failure,
+    migrate_db,
+)
 from server import create_app
+from services.auth import hash_password
+from services.people import USER
+from services.pipelines import ensure_default_pipelines
+from services.records import create_record
 from settings import Settings
-from tests.live_server import ADMIN_EMAIL, ADMIN_PASSWORD, free_port, run_cli
+from tests.live_server import ADMIN_EMAIL, ADMIN_PASSWORD, free_port
 from tests.private_postgres import PrivatePostgres
 
 GQL = "application/graphql-response+json"
@@ -102,26 +113,37 @@ async def serving(app: Starlette) -> AsyncIterator[str]:
 @contextlib.asynccontextmanager
 async def suite_database_set_aside(suite_database_url: str) -> AsyncIterator[None]:
     """The ORM's connections are global: close the suite's while a server here opens its
-    own, and open them again afterwards."""
+    own, and open them again afterwards. Tortoise also keeps each model's INSERT, UPDATE and
+    DELETE statements per connection name, written in the first database's dialect: those
+    are forgotten on the way in and out, as the two databases may differ in kind."""
     await close_db()
+    EXECUTOR_CACHE.clear()
     try:
         yield
     finally:
         with contextlib.suppress(Exception):
             await close_db()
+        EXECUTOR_CACHE.clear()
         await init_db(suite_database_url)
 
 
-def prepare(database_url: str, workdir: Path) -> None:
-    env = {**os.environ, "ACCOUNTGRAPH_DATABASE_URL": database_url}
-    run_cli("migrate", env=env, cwd=workdir)
-    run_cli(
-        "create-user",
-        *("--email", ADMIN_EMAIL, "--name", "Admin", "--role", "ADMIN"),
-        env=env,
-        cwd=workdir,
-        stdin=ADMIN_PASSWORD + "\n",
-    )
+@contextlib.asynccontextmanager
+async def serving_signed_in(database_url: str) -> AsyncIterator["Api"]:
+    """Migrate ``database_url`` (as `accountgraph migrate` does), serve the app on it, and
+    sign in as an administrator."""
+    await migrate_db(database_url)
+    async with serving(create_app(outage_settings(database_url))) as base:
+        values = {
+            "email": ADMIN_EMAIL,
+            "name": "Admin",
+            "role": "ADMIN",
+            "password_hash": hash_password(ADMIN_PASSWORD),
+        }
+        await create_record(USER, actor_id=None, values=values)
+        await ensure_default_pipelines()
+        api = Api(base)
+        await api.sign_in()
+        yield api
 
 
 class Api:
@@ -173,11 +195,10 @@ def assert_no_traceback(caplog: pytest.LogCaptureFixture) -> None:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivatePostgres]:
+def cluster() -> Iterator[PrivatePostgres]:
     postgres = PrivatePostgres()
     try:
         postgres.start()
-        prepare(postgres.url, tmp_path_factory.mktemp("outage"))
         yield postgres
     finally:
         postgres.close()
@@ -186,9 +207,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivatePostgre
 @pytest.fixture(scope="module")
 async def api(cluster: PrivatePostgres, database_url: str) -> AsyncIterator[Api]:
     async with suite_database_set_aside(database_url):
-        async with serving(create_app(outage_settings(cluster.url))) as base:
-            api = Api(base)
-            await api.sign_in()
+        async with serving_signed_in(cluster.url) as api:
             yield api
 
 
@@ -253,45 +272,66 @@ async def test_a_frozen_database_is_given_up_on_within_the_timeouts(
     assert_no_traceback(caplog)
 
 
+async def sign_in_socket(api: Api, protocol: str) -> tuple[list[dict], int | None, str | None]:
+    """Open a socket and send connection_init with the token: what came back, and the close
+    code and reason if the server closed it (None, None when it acknowledged)."""
+    url = api.base.replace("http://", "ws://") + "/graphql"
+    init = {"type": "connection_init", "payload": {"authorization": f"Bearer {api.token}"}}
+    received: list[dict] = []
+    async with connect(url, subprotocols=[protocol]) as socket:  # type: ignore[list-item]
+        await socket.send(json.dumps(init))
+        try:
+            while True:
+                received.append(json.loads(await socket.recv()))
+                if received[-1] == {"type": "connection_ack"}:
+                    return received, None, None
+        except ConnectionClosed as closed:
+            assert closed.rcvd is not None
+            return received, closed.rcvd.code, closed.rcvd.reason
+
+
+def try_again_later(protocol: str) -> tuple[list[dict], int, str]:
+    reason = "the database is not available at the moment; try again shortly"
+    told = (
+        []
+        if protocol == "graphql-transport-ws"
+        else [{"type": "connection_error", "payload": {"message": reason}}]
+    )
+    return told, 1013, reason
+
+
 @pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
 async def test_a_socket_signing_in_while_the_database_is_down_is_closed_with_1013(
     cluster: PrivatePostgres, api: Api, caplog: pytest.LogCaptureFixture, protocol: str
 ):
     caplog.set_level(logging.INFO)
-    url = api.base.replace("http://", "ws://") + "/graphql"
-    init = {"type": "connection_init", "payload": {"authorization": f"Bearer {api.token}"}}
     cluster.stop()
     try:
-        async with connect(url, subprotocols=[protocol]) as socket:  # type: ignore[list-item]
-            await socket.send(json.dumps(init))
-            received = []
-            with pytest.raises(ConnectionClosed) as closed:
-                while True:
-                    received.append(json.loads(await socket.recv()))
+        assert await sign_in_socket(api, protocol) == try_again_later(protocol)
     finally:
         cluster.start()
-    assert closed.value.rcvd is not None
-    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
-        1013,
-        "the database is not available at the moment; try again shortly",
-    )
-    expected = (
-        []
-        if protocol == "graphql-transport-ws"
-        else [
-            {
-                "type": "connection_error",
-                "payload": {
-                    "message": "the database is not available at the moment; try again shortly"
-                },
-            }
-        ]
-    )
-    assert received == expected
     await api.wait_until_ready()
-    async with connect(url, subprotocols=[protocol]) as socket:  # type: ignore[list-item]
-        await socket.send(json.dumps(init))
-        assert json.loads(await socket.recv()) == {"type": "connection_ack"}
+    assert await sign_in_socket(api, protocol) == ([{"type": "connection_ack"}], None, None)
+    assert_no_traceback(caplog)
+
+
+async def test_a_socket_signing_in_while_the_database_is_frozen_is_closed_with_1013(
+    cluster: PrivatePostgres, api: Api, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.INFO)
+    cluster.freeze()
+    try:
+        assert await sign_in_socket(api, "graphql-transport-ws") == try_again_later(
+            "graphql-transport-ws"
+        )
+    finally:
+        cluster.thaw()
+    await api.wait_until_ready()
+    assert await sign_in_socket(api, "graphql-transport-ws") == (
+        [{"type": "connection_ack"}],
+        None,
+        None,
+    )
     assert_no_traceback(caplog)
 
 
@@ -302,11 +342,8 @@ async def test_a_sqlite_database_file_that_cannot_be_opened_answers_503(
     tmp_path: Path, database_url: str, caplog: pytest.LogCaptureFixture
 ):
     path = tmp_path / "accountgraph.db"
-    prepare(f"sqlite://{path}", tmp_path)
     async with suite_database_set_aside(database_url):
-        async with serving(create_app(outage_settings(f"sqlite://{path}"))) as base:
-            api = Api(base)
-            await api.sign_in()
+        async with serving_signed_in(f"sqlite://{path}") as api:
             caplog.set_level(logging.INFO)
             # The file is gone and a directory stands in its place: SQLite cannot open it.
             sqlite = Tortoise.get_connection("default")
