@@ -272,6 +272,18 @@ async def test_a_frozen_database_is_given_up_on_within_the_timeouts(
     assert_no_traceback(caplog)
 
 
+async def test_postgresql_cancels_a_statement_longer_than_the_statement_timeout(api: Api):
+    connection = Tortoise.get_connection("default")
+    assert await connection.execute_query_dict("SHOW statement_timeout") == [
+        {"statement_timeout": "500ms"}
+    ]
+    with pytest.raises(asyncpg.exceptions.QueryCanceledError, match="statement timeout") as raised:
+        await connection.execute_query("SELECT pg_sleep(5)")
+    assert database_unavailable(raised.value)
+    response = await api.post(PIPELINES)
+    assert (response.status_code, response.json()) == (200, PIPELINE_NAMES)
+
+
 async def sign_in_socket(api: Api, protocol: str) -> tuple[list[dict], int | None, str | None]:
     """Open a socket and send connection_init with the token: what came back, and the close
     code and reason if the server closed it (None, None when it acknowledged)."""
