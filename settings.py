@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     # statement, and the longest wait for a connection (opening one, or taking one from the
     # pool). Every GraphQL request over HTTP: the longest it may take. /readyz: the longest
     # its probe of the database may take. Retry-After of a 503, in seconds.
-    database_statement_timeout_seconds: Annotated[float, Field(gt=0)] = 30
+    database_statement_timeout_seconds: Annotated[float, Field(gt=0)] = 15
     database_acquire_timeout_seconds: Annotated[float, Field(gt=0)] = 5
     request_timeout_seconds: Annotated[float, Field(gt=0)] = 60
     readiness_timeout_seconds: Annotated[float, Field(gt=0, lt=1)] = 0.5
