@@ -234,14 +234,18 @@ def log_failure(logger: logging.Logger, message: str, exc: BaseException) -> Non
 
 
 class _OutageInOneLine(logging.Filter):
-    """Turns a library's log record of a database outage (asyncpg's pool, retrying to keep
-    its minimum of connections) into one line: an outage is expected, not a bug to trace."""
+    """Turns a library's log record of a database outage into one warning line: asyncpg's
+    pool retrying to keep its minimum of connections, and asyncio reporting a future that
+    asyncpg left with a connection error when an attempt to connect to a frozen server timed
+    out. An outage is expected, not a bug to trace."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
         if error is not None and database_unavailable(error):
-            record.msg, record.args = f"{record.getMessage()}: {type(error).__name__}: {error}", ()
+            message = record.getMessage().splitlines()[0]
+            record.msg, record.args = f"{message}: {type(error).__name__}: {error}", ()
             record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True
 
 
@@ -250,7 +254,8 @@ _OUTAGE_IN_ONE_LINE = _OutageInOneLine()
 
 async def init_db(database_url: str | None = None, *, settings: Settings | None = None) -> None:
     """Open the database for the application, bounded by the timeouts of ``settings``."""
-    logging.getLogger("asyncpg.pool").addFilter(_OUTAGE_IN_ONE_LINE)  # once: no duplicates
+    for logger in ("asyncpg.pool", "asyncio"):
+        logging.getLogger(logger).addFilter(_OUTAGE_IN_ONE_LINE)  # once: no duplicates
     # The global fallback lets every task (each request, the lifespan, background work)
     # reach the connections opened here, not only the task that opened them.
     settings = settings or get_settings()

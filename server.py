@@ -137,17 +137,27 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+def _forget(task: "asyncio.Future[Any]") -> None:
+    """Retrieve the outcome of an abandoned task, so that asyncio does not report it."""
+    if not task.cancelled():
+        task.exception()
+
+
 def readiness(timeout: float) -> Callable[[Request], Awaitable[Response]]:
     """/readyz: whether the database answers, within ``timeout`` seconds (under one)."""
 
     async def readyz(request: Request) -> Response:
-        try:
-            await asyncio.wait_for(
-                Tortoise.get_connection("default").execute_query("SELECT 1"), timeout
-            )
-        except TimeoutError:
+        probe = asyncio.ensure_future(Tortoise.get_connection("default").execute_query("SELECT 1"))
+        # Not wait_for: that would also wait for the cancelled probe to hand its connection
+        # back, which on a frozen database takes as long as the pool's own timeout.
+        await asyncio.wait({probe}, timeout=timeout)
+        if not probe.done():
+            probe.cancel()
+            probe.add_done_callback(_forget)
             log.warning("readiness check: the database did not answer within %gs", timeout)
             return JSONResponse({"status": "unavailable", "database": "timeout"}, status_code=503)
+        try:
+            probe.result()
         except Exception as exc:
             if not database_unavailable(exc):
                 log.exception("readiness check failed")

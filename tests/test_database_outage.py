@@ -433,3 +433,30 @@ def test_a_failed_background_round_logs_an_outage_in_one_line(caplog: pytest.Log
         ),
         ("ERROR", "a round failed", True),
     ]
+
+
+def test_what_the_database_drivers_leave_behind_in_an_outage_is_logged_in_one_line(
+    database_url: str, caplog: pytest.LogCaptureFixture
+):
+    # What asyncio logs when asyncpg abandons a connection attempt to a frozen server, and
+    # what asyncpg's pool logs while it cannot reconnect (the suite has opened the database).
+    asyncio_log, pool_log = logging.getLogger("asyncio"), logging.getLogger("asyncpg.pool")
+    lost = ConnectionError("unexpected connection_lost() call")
+    asyncio_log.error("Future exception was never retrieved\nfuture: <Future>", exc_info=lost)
+    pool_log.warning("Failed to restore the pool connection floor; retrying", exc_info=lost)
+    asyncio_log.error("Task exception was never retrieved", exc_info=ValueError("a bug"))
+    assert [(r.name, r.levelname, r.getMessage(), bool(r.exc_info)) for r in caplog.records] == [
+        (
+            "asyncio",
+            "WARNING",
+            "Future exception was never retrieved: ConnectionError: unexpected connection_lost() call",
+            False,
+        ),
+        (
+            "asyncpg.pool",
+            "WARNING",
+            "Failed to restore the pool connection floor; retrying: ConnectionError: unexpected connection_lost() call",
+            False,
+        ),
+        ("asyncio", "ERROR", "Task exception was never retrieved", True),
+    ]
