@@ -35,6 +35,17 @@ Strawberry's own hooks:
   received) is held in memory. File uploads (``multipart/form-data``, with
   ``multipart_uploads_enabled``) have their own limit, ``max_upload_bytes``; their files
   are spooled to temporary files, which are closed when the response is made.
+* **Malformed JSON is ``400``, never ``500``**: a body (or a GET parameter, or a
+  multipart ``operations`` field) that is not valid UTF-8, JSON nested deeper than the
+  decoder can follow, and text holding a ``\\u`` escape of a lone surrogate (which is
+  no Unicode text at all) are each refused with a message that says which.
+* **Server faults are GraphQL responses too**: ``http_error`` (a hook, ``None`` by
+  default) turns an exception raised while handling a request into an answer such as
+  ``service_unavailable()`` (``503``, ``Retry-After``, ``extensions.code``
+  ``SERVICE_UNAVAILABLE``); a result with an error coded ``SERVICE_UNAVAILABLE`` is
+  answered the same way, as a whole. ``request_timeout`` (seconds, ``None`` for none)
+  bounds the handling of one request: past it the answer is ``504`` with the code
+  ``TIMEOUT``.
 * **JSON output is encoded with orjson.** WebSocket messages still go out as
   text frames, as the graphql-ws protocols expect.
 
@@ -45,11 +56,13 @@ Subclass it (or pass the usual constructor options) to add ``get_context``,
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Final, overload
+from urllib.parse import unquote_to_bytes
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -76,6 +89,7 @@ __all__ = [
     "JSON",
     "GraphQLHTTPError",
     "GraphQLView",
+    "has_lone_surrogate",
     "is_request_error",
     "negotiate_media_type",
 ]
@@ -83,6 +97,8 @@ __all__ = [
 GRAPHQL_RESPONSE_JSON: Final = "application/graphql-response+json"
 JSON: Final = "application/json"
 DEFAULT_MAX_BODY_BYTES: Final = 1_000_000
+SERVICE_UNAVAILABLE: Final = "SERVICE_UNAVAILABLE"
+TIMEOUT: Final = "TIMEOUT"
 
 _CONTENT_TYPES: Final = {
     GRAPHQL_RESPONSE_JSON: f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8",
@@ -99,10 +115,16 @@ class GraphQLHTTPError(HTTPException):
     """An ``HTTPException`` that also carries response headers (e.g. ``Allow``)."""
 
     def __init__(
-        self, status_code: int, reason: str, headers: Mapping[str, str] | None = None
+        self,
+        status_code: int,
+        reason: str,
+        headers: Mapping[str, str] | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(status_code, reason)
         self.headers = dict(headers or {})
+        # The error's `extensions.code`, for clients that branch on it.
+        self.code = code
 
 
 @lru_cache(maxsize=256)
@@ -158,6 +180,40 @@ def negotiate_media_type(accept: str | None) -> str | None:
     if gs != js:
         return GRAPHQL_RESPONSE_JSON if gs > js else JSON
     return GRAPHQL_RESPONSE_JSON if gs == 2 else JSON
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a decoded JSON value, keys included (iteratively: it may nest deep)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """Whether a decoded JSON value holds a lone surrogate (``"\\ud800"``): JSON lets the
+    escape through, but it is no Unicode text, and no database or encoder takes it."""
+    for text in _strings(value):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+    return False
+
+
+def _refuse_invalid_query_string(request: Request) -> None:
+    """400 for a query string that is not UTF-8 once percent-decoded: decoded anyway, its
+    bytes would turn into U+FFFD, and the request would run as something never sent."""
+    try:
+        unquote_to_bytes(request.scope.get("query_string", b"")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise GraphQLHTTPError(400, "The request is not valid UTF-8.") from None
 
 
 def is_request_error(result: Any) -> bool:
@@ -217,7 +273,9 @@ class GraphQLView(GraphQL):
 
     Takes the constructor arguments of ``strawberry.asgi.GraphQL``, and
     ``max_body_bytes``: the largest POST body accepted (``None``: no limit);
-    ``max_upload_bytes``: the same for multipart uploads (default: ``max_body_bytes``).
+    ``max_upload_bytes``: the same for multipart uploads (default: ``max_body_bytes``);
+    ``request_timeout``: the most seconds one request may take (``None``: no limit);
+    ``retry_after_seconds``: the ``Retry-After`` of a ``503``.
     """
 
     websocket_adapter_class = _TextFrameWebSocketAdapter  # type: ignore[assignment]
@@ -227,11 +285,15 @@ class GraphQLView(GraphQL):
         *args: Any,
         max_body_bytes: int | None = DEFAULT_MAX_BODY_BYTES,
         max_upload_bytes: int | None = None,
+        request_timeout: float | None = None,
+        retry_after_seconds: int = 5,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes or max_body_bytes
+        self.request_timeout = request_timeout
+        self.retry_after_seconds = retry_after_seconds
 
     # ------------------------------------------------------------------ JSON
 
@@ -243,6 +305,52 @@ class GraphQLView(GraphQL):
             # 64 bits); fall back rather than fail. Truly unserialisable values
             # still raise here, as they would in Strawberry.
             return json.dumps(data, separators=(",", ":")).encode()
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """Decode a JSON request (body, GET parameter, multipart field), or refuse it (400)."""
+        try:
+            text = data.decode("utf-8") if isinstance(data, bytes) else data
+        except UnicodeDecodeError:
+            raise GraphQLHTTPError(400, "The request is not valid UTF-8.") from None
+        try:
+            decoded = json.loads(text)
+        except json.JSONDecodeError:
+            raise GraphQLHTTPError(400, "Unable to parse request body as JSON") from None
+        except RecursionError:
+            raise GraphQLHTTPError(
+                400, "The request's JSON is nested too deeply to be read."
+            ) from None
+        if has_lone_surrogate(decoded):
+            raise GraphQLHTTPError(
+                400,
+                "The request holds a \\u escape of a lone surrogate (\\ud800 to \\udfff), "
+                "which is not Unicode text.",
+            )
+        return decoded
+
+    # ------------------------------------------------------------ errors
+
+    def http_error(self, exc: Exception) -> GraphQLHTTPError | None:
+        """The answer to an exception raised while handling a request, or ``None`` to let it
+        propagate (a plain ``500``). Subclasses map the faults they know, e.g. to
+        ``service_unavailable()``."""
+        return None
+
+    def service_unavailable(self, reason: str) -> GraphQLHTTPError:
+        """``503`` with ``Retry-After`` and the code ``SERVICE_UNAVAILABLE``."""
+        return GraphQLHTTPError(
+            503,
+            reason,
+            headers={"Retry-After": str(self.retry_after_seconds)},
+            code=SERVICE_UNAVAILABLE,
+        )
+
+    def timed_out(self) -> GraphQLHTTPError:
+        return GraphQLHTTPError(
+            504,
+            f"The request took longer than {self.request_timeout:g} seconds and was stopped.",
+            code=TIMEOUT,
+        )
 
     # ------------------------------------------------------------ entry point
 
@@ -265,11 +373,20 @@ class GraphQLView(GraphQL):
         media_type = negotiate_media_type(request.headers.get("accept"))
         token = _response_media_type.set(media_type or JSON)
         limited = request
+        deadline = asyncio.timeout(self.request_timeout)
         try:
+            _refuse_invalid_query_string(request)
             limited = self._limit_body(request)
-            return await super().run(limited, context, root_value)
+            async with deadline:
+                return await super().run(limited, context, root_value)
         except HTTPException as exc:
             return self.create_error_response(exc)
+        except Exception as exc:
+            # Past the deadline, whatever the interrupted code raised on its way out.
+            error = self.timed_out() if deadline.expired() else self.http_error(exc)
+            if error is None:
+                raise
+            return self.create_error_response(error)
         finally:
             await limited.close()  # the temporary files of uploads
             _response_media_type.reset(token)
@@ -363,6 +480,17 @@ class GraphQLView(GraphQL):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        unavailable = next(
+            (
+                error
+                for error in result.errors or ()
+                if (error.extensions or {}).get("code") == SERVICE_UNAVAILABLE
+            ),
+            None,
+        )
+        if unavailable is not None:
+            # The whole answer is unusable: say so with the status, not only in `errors`.
+            raise self.service_unavailable(unavailable.message)
         response = await super().process_result(request, result)
         if isinstance(response, dict) and is_request_error(result):
             response.pop("data", None)
@@ -404,8 +532,12 @@ class GraphQLView(GraphQL):
         if exc.status_code == 405:
             headers.setdefault("Allow", "GET, POST")
         headers["Vary"] = "Accept"
+        error: dict[str, Any] = {"message": exc.reason}
+        code = getattr(exc, "code", None)
+        if code is not None:
+            error["extensions"] = {"code": code}
         return Response(
-            self.encode_json({"errors": [{"message": exc.reason}]}),
+            self.encode_json({"errors": [error]}),
             status_code=exc.status_code,
             headers=headers,
             media_type=_CONTENT_TYPES[_response_media_type.get()],

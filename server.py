@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -20,15 +20,21 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise import Tortoise
 
-from db import close_db, ensure_migrated, init_db
+from db import close_db, database_unavailable, ensure_migrated, init_db
 from events.live import running_live_events
 from graphiql import asset_routes, render_graphiql_page
 from graphql_http import GraphQLHTTPError, GraphQLView
 from metrics import HTTPMetrics, metrics_endpoint
 from resolvers.context import Context
 from resolvers.loaders import Loaders
-from resolvers.websocket import LegacyWSHandler, TransportWSHandler, connection_credential
+from resolvers.websocket import (
+    LegacyWSHandler,
+    TransportWSHandler,
+    TryAgainLater,
+    connection_credential,
+)
 from schema import build_schema
+from schema.errors import DATABASE_UNAVAILABLE
 from services.analytics.refresh import refresh_health_periodically
 from services.auth import AuthenticationError, authenticate, bearer_token
 from services.visibility import Visibility
@@ -38,11 +44,23 @@ from webhooks.dispatcher import Dispatcher
 log = logging.getLogger("accountgraph")
 
 
+def describe(exc: BaseException) -> str:
+    """One line for the log: what failed, without a traceback (an outage is no bug)."""
+    return f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+
+
 class AccountGraphView(GraphQLView):
     """The /graphql endpoint: a fresh context (and so fresh loaders) per request."""
 
     graphql_transport_ws_handler_class = TransportWSHandler  # type: ignore[assignment]
     graphql_ws_handler_class = LegacyWSHandler  # type: ignore[assignment]
+
+    def http_error(self, exc: Exception) -> GraphQLHTTPError | None:
+        """A database outage, wherever it surfaces (signing in, a resolver), is a 503."""
+        if not database_unavailable(exc):
+            return None
+        log.warning("answered 503, the database is unavailable: %s", describe(exc))
+        return self.service_unavailable(DATABASE_UNAVAILABLE)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
         if isinstance(request, WebSocket):
@@ -80,6 +98,11 @@ class AccountGraphView(GraphQLView):
             principal = await authenticate(credential)
         except AuthenticationError as exc:
             raise ConnectionRejectionError({"message": str(exc)}) from None
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            log.warning("closed a socket with 1013, the database is unavailable: %s", describe(exc))
+            raise TryAgainLater(DATABASE_UNAVAILABLE) from None
         context.viewer, context.scopes = principal.user, principal.scopes
         context.visibility = Visibility(principal.user)
         context.loaders = Loaders(context.visibility)
@@ -114,14 +137,38 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def readyz(request: Request) -> Response:
-    """The database answers."""
-    try:
-        await Tortoise.get_connection("default").execute_query("SELECT 1")
-    except Exception:
-        log.exception("readiness check failed")
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+def _forget(task: "asyncio.Future[Any]") -> None:
+    """Retrieve the outcome of an abandoned task, so that asyncio does not report it."""
+    if not task.cancelled():
+        task.exception()
+
+
+def readiness(timeout: float) -> Callable[[Request], Awaitable[Response]]:
+    """/readyz: whether the database answers, within ``timeout`` seconds (under one)."""
+
+    async def readyz(request: Request) -> Response:
+        probe = asyncio.ensure_future(Tortoise.get_connection("default").execute_query("SELECT 1"))
+        # Not wait_for: that would also wait for the cancelled probe to hand its connection
+        # back, which on a frozen database takes as long as the pool's own timeout.
+        await asyncio.wait({probe}, timeout=timeout)
+        if not probe.done():
+            probe.cancel()
+            probe.add_done_callback(_forget)
+            log.warning("readiness check: the database did not answer within %gs", timeout)
+            return JSONResponse({"status": "unavailable", "database": "timeout"}, status_code=503)
+        try:
+            probe.result()
+        except Exception as exc:
+            if not database_unavailable(exc):
+                log.exception("readiness check failed")
+            else:
+                log.warning("readiness check: the database is unavailable: %s", describe(exc))
+            return JSONResponse(
+                {"status": "unavailable", "database": "unreachable"}, status_code=503
+            )
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    return readyz
 
 
 def start_health_refresh(settings: Settings) -> "asyncio.Task[None] | None":
@@ -147,7 +194,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await init_db(settings.database_url)
+        await init_db(settings.database_url, settings=settings)
         try:
             await ensure_migrated()
         except Exception:
@@ -172,6 +219,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         max_body_bytes=settings.max_body_bytes,
         multipart_uploads_enabled=True,
         max_upload_bytes=settings.max_upload_bytes,
+        request_timeout=settings.request_timeout_seconds,
+        retry_after_seconds=settings.retry_after_seconds,
         graphql_ide="graphiql",
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
         connection_init_wait_timeout=timedelta(seconds=settings.websocket_init_timeout_seconds),
@@ -195,7 +244,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", view),
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            Route("/readyz", readiness(settings.readiness_timeout_seconds)),
             Route("/metrics", metrics_endpoint),
             asset_routes(),
         ],

@@ -85,6 +85,15 @@ class Settings(BaseSettings):
     max_subscriptions_per_connection: Annotated[int, Field(ge=1)] = 20
     websocket_init_timeout_seconds: Annotated[float, Field(gt=0)] = 5
     websocket_keep_alive_seconds: Annotated[float, Field(gt=0)] = 15
+    # Faults of the database (README, "When the database is down"). PostgreSQL: the longest
+    # statement, and the longest wait for a connection (opening one, or taking one from the
+    # pool). Every GraphQL request over HTTP: the longest it may take. /readyz: the longest
+    # its probe of the database may take. Retry-After of a 503, in seconds.
+    database_statement_timeout_seconds: Annotated[float, Field(gt=0)] = 15
+    database_acquire_timeout_seconds: Annotated[float, Field(gt=0)] = 5
+    request_timeout_seconds: Annotated[float, Field(gt=0)] = 60
+    readiness_timeout_seconds: Annotated[float, Field(gt=0, lt=1)] = 0.5
+    retry_after_seconds: Annotated[int, Field(ge=0)] = 5
 
 
 @lru_cache

@@ -1,11 +1,18 @@
-"""The SQLite backend: Tortoise's, with every transaction begun ``IMMEDIATE``.
+"""The SQLite backend: Tortoise's, with every transaction begun ``IMMEDIATE``, and a
+connection that works again once its database file can be opened again.
 
 ``db.tortoise_config`` names this module as the engine of SQLite databases.
 """
 
 import sqlite3
 
-from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
+from typing import Any
+
+from tortoise.backends.base.client import (
+    ConnectionWrapper,
+    TransactionalDBClient,
+    TransactionContext,
+)
 from tortoise.backends.sqlite.client import (
     SqliteClient,
     SqliteTransactionContext,
@@ -57,8 +64,28 @@ class ImmediateSqliteTransactionContext(SqliteTransactionContext):
         return self.connection
 
 
+class _ReleasingConnectionWrapper(ConnectionWrapper[Any]):
+    """Tortoise's wrapper of the one SQLite connection, except that it lets go of the lock
+    when the connection cannot be opened (otherwise every later statement waits forever), and
+    takes the connection as it is once the lock is held, not one closed while it waited."""
+
+    async def __aenter__(self) -> Any:
+        await self._lock.acquire()
+        try:
+            self.connection = self.client._connection
+            await self.ensure_connection()
+        except BaseException:
+            self._lock.release()
+            raise
+        return self.connection
+
+
 class ImmediateSqliteClient(SqliteClient):
-    """Tortoise's SQLite client, with every transaction begun ``IMMEDIATE``."""
+    """Tortoise's SQLite client, with every transaction begun ``IMMEDIATE``, giving its lock
+    back when the database file cannot be opened."""
+
+    def acquire_connection(self) -> _ReleasingConnectionWrapper:
+        return _ReleasingConnectionWrapper(self._lock, self)
 
     def _in_transaction(self) -> TransactionContext:
         return ImmediateSqliteTransactionContext(ImmediateSqliteTransaction(self), self._lock)

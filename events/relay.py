@@ -22,6 +22,7 @@ from typing import Any
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from db import log_failure
 from events.published import PublishedEvent, latest_sequence
 from models import OutboxEvent
 
@@ -152,9 +153,9 @@ class Relay:
                 await self.publish_all()
                 if self.on_idle is not None:
                     await self.on_idle()
-            except Exception:
+            except Exception as exc:
                 # The outbox keeps every event; the next round tries again.
-                log.exception("publishing live events failed")
+                log_failure(log, "publishing live events failed", exc)
 
 
 __all__ = ["Relay", "latest_sequence", "notify_committed", "publish_pending"]

@@ -8,6 +8,9 @@ On top of Strawberry's handlers:
   protocol (Strawberry's default is 1011), and a socket that has not been acknowledged
   within the initialisation timeout is closed with 4408 (the legacy protocol has none).
 - Both count open sockets in /metrics.
+- Both close with 1013 (Try Again Later) when ``on_ws_connect`` raises ``TryAgainLater``
+  (the database is down while the socket signs in); the legacy protocol sends a
+  ``connection_error`` with the reason first.
 """
 
 import asyncio
@@ -30,6 +33,21 @@ from strawberry.types.unset import UnsetType
 from resolvers.context import Context
 from resolvers.live_metrics import CONNECTED_SOCKETS
 from services.auth import bearer_token
+
+# RFC 6455 (IANA registry): "the server is terminating the connection due to a temporary
+# condition", so a client reconnects later rather than giving up as after 4403.
+TRY_AGAIN_LATER = 1013
+
+
+class TryAgainLater(Exception):
+    """The socket cannot be signed in now (the database is down); the message says so."""
+
+
+async def _close_to_try_again(websocket: Any, reason: str) -> None:
+    # A close reason is at most 123 bytes.
+    await websocket.close(
+        code=TRY_AGAIN_LATER, reason=reason.encode()[:123].decode(errors="ignore")
+    )
 
 
 def connection_credential(params: dict[str, Any] | None) -> str | None:
@@ -61,7 +79,11 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             sockets.dec()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        await super().handle_connection_init(message)
+        try:
+            await super().handle_connection_init(message)
+        except TryAgainLater as exc:
+            await _close_to_try_again(self.websocket, str(exc))
+            return
         if self.connection_acknowledged and self._pinger is None:
             self._pinger = asyncio.create_task(self._ping())
 
@@ -108,6 +130,10 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         except ConnectionRejectionError as rejection:
             await self.send_message({"type": "connection_error", "payload": rejection.payload})
             await self.websocket.close(code=4403, reason="Forbidden")
+            return
+        except TryAgainLater as exc:
+            await self.send_message({"type": "connection_error", "payload": {"message": str(exc)}})
+            await _close_to_try_again(self.websocket, str(exc))
             return
         if isinstance(ack, UnsetType) or ack is None:
             await self.send_message({"type": "connection_ack"})

@@ -1,5 +1,6 @@
 """The GraphQL surface: types, inputs, enums, errors and the executable schema."""
 
+import logging
 from collections.abc import Callable
 
 import strawberry
@@ -14,9 +15,15 @@ from strawberry.extensions import (
 )
 from strawberry.relay import GlobalID  # noqa: F401
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from schema.access import RequireSignIn
-from schema.errors import LabelInputErrors, MaskUnexpectedErrors, RefuseNulCharacters
+from schema.errors import (
+    LabelInputErrors,
+    MaskUnexpectedErrors,
+    RefuseNulCharacters,
+    is_database_outage,
+)
 from schema.glossary import describe_schema
 from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
 from schema.mutations import Mutation
@@ -24,11 +31,31 @@ from schema.query import Query
 from schema.subscriptions import Subscription, WakeRelayAfterMutations
 from settings import Settings, get_settings
 
+_log = logging.getLogger("accountgraph")
+
 
 def _is_unexpected(error: GraphQLError) -> bool:
     """Mask only exceptions raised by code, never validation or user-input errors."""
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError)
+
+
+class AccountGraphSchema(strawberry.Schema):
+    """Strawberry's schema, logging a database outage as one line rather than a traceback
+    per failed field (they are answered SERVICE_UNAVAILABLE, see MaskUnexpectedErrors)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        outages = [error for error in errors if is_database_outage(error)]
+        if outages:
+            _log.warning(
+                "%d field(s) failed, the database is unavailable: %s",
+                len(outages),
+                outages[0].original_error,
+            )
+        others = [error for error in errors if not is_database_outage(error)]
+        super().process_errors(others, execution_context)
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
@@ -61,7 +88,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions.append(DisableIntrospection)
     if not settings.field_suggestions:
         extensions.append(HideSuggestions)
-    built = strawberry.Schema(
+    built = AccountGraphSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -8,7 +8,15 @@ from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionResult
 
-from db import is_database_busy
+from db import database_unavailable, is_database_busy
+
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+DATABASE_UNAVAILABLE = "the database is not available at the moment; try again shortly"
+
+
+def is_database_outage(error: GraphQLError) -> bool:
+    """A field failed because the database could not be reached (see db.database_unavailable)."""
+    return error.original_error is not None and database_unavailable(error.original_error)
 
 
 class LabelInputErrors(SchemaExtension):
@@ -69,26 +77,41 @@ def _document_has_nul(document: DocumentNode | None) -> bool:
 
 
 class MaskUnexpectedErrors(MaskErrors):
-    """Answers an exception raised by code as ``Internal server error`` with no detail,
-    except a database too busy to take a change: that is ``DATABASE_BUSY``, with
-    ``retryable: true``, over HTTP 503 with ``Retry-After`` (nothing was changed; the same
-    request can be sent again). Mutations answer it in their payload's ``errors`` instead."""
+    """Answers an exception raised by code as ``Internal server error`` with no detail, except
+    the database's faults of the moment, which say what they are. A database too busy to take
+    a change is ``DATABASE_BUSY`` with ``retryable: true`` (nothing was changed; the same
+    request can be sent again; mutations answer it in their payload's ``errors`` instead). A
+    database that cannot be reached is ``SERVICE_UNAVAILABLE``. Over HTTP either makes the
+    response a 503 with ``Retry-After``."""
 
     RETRY_AFTER_SECONDS = 1
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        if error.original_error is None or not is_database_busy(error.original_error):
-            return super().anonymise_error(error)
+        if error.original_error is not None and is_database_busy(error.original_error):
+            return self._busy(error)
+        if is_database_outage(error):
+            return _with_code(error, DATABASE_UNAVAILABLE, {"code": SERVICE_UNAVAILABLE})
+        return super().anonymise_error(error)
+
+    def _busy(self, error: GraphQLError) -> GraphQLError:
         execution = getattr(self, "execution_context", None)
         response = getattr(execution.context, "response", None) if execution else None
         if response is not None:
             response.status_code = 503
             response.headers["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
-        return GraphQLError(
+        return _with_code(
+            error,
             "the database is busy with other changes; nothing was changed, send the request again",
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": "DATABASE_BUSY", "retryable": True},
+            {"code": "DATABASE_BUSY", "retryable": True},
         )
+
+
+def _with_code(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )

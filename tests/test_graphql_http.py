@@ -6,7 +6,9 @@ The view is mounted on a tiny schema defined here; the graphql-http audit
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import sys
 import warnings
 from collections.abc import AsyncIterator
@@ -18,6 +20,7 @@ import httpx
 import orjson
 import pytest
 import strawberry
+from graphql import GraphQLError
 from starlette.exceptions import StarletteDeprecationWarning
 from strawberry.types import Info
 
@@ -35,6 +38,7 @@ if _ROOT not in sys.path:
 from graphql_http import (  # noqa: E402
     GRAPHQL_RESPONSE_JSON,
     JSON,
+    GraphQLHTTPError,
     GraphQLView,
     negotiate_media_type,
 )
@@ -72,6 +76,15 @@ class Query:
     def forbidden(self, info: Info) -> str | None:
         info.context["response"].status_code = 403
         return None
+
+    @strawberry.field
+    async def slow(self) -> str:
+        await asyncio.sleep(30)
+        return "late"
+
+    @strawberry.field
+    def unavailable(self) -> str | None:
+        raise GraphQLError("the ledger is down", extensions={"code": "SERVICE_UNAVAILABLE"})
 
 
 @strawberry.type
@@ -390,3 +403,183 @@ def test_websocket_messages_are_text_frames(view: GraphQLView) -> None:
             "id": "1",
             "payload": {"data": {"hello": "Hello world ✓"}},
         }
+
+
+# ------------------------------------------------------------------- malformed requests
+
+NOT_UTF8 = {"errors": [{"message": "The request is not valid UTF-8."}]}
+TOO_DEEP = {"errors": [{"message": "The request's JSON is nested too deeply to be read."}]}
+SURROGATE = {
+    "errors": [
+        {
+            "message": "The request holds a \\u escape of a lone surrogate (\\ud800 to \\udfff), "
+            "which is not Unicode text."
+        }
+    ]
+}
+DEEP = 100_000
+
+
+def assert_no_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    assert [
+        r.getMessage() for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR
+    ] == []
+
+
+@pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE_JSON, JSON])
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"query": "{ hello(name: \\"\xff\\") }"}', NOT_UTF8),
+        (b'{"query": "{ hello(name: \\"\\udc80\\") }"}', SURROGATE),
+        (b'{"query": "{ hello }", "operationName": "\\ud800"}', SURROGATE),
+        (
+            b'{"query": "query($n: String) { hello(name: $n) }", "variables": {"n": "\\ud800"}}',
+            SURROGATE,
+        ),
+        (b'{"query": "{ hello }", "variables": {"\\udfff": 1}}', SURROGATE),
+        (b'{"query": "{ hello }", "extensions": ' + b"[" * DEEP + b"]" * DEEP + b"}", TOO_DEEP),
+        (b"{" + b'"a": {' * DEEP + b"}" * DEEP + b"}", TOO_DEEP),
+    ],
+    ids=[
+        "invalid-utf8-in-query",
+        "surrogate-in-query",
+        "surrogate-in-operation-name",
+        "surrogate-in-variables",
+        "surrogate-in-a-key",
+        "deep-list",
+        "deep-object",
+    ],
+)
+async def test_malformed_json_body_is_400_without_a_traceback(
+    client: httpx.AsyncClient,
+    caplog: pytest.LogCaptureFixture,
+    body: bytes,
+    expected: dict,
+    accept: str,
+) -> None:
+    response = await client.post(
+        URL, content=body, headers={"content-type": "application/json", "accept": accept}
+    )
+    assert (response.status_code, response.json()) == (400, expected)
+    assert response.headers["content-type"] == f"{accept}; charset=utf-8"
+    assert COUNTER["value"] == 0
+    assert_no_traceback(caplog)
+
+
+@pytest.mark.parametrize(
+    ("query_string", "expected"),
+    [
+        ("query=%7B%20hello(name%3A%20%22%FF%22)%20%7D", NOT_UTF8),
+        ("query=%7B%20hello%20%7D&variables=" + "%5B" * 5_000 + "%5D" * 5_000, TOO_DEEP),
+        ("query=%7B%20hello%20%7D&variables=%7B%22n%22%3A%22%5Cud800%22%7D", SURROGATE),
+    ],
+    ids=["invalid-utf8", "deep-variables", "surrogate-in-variables"],
+)
+async def test_malformed_get_parameters_are_400_without_a_traceback(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, query_string: str, expected: dict
+) -> None:
+    response = await client.get(f"{URL}?{query_string}", headers={"accept": GRAPHQL_RESPONSE_JSON})
+    assert (response.status_code, response.json()) == (400, expected)
+    assert_no_traceback(caplog)
+
+
+@pytest.mark.parametrize(
+    ("operations", "expected"),
+    [
+        (b'{"query": "{ hello }", "variables": ' + b"[" * DEEP + b"]" * DEEP + b"}", TOO_DEEP),
+        (b'{"query": "{ hello(name: \\"\\ud800\\") }"}', SURROGATE),
+    ],
+    ids=["deep", "surrogate"],
+)
+async def test_malformed_multipart_operations_are_400_without_a_traceback(
+    caplog: pytest.LogCaptureFixture, operations: bytes, expected: dict
+) -> None:
+    view = GraphQLView(schema, multipart_uploads_enabled=True)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=view), base_url="http://testserver"
+    ) as client:
+        response = await client.post(
+            URL,
+            data={"operations": operations.decode(), "map": "{}"},
+            files={"0": ("a.txt", b"a")},
+            headers={"accept": GRAPHQL_RESPONSE_JSON},
+        )
+    assert (response.status_code, response.json()) == (400, expected)
+    assert_no_traceback(caplog)
+
+
+# ------------------------------------------------------------ deadlines and server faults
+
+
+async def test_a_request_past_its_deadline_is_504_timeout() -> None:
+    view = GraphQLView(schema, request_timeout=0.05)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=view), base_url="http://testserver"
+    ) as client:
+        response = await post(client, {"query": "{ slow }"}, accept=GRAPHQL_RESPONSE_JSON)
+    assert (response.status_code, response.json()) == (
+        504,
+        {
+            "errors": [
+                {
+                    "message": "The request took longer than 0.05 seconds and was stopped.",
+                    "extensions": {"code": "TIMEOUT"},
+                }
+            ]
+        },
+    )
+    assert response.headers["content-type"] == GQL_RESPONSE
+
+
+class DependsOnALedger(GraphQLView):
+    """Its context reads a ledger that refuses connections; it maps that to a 503."""
+
+    async def get_context(self, request: Any, response: Any = None) -> Any:
+        if request.headers.get("authorization"):
+            raise ConnectionRefusedError("ledger refused the connection")
+        return await super().get_context(request, response)
+
+    def http_error(self, exc: Exception) -> GraphQLHTTPError | None:
+        if isinstance(exc, ConnectionRefusedError):
+            return self.service_unavailable("the ledger is down")
+        return None
+
+
+@pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE_JSON, JSON])
+@pytest.mark.parametrize(
+    ("query", "headers"),
+    [("{ hello }", {"authorization": "Bearer x"}), ("{ hello unavailable }", {})],
+    ids=["raised-before-execution", "coded-by-a-resolver"],
+)
+async def test_an_unavailable_dependency_is_503_with_retry_after(
+    accept: str, query: str, headers: dict[str, str]
+) -> None:
+    view = DependsOnALedger(schema, retry_after_seconds=9)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=view), base_url="http://testserver"
+    ) as client:
+        response = await post(client, {"query": query}, accept=accept, headers=headers)
+    assert (response.status_code, response.json()) == (
+        503,
+        {
+            "errors": [
+                {"message": "the ledger is down", "extensions": {"code": "SERVICE_UNAVAILABLE"}}
+            ]
+        },
+    )
+    assert response.headers["retry-after"] == "9"
+    assert response.headers["content-type"] == f"{accept}; charset=utf-8"
+
+
+async def test_an_exception_the_view_does_not_map_still_propagates() -> None:
+    view = GraphQLView(schema)
+
+    async def failing_context(request: Any, response: Any = None) -> Any:
+        raise ConnectionRefusedError("not mapped")
+
+    view.get_context = failing_context  # type: ignore[method-assign]
+    transport = httpx.ASGITransport(app=view)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        with pytest.raises(ConnectionRefusedError):
+            await post(client, {"query": "{ hello }"})

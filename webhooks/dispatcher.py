@@ -8,6 +8,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
+from db import log_failure
 from settings import Settings
 from webhooks.delivery import Deliverer, prune, refresh_queue_metrics
 from webhooks.fanout import fan_out
@@ -63,8 +64,8 @@ class Dispatcher:
                     if loop.time() >= next_prune:
                         await self._prune()
                         next_prune = loop.time() + PRUNE_EVERY
-                except Exception:
-                    log.exception("webhook dispatch round failed; retrying")
+                except Exception as exc:
+                    log_failure(log, "webhook dispatch round failed; retrying", exc)
                     found = 0
                 if not found:
                     await self._pause(self.settings.webhook_poll_seconds)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from prometheus_client import Counter, Histogram
 
+from db import log_failure
 from services.analytics.health import HealthRefresh, refresh_account_health
 from services.audit import now
 
@@ -45,9 +46,9 @@ async def refresh_health_periodically(
         started = time.perf_counter()
         try:
             result: HealthRefresh = await refresh_account_health(now=clock())
-        except Exception:
+        except Exception as exc:
             HEALTH_REFRESHES.labels("failed").inc()
-            log.exception("account health refresh failed")
+            log_failure(log, "account health refresh failed", exc)
         else:
             HEALTH_REFRESHES.labels("ok").inc()
             HEALTH_STATUS_CHANGES.inc(result.changed)
