@@ -5,7 +5,6 @@ connection that works again once its database file can be opened again.
 """
 
 import sqlite3
-
 from typing import Any
 
 from tortoise.backends.base.client import (

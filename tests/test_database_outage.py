@@ -37,12 +37,12 @@ from db import (
     migrate_db,
 )
 from server import create_app
-from sqlite_backend import ImmediateSqliteClient
 from services.auth import hash_password
 from services.people import USER
 from services.pipelines import ensure_default_pipelines
 from services.records import create_record
 from settings import Settings
+from sqlite_backend import ImmediateSqliteClient
 from tests.live_server import ADMIN_EMAIL, ADMIN_PASSWORD, free_port
 from tests.private_postgres import PrivatePostgres
 
