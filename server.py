@@ -32,7 +32,7 @@ from schema import build_schema
 from services.analytics.refresh import refresh_health_periodically
 from services.auth import AuthenticationError, authenticate, bearer_token
 from services.visibility import Visibility
-from settings import Settings, get_settings
+from settings import Settings, check_deployment_keys, get_settings
 from webhooks.dispatcher import Dispatcher
 
 log = logging.getLogger("accountgraph")
@@ -147,6 +147,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        check_deployment_keys(settings)
         await init_db(settings.database_url)
         try:
             await ensure_migrated()

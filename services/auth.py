@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 import jwt
 from argon2 import PasswordHasher
@@ -233,12 +234,7 @@ async def authenticate(credential: str) -> Principal:
     if credential.startswith(API_KEY_PREFIX):
         return await _authenticate_key(credential)
     try:
-        claims = jwt.decode(
-            credential,
-            get_settings().secret_key,
-            algorithms=[_ALGORITHM],
-            options={"require": ["sub", "exp", "iat"]},
-        )
+        claims = _verified_claims(credential)
     except jwt.PyJWTError as exc:
         raise AuthenticationError("the access token is invalid or expired") from exc
     user_id = parse_pk(claims["sub"])
@@ -248,6 +244,25 @@ async def authenticate(credential: str) -> Principal:
     if user is None or not user.is_active:
         raise AuthenticationError("the account is not active")
     return Principal(user=user, scopes=ALL_SCOPES)
+
+
+def _verified_claims(token: str) -> dict[str, Any]:
+    """The claims of a token signed with the secret key or, while a rotation overlaps, with
+    one of ``ACCOUNTGRAPH_PREVIOUS_SECRET_KEYS``; new tokens are signed with the first only."""
+    settings = get_settings()
+    *earlier, last = [settings.secret_key, *settings.previous_secret_keys]
+    for key in earlier:
+        try:
+            return _decode(token, key)
+        except jwt.InvalidSignatureError:
+            continue
+    return _decode(token, last)
+
+
+def _decode(token: str, key: str) -> dict[str, Any]:
+    return jwt.decode(
+        token, key, algorithms=[_ALGORITHM], options={"require": ["sub", "exp", "iat"]}
+    )
 
 
 async def _authenticate_key(credential: str) -> Principal:
