@@ -68,9 +68,17 @@ class Settings(BaseSettings):
 
     access_token_seconds: Annotated[int, Field(ge=30)] = 300
     refresh_token_days: Annotated[int, Field(ge=1)] = 30
+    # Sign-in limits (README, "Signing in"): failures of one account from one address, and of
+    # one address over every account, before each further attempt waits a delay that doubles
+    # from login_delay_seconds up to login_max_delay_seconds; counted failures are forgotten
+    # login_window_seconds after the last wait ends. Argon2 runs in at most
+    # password_hash_concurrency threads.
     login_attempts_per_account: Annotated[int, Field(ge=1)] = 5
-    login_attempts_per_address: Annotated[int, Field(ge=1)] = 20
+    login_attempts_per_address: Annotated[int, Field(ge=1)] = 100
+    login_delay_seconds: Annotated[int, Field(ge=1)] = 2
+    login_max_delay_seconds: Annotated[int, Field(ge=1)] = 900
     login_window_seconds: Annotated[int, Field(ge=1)] = 900
+    password_hash_concurrency: Annotated[int, Field(ge=1, le=64)] = 2
 
     # Seconds between background re-evaluations of account health; 0 turns them off.
     health_refresh_seconds: Annotated[int, Field(ge=0)] = 3600

@@ -3,7 +3,7 @@ import hashlib
 import hmac
 import logging
 
-from tortoise import migrations
+from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
 
 from settings import DEVELOPMENT_SECRET_KEY, get_settings
@@ -94,4 +94,18 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.RunPython(encrypt_webhook_secrets_with_fernet),
+        ops.CreateModel(
+            name='LoginThrottle',
+            fields=[
+                ('id', fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('account', fields.CharField(max_length=254)),
+                ('address', fields.CharField(max_length=64)),
+                ('failures', fields.IntField(default=0)),
+                ('last_attempt_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('next_attempt_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'login_throttle', 'app': 'models', 'unique_together': (('account', 'address'),), 'pk_attr': 'id', 'table_description': 'Failed sign-ins counted for one account from one address, or (``account`` empty) for'},
+            bases=['Model'],
+        ),
+        ops.DeleteModel(name='LoginAttempt'),
     ]
