@@ -27,6 +27,8 @@ $(INSTALLED): requirements.lock pyproject.toml
 
 install: $(INSTALLED)
 
+# Development mode: the published keys are accepted (README, "Security: deployment checklist").
+run: export ACCOUNTGRAPH_DEVELOPMENT ?= true
 run: install
 	$(VENV)/bin/accountgraph migrate
 	$(VENV)/bin/accountgraph seed --demo --if-empty

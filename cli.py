@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from settings import get_settings
+from settings import MissingDeploymentKeys, check_deployment_keys, get_settings
 
 app = typer.Typer(help="AccountGraph: a GraphQL API for account management.", no_args_is_help=True)
 console = Console()
@@ -29,6 +29,15 @@ def run_with_database(work: Callable[[], Awaitable[Any]]) -> Any:
     return asyncio.run(main())
 
 
+def refuse_published_keys() -> None:
+    """Exit with what to set when the keys are the published development ones."""
+    try:
+        check_deployment_keys(get_settings())
+    except MissingDeploymentKeys as exc:
+        Console(stderr=True).print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = get_settings().host,
@@ -38,8 +47,24 @@ def serve(
     """Serve the API (GraphQL and GraphiQL at /graphql)."""
     import uvicorn
 
+    refuse_published_keys()
     console.print(f"AccountGraph on http://{host}:{port}/graphql")
-    uvicorn.run("server:app", host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run(
+        "server:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        **proxy_options(get_settings().trusted_proxies),
+    )
+
+
+def proxy_options(trusted_proxies: list[str]) -> dict[str, Any]:
+    """Uvicorn's proxy settings: X-Forwarded-For and -Proto are believed only from the
+    trusted proxies, and from no one by default (uvicorn's own default trusts loopback)."""
+    if not trusted_proxies:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted_proxies}
 
 
 @app.command()
@@ -50,6 +75,7 @@ def worker() -> None:
 
     from webhooks.dispatcher import run_worker
 
+    refuse_published_keys()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     console.print(f"Delivering webhooks from {get_settings().database_url}")
     asyncio.run(run_worker(get_settings()))
@@ -237,6 +263,22 @@ def import_leads_command(
         )
     )
     raise typer.Exit(status)
+
+
+@app.command("rotate-webhook-secrets-key")
+def rotate_webhook_secrets_key() -> None:
+    """Encrypt every stored webhook secret again with the first key of
+    ACCOUNTGRAPH_WEBHOOK_SECRETS_KEY; run it after putting a new key first in that list, then
+    drop the old keys. All or nothing."""
+    from webhooks.endpoints import reencrypt_secrets
+    from webhooks.secrets import SecretUnreadable
+
+    try:
+        count = run_with_database(reencrypt_secrets)
+    except (SecretUnreadable, MissingDeploymentKeys) as exc:
+        console.print(f"[red]Nothing re-encrypted:[/red] {exc}")
+        raise typer.Exit(1) from None
+    console.print(f"Re-encrypted the secrets of {count} webhook endpoint(s) with the first key")
 
 
 @app.command("export-schema")

@@ -38,7 +38,7 @@ from schema.errors import DATABASE_UNAVAILABLE
 from services.analytics.refresh import refresh_health_periodically
 from services.auth import AuthenticationError, authenticate, bearer_token
 from services.visibility import Visibility
-from settings import Settings, get_settings
+from settings import Settings, check_deployment_keys, get_settings
 from webhooks.dispatcher import Dispatcher
 
 log = logging.getLogger("accountgraph")
@@ -194,6 +194,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        check_deployment_keys(settings)
         await init_db(settings.database_url, settings=settings)
         try:
             await ensure_migrated()

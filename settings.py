@@ -1,10 +1,26 @@
 """Deployment settings, read from environment variables prefixed ``ACCOUNTGRAPH_``."""
 
+import base64
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Published, so usable only in development mode (ACCOUNTGRAPH_DEVELOPMENT=true): anyone could
+# sign tokens with the first and read webhook secrets with the second.
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-set-ACCOUNTGRAPH_SECRET_KEY-in-production"
+DEVELOPMENT_WEBHOOK_SECRETS_KEY = "ZGV2ZWxvcG1lbnQtb25seS13ZWJob29rLXNlY3JldHM="
+
+
+def _comma_separated(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+# A list given in the environment as ``a,b,c``.
+CommaSeparated = Annotated[list[str], NoDecode, BeforeValidator(_comma_separated)]
 
 
 class Settings(BaseSettings):
@@ -17,11 +33,17 @@ class Settings(BaseSettings):
     # answered DATABASE_BUSY (nothing changed, try again).
     sqlite_busy_timeout_seconds: Annotated[float, Field(ge=0)] = 10
     redis_url: str | None = None
-    # Signs access tokens (HMAC-SHA256, so at least 32 bytes). The default is for development
-    # only; a deployment sets its own.
-    secret_key: Annotated[str, Field(min_length=32)] = (
-        "development-only-secret-key-set-ACCOUNTGRAPH_SECRET_KEY-in-production"
-    )
+    # Development mode (make run, the test suite) may use the published keys above; outside it
+    # serve and worker refuse to start without keys of their own (check_deployment_keys).
+    development: bool = False
+    # Signs access tokens (HMAC-SHA256, so at least 32 bytes).
+    secret_key: Annotated[str, Field(min_length=32)] = DEVELOPMENT_SECRET_KEY
+    # Earlier signing keys: tokens they signed are still accepted while a rotation overlaps.
+    previous_secret_keys: CommaSeparated = []
+    # Fernet keys encrypting webhook secrets at rest: the first encrypts, every one decrypts.
+    webhook_secrets_key: CommaSeparated = []
+    # Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed.
+    trusted_proxies: CommaSeparated = []
     base_currency: str = "USD"
     host: str = "127.0.0.1"
     port: int = 8000
@@ -49,9 +71,17 @@ class Settings(BaseSettings):
 
     access_token_seconds: Annotated[int, Field(ge=30)] = 300
     refresh_token_days: Annotated[int, Field(ge=1)] = 30
+    # Sign-in limits (README, "Signing in"): failures of one account from one address, and of
+    # one address over every account, before each further attempt waits a delay that doubles
+    # from login_delay_seconds up to login_max_delay_seconds; counted failures are forgotten
+    # login_window_seconds after the last wait ends. Argon2 runs in at most
+    # password_hash_concurrency threads.
     login_attempts_per_account: Annotated[int, Field(ge=1)] = 5
-    login_attempts_per_address: Annotated[int, Field(ge=1)] = 20
+    login_attempts_per_address: Annotated[int, Field(ge=1)] = 100
+    login_delay_seconds: Annotated[int, Field(ge=1)] = 2
+    login_max_delay_seconds: Annotated[int, Field(ge=1)] = 900
     login_window_seconds: Annotated[int, Field(ge=1)] = 900
+    password_hash_concurrency: Annotated[int, Field(ge=1, le=64)] = 2
 
     # Seconds between background re-evaluations of account health; 0 turns them off.
     health_refresh_seconds: Annotated[int, Field(ge=0)] = 3600
@@ -94,6 +124,66 @@ class Settings(BaseSettings):
     request_timeout_seconds: Annotated[float, Field(gt=0)] = 60
     readiness_timeout_seconds: Annotated[float, Field(gt=0, lt=1)] = 0.5
     retry_after_seconds: Annotated[int, Field(ge=0)] = 5
+
+
+class MissingDeploymentKeys(Exception):
+    """The server or worker would run with published or unusable keys."""
+
+
+GENERATE_SECRET_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+GENERATE_WEBHOOK_SECRETS_KEY = (
+    "python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
+)
+
+
+def is_fernet_key(key: str) -> bool:
+    """32 bytes in URL-safe base64, what ``cryptography.fernet.Fernet`` takes."""
+    try:
+        return len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32 and len(key) == 44
+    except (ValueError, UnicodeEncodeError):
+        return False
+
+
+def check_deployment_keys(settings: Settings) -> None:
+    """Refuse the published development keys outside development mode.
+
+    Anyone can sign an administrator's access token with the published secret key, and read
+    every webhook secret of a database dump with the published encryption key.
+    """
+    problems = [
+        f"ACCOUNTGRAPH_WEBHOOK_SECRETS_KEY: key {number} is not a Fernet key (32 bytes in "
+        f"URL-safe base64); generate one with: {GENERATE_WEBHOOK_SECRETS_KEY}"
+        for number, key in enumerate(settings.webhook_secrets_key, start=1)
+        if not is_fernet_key(key)
+    ]
+    problems += [
+        f"ACCOUNTGRAPH_PREVIOUS_SECRET_KEYS: key {number} is shorter than 32 characters"
+        for number, key in enumerate(settings.previous_secret_keys, start=1)
+        if len(key) < 32
+    ]
+    if not settings.development:
+        if settings.secret_key == DEVELOPMENT_SECRET_KEY:
+            problems.append(
+                "ACCOUNTGRAPH_SECRET_KEY is not set (it signs access tokens); "
+                f"generate one with: {GENERATE_SECRET_KEY}"
+            )
+        if not settings.webhook_secrets_key:
+            problems.append(
+                "ACCOUNTGRAPH_WEBHOOK_SECRETS_KEY is not set (it encrypts webhook secrets in "
+                f"the database); generate one with: {GENERATE_WEBHOOK_SECRETS_KEY}"
+            )
+        if DEVELOPMENT_WEBHOOK_SECRETS_KEY in settings.webhook_secrets_key:
+            problems.append("ACCOUNTGRAPH_WEBHOOK_SECRETS_KEY holds the published development key")
+    if settings.secret_key in settings.webhook_secrets_key:
+        problems.append(
+            "ACCOUNTGRAPH_SECRET_KEY and ACCOUNTGRAPH_WEBHOOK_SECRETS_KEY must be different keys"
+        )
+    if problems:
+        raise MissingDeploymentKeys(
+            "AccountGraph will not start with these keys:\n"
+            + "\n".join(f"  - {problem}" for problem in problems)
+            + "\nFor local development only, ACCOUNTGRAPH_DEVELOPMENT=true uses published keys."
+        )
 
 
 @lru_cache

@@ -54,6 +54,8 @@ show_server_log() {
     echo "------------------------------" >&2
 }
 
+# A throwaway local server: the published development keys are fine.
+export ACCOUNTGRAPH_DEVELOPMENT="${ACCOUNTGRAPH_DEVELOPMENT:-true}"
 echo "conformance: starting $APP on 127.0.0.1:$PORT"
 "$PYTHON" -m uvicorn "$APP" --host 127.0.0.1 --port "$PORT" >"$LOG_DIR/server.log" 2>&1 &
 SERVER_PID=$!

@@ -34,6 +34,8 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Scratch servers and workers on the published development keys.
+os.environ.setdefault("ACCOUNTGRAPH_DEVELOPMENT", "true")
 
 from websockets.asyncio.client import connect
 

@@ -67,6 +67,8 @@ ROOT = BENCH_DIR.parent
 PYTHON = sys.executable
 RESULTS = BENCH_DIR / "results"
 sys.path.insert(0, str(BENCH_DIR))
+# Scratch servers and workers on the published development keys.
+os.environ.setdefault("ACCOUNTGRAPH_DEVELOPMENT", "true")
 
 from dataset import DEFAULT_URL, EXPECTED, OPPORTUNITIES, PIPELINE, SEED  # noqa: E402
 

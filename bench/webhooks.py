@@ -35,6 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# Scratch servers and workers on the published development keys.
+os.environ.setdefault("ACCOUNTGRAPH_DEVELOPMENT", "true")
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402

@@ -3,7 +3,7 @@
 from models.accounts import Account, AccountTeamMember
 from models.activities import Activity
 from models.audit import AuditLogEntry, OutboxEvent
-from models.auth import ApiKey, LoginAttempt, RefreshToken
+from models.auth import ApiKey, LoginThrottle, RefreshToken
 from models.catalog import Competitor, Product
 from models.clients import Client, Contact
 from models.coordination import CoordinationComment, CoordinationRequest
@@ -42,7 +42,7 @@ __models__ = [
     OutboxEvent,
     RefreshToken,
     ApiKey,
-    LoginAttempt,
+    LoginThrottle,
     AccountPlan,
     PlanObjective,
     PlanObjectiveOpportunity,

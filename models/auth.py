@@ -1,4 +1,4 @@
-"""Credentials: refresh tokens, API keys and sign-in attempts. Secrets are stored only as
+"""Credentials: refresh tokens, API keys and sign-in limits. Secrets are stored only as
 hashes."""
 
 from tortoise import fields
@@ -49,14 +49,17 @@ class ApiKey(Record):
         indexes = (("user_id", "created_at"),)
 
 
-class LoginAttempt(Model):
-    """A failed sign-in, counted for rate limiting per account and per client address."""
+class LoginThrottle(Model):
+    """Failed sign-ins counted for one account from one address, or (``account`` empty) for
+    one address over every account; services/login_throttle.py reads and writes them."""
 
     id = fields.BigIntField(primary_key=True)
-    email = fields.CharField(max_length=254)
+    account = fields.CharField(max_length=254)
     address = fields.CharField(max_length=64)
-    attempted_at = fields.DatetimeField()
+    failures = fields.IntField(default=0)
+    last_attempt_at = fields.DatetimeField()
+    next_attempt_at = fields.DatetimeField(null=True)
 
     class Meta:
-        table = "login_attempt"
-        indexes = (("email", "attempted_at"), ("address", "attempted_at"))
+        table = "login_throttle"
+        unique_together = (("account", "address"),)

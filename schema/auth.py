@@ -14,6 +14,7 @@ from schema.types import User
 from services import auth
 from services.auth import Scope
 from services.errors import DomainError, ErrorCode, Problem
+from services.login_throttle import SignInDelayed
 
 strawberry.enum(Scope, name="ApiKeyScope", description="What an API key may do.")
 
@@ -87,6 +88,11 @@ class SessionPayload:
     )
     user: User | None = strawberry.field(default=None, description="Who signed in.")
     errors: list[UserError] = strawberry.field(default_factory=list, description="Why not.")
+    retry_after: int | None = strawberry.field(
+        default=None,
+        description="After too many failed sign-ins (RATE_LIMITED): seconds until the next "
+        "attempt for this account from this address is checked.",
+    )
 
 
 @strawberry.type(description="The result of logout.")
@@ -128,7 +134,11 @@ class AuthMutations:
             )
             return session_fields(session)
 
-        return await respond(SessionPayload, call)
+        try:
+            return await respond(SessionPayload, call)
+        except SignInDelayed as delayed:
+            errors = [UserError.from_problem(delayed.problem)]
+            return SessionPayload(errors=errors, retry_after=delayed.retry_after)
 
     @strawberry.mutation(
         description="A new access token and refresh token for a refresh token, which is used up."

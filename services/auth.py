@@ -6,13 +6,17 @@ family (someone replayed it). API keys look like ``ag_<prefix>_<secret>``; the p
 public identifier shown in listings, the secret is stored only as a hash.
 """
 
+import asyncio
 import hashlib
 import hmac
 import secrets
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
+from typing import Any
 
 import jwt
 from argon2 import PasswordHasher
@@ -20,9 +24,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from db import is_database_busy
 from ids import parse_pk
-from models import ApiKey, LoginAttempt, RefreshToken, User
+from models import ApiKey, RefreshToken, User
 from services.audit import now
 from services.errors import DomainError, ErrorCode
+from services.login_throttle import reserve_sign_in_attempt, sign_in_succeeded
 from services.writes import write_transaction
 from settings import get_settings
 
@@ -77,45 +82,54 @@ def _invalid_credentials() -> DomainError:
     )
 
 
-async def _check_rate_limit(email: str, address: str) -> None:
-    settings = get_settings()
-    since = now() - timedelta(seconds=settings.login_window_seconds)
-    by_account = await LoginAttempt.filter(email=email, attempted_at__gte=since).count()
-    by_address = await LoginAttempt.filter(address=address, attempted_at__gte=since).count()
-    if (
-        by_account >= settings.login_attempts_per_account
-        or by_address >= settings.login_attempts_per_address
-    ):
-        minutes = max(1, settings.login_window_seconds // 60)
-        raise DomainError.single(
-            f"too many failed sign-ins; try again in {minutes} minutes",
-            code=ErrorCode.RATE_LIMITED,
-        )
-
-
 async def login(*, email: str, password: str, address: str) -> Session:
     """Check an email and password and open a session.
 
-    Failed attempts count against the account and the client address; past the limit every
-    attempt is refused until the window passes. A password hash made with older parameters
-    is replaced on success.
+    The attempt is counted before the password is checked, and refused while too many recent
+    failures for this account from this address (or from this address over all accounts)
+    make it wait (services/login_throttle.py). A password hash made with older parameters is
+    replaced on success.
     """
     email = email.strip().lower().replace("\x00", "")
-    await _check_rate_limit(email, address)
+    await reserve_sign_in_attempt(account=email, address=address)
     user = await User.get_or_none(email=email)
-    try:
-        _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
-        valid = user is not None and user.password_hash is not None and user.is_active
-    except (VerificationError, InvalidHashError):
-        valid = False
-    if not valid or user is None:
-        await LoginAttempt.create(email=email, address=address, attempted_at=now())
+    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    valid = await verify_password(stored, password)
+    if not valid or user is None or user.password_hash is None or not user.is_active:
         raise _invalid_credentials()
-    if _hasher.check_needs_rehash(user.password_hash or ""):
-        user.password_hash = _hasher.hash(password)
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = await hashed_password(password)
         await user.save(update_fields=["password_hash"])
-    await LoginAttempt.filter(email=email).delete()
+    await sign_in_succeeded(account=email, address=address)
     return await _open_session(user, family=uuid.uuid4())
+
+
+@cache
+def _password_threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(
+        max_workers=get_settings().password_hash_concurrency, thread_name_prefix="password-hash"
+    )
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def verify_password(password_hash: str, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash``. Argon2 spends tens of milliseconds of
+    CPU by design; it runs in a small pool of threads, so the event loop keeps serving other
+    requests and at most ``password_hash_concurrency`` hashes run at once."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_password_threads(), _verify, password_hash, password)
+
+
+async def hashed_password(password: str) -> str:
+    """``hash_password`` in the password threads, off the event loop."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_password_threads(), hash_password, password)
 
 
 def issue_access_token(user: User) -> str:
@@ -234,12 +248,7 @@ async def authenticate(credential: str) -> Principal:
     if credential.startswith(API_KEY_PREFIX):
         return await _authenticate_key(credential)
     try:
-        claims = jwt.decode(
-            credential,
-            get_settings().secret_key,
-            algorithms=[_ALGORITHM],
-            options={"require": ["sub", "exp", "iat"]},
-        )
+        claims = _verified_claims(credential)
     except jwt.PyJWTError as exc:
         raise AuthenticationError("the access token is invalid or expired") from exc
     user_id = parse_pk(claims["sub"])
@@ -249,6 +258,25 @@ async def authenticate(credential: str) -> Principal:
     if user is None or not user.is_active:
         raise AuthenticationError("the account is not active")
     return Principal(user=user, scopes=ALL_SCOPES)
+
+
+def _verified_claims(token: str) -> dict[str, Any]:
+    """The claims of a token signed with the secret key or, while a rotation overlaps, with
+    one of ``ACCOUNTGRAPH_PREVIOUS_SECRET_KEYS``; new tokens are signed with the first only."""
+    settings = get_settings()
+    *earlier, last = [settings.secret_key, *settings.previous_secret_keys]
+    for key in earlier:
+        try:
+            return _decode(token, key)
+        except jwt.InvalidSignatureError:
+            continue
+    return _decode(token, last)
+
+
+def _decode(token: str, key: str) -> dict[str, Any]:
+    return jwt.decode(
+        token, key, algorithms=[_ALGORITHM], options={"require": ["sub", "exp", "iat"]}
+    )
 
 
 async def _authenticate_key(credential: str) -> Principal:

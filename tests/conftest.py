@@ -1,3 +1,9 @@
+import os
+
+# The suite runs in development mode (published keys); tests of the refusal outside it clear
+# this for the processes they start. Set before anything reads the settings.
+os.environ.setdefault("ACCOUNTGRAPH_DEVELOPMENT", "true")
+
 from collections.abc import AsyncIterator
 
 import pytest

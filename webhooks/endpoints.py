@@ -207,6 +207,30 @@ async def rotate_secret(*, endpoint_id: int, viewer: User) -> EndpointWithSecret
     return EndpointWithSecret(endpoint, secret)
 
 
+async def reencrypt_secrets() -> int:
+    """Encrypt every stored endpoint secret again under the first key of
+    ``ACCOUNTGRAPH_WEBHOOK_SECRETS_KEY`` (after a key rotation); returns how many endpoints.
+
+    All or nothing: one secret that no key of the setting reads stops it with nothing changed.
+    """
+    async with write_transaction():
+        endpoints = await WebhookEndpoint.select_for_update().order_by("id")
+        for endpoint in endpoints:
+            try:
+                endpoint.secret_encrypted = secrets.reencrypt(endpoint.secret_encrypted)
+                if endpoint.previous_secret_encrypted is not None:
+                    endpoint.previous_secret_encrypted = secrets.reencrypt(
+                        endpoint.previous_secret_encrypted
+                    )
+            except secrets.SecretUnreadable as exc:
+                raise secrets.SecretUnreadable(f"webhook endpoint {endpoint.pk}: {exc}") from None
+            await WebhookEndpoint.filter(pk=endpoint.pk).update(
+                secret_encrypted=endpoint.secret_encrypted,
+                previous_secret_encrypted=endpoint.previous_secret_encrypted,
+            )
+    return len(endpoints)
+
+
 async def ping_endpoint(*, endpoint_id: int, viewer: User, deliverer: Deliverer) -> WebhookDelivery:
     """Send a ``webhook.ping`` now, once, and return its delivery with the attempt recorded.
 

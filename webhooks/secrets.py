@@ -1,68 +1,68 @@
 """Endpoint secrets at rest.
 
 An endpoint secret must be readable to sign messages, so unlike passwords and API keys it
-cannot be stored as a hash. It is encrypted with a key derived from ``ACCOUNTGRAPH_SECRET_KEY``
-(never stored in the database): a keystream of HMAC-SHA256 in counter mode over a random
-16-byte nonce, then an HMAC-SHA256 tag over nonce and ciphertext (encrypt-then-MAC, with
-separate derived keys for the two). A database dump alone reveals no secret, and a tampered
-value is refused rather than used. Changing the secret key makes stored secrets unreadable:
-rotate every endpoint's secret after changing it.
+cannot be stored as a hash. It is encrypted with Fernet (AES-128-CBC with an HMAC-SHA256
+tag, from the ``cryptography`` package) under ``ACCOUNTGRAPH_WEBHOOK_SECRETS_KEY``: a key of
+its own, never stored in the database and apart from the token-signing key, so a database
+dump alone reveals no secret, a leaked signing key reveals none either, and a tampered value
+is refused rather than used.
+
+The setting is a list: the first key encrypts, every key decrypts. To rotate, put a new key
+first, keep the old ones after it, run ``accountgraph rotate-webhook-secrets-key`` (which
+re-encrypts every stored secret with the first key), then drop the old keys.
 """
 
-import base64
-import hashlib
-import hmac
-import secrets
+from functools import lru_cache
 
-from settings import get_settings
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-_VERSION = "v1"
+from settings import DEVELOPMENT_WEBHOOK_SECRETS_KEY, MissingDeploymentKeys, get_settings
 
 
 class SecretUnreadable(Exception):
-    """A stored secret failed its integrity check (wrong key or altered value)."""
+    """A stored secret failed its integrity check (no key of the setting, or altered value)."""
 
 
-def _keys() -> tuple[bytes, bytes]:
-    master = get_settings().secret_key.encode()
-    encryption = hmac.new(master, b"accountgraph webhook secret encryption", hashlib.sha256)
-    authentication = hmac.new(master, b"accountgraph webhook secret authentication", "sha256")
-    return encryption.digest(), authentication.digest()
+def _keys() -> tuple[str, ...]:
+    settings = get_settings()
+    if settings.webhook_secrets_key:
+        return tuple(settings.webhook_secrets_key)
+    if settings.development:
+        return (DEVELOPMENT_WEBHOOK_SECRETS_KEY,)
+    raise MissingDeploymentKeys(
+        "ACCOUNTGRAPH_WEBHOOK_SECRETS_KEY is not set: webhook secrets cannot be encrypted or read"
+    )
 
 
-def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
-    blocks = (length + 31) // 32
-    return b"".join(
-        hmac.new(key, nonce + i.to_bytes(8, "big"), hashlib.sha256).digest() for i in range(blocks)
-    )[:length]
+@lru_cache(maxsize=4)
+def _cipher(keys: tuple[str, ...]) -> MultiFernet:
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except ValueError:
+        raise MissingDeploymentKeys(
+            "ACCOUNTGRAPH_WEBHOOK_SECRETS_KEY holds a key that is not 32 bytes in URL-safe base64"
+        ) from None
 
 
 def encrypt(plaintext: str) -> str:
-    """``v1.<base64 of nonce + ciphertext + tag>``."""
-    encryption, authentication = _keys()
-    nonce = secrets.token_bytes(16)
-    data = plaintext.encode()
-    cipher = bytes(
-        a ^ b for a, b in zip(data, _keystream(encryption, nonce, len(data)), strict=True)
-    )
-    tag = hmac.new(authentication, nonce + cipher, hashlib.sha256).digest()
-    return f"{_VERSION}.{base64.b64encode(nonce + cipher + tag).decode()}"
+    """A Fernet token of ``plaintext`` under the first key."""
+    return _cipher(_keys()).encrypt(plaintext.encode()).decode()
 
 
 def decrypt(stored: str) -> str:
-    encryption, authentication = _keys()
-    version, _, encoded = stored.partition(".")
     try:
-        raw = base64.b64decode(encoded, validate=True)
-    except ValueError:
-        raise SecretUnreadable("the stored secret is not well formed") from None
-    if version != _VERSION or len(raw) < 48:
-        raise SecretUnreadable("the stored secret is not well formed")
-    nonce, cipher, tag = raw[:16], raw[16:-32], raw[-32:]
-    expected = hmac.new(authentication, nonce + cipher, hashlib.sha256).digest()
-    if not hmac.compare_digest(tag, expected):
-        raise SecretUnreadable("the stored secret does not match the secret key")
-    data = bytes(
-        a ^ b for a, b in zip(cipher, _keystream(encryption, nonce, len(cipher)), strict=True)
-    )
-    return data.decode()
+        return _cipher(_keys()).decrypt(stored.encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable(
+            "the stored secret does not match ACCOUNTGRAPH_WEBHOOK_SECRETS_KEY"
+        ) from None
+
+
+def reencrypt(stored: str) -> str:
+    """``stored`` encrypted again under the first key, whichever key of the list it was under."""
+    try:
+        return _cipher(_keys()).rotate(stored.encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable(
+            "the stored secret does not match ACCOUNTGRAPH_WEBHOOK_SECRETS_KEY"
+        ) from None

@@ -62,13 +62,3 @@ def test_secrets_are_stored_encrypted_and_read_back():
     assert secret not in stored and secret.removeprefix("whsec_") not in stored
     assert stored != secrets.encrypt(secret)  # a fresh nonce each time
     assert secrets.decrypt(stored) == secret
-
-
-def test_an_altered_stored_secret_is_refused():
-    stored = secrets.encrypt(signing.new_secret())
-    raw = bytearray(base64.b64decode(stored.removeprefix("v1.")))
-    raw[20] ^= 1
-    with pytest.raises(secrets.SecretUnreadable):
-        secrets.decrypt("v1." + base64.b64encode(bytes(raw)).decode())
-    with pytest.raises(secrets.SecretUnreadable):
-        secrets.decrypt("v1.not base64!")
