@@ -35,6 +35,8 @@ Strawberry's own hooks:
   received) is held in memory. File uploads (``multipart/form-data``, with
   ``multipart_uploads_enabled``) have their own limit, ``max_upload_bytes``; their files
   are spooled to temporary files, which are closed when the response is made.
+* **Subscriptions are WebSocket only**: a subscription operation sent over HTTP GET or
+  POST is ``400``, saying where to send it (Strawberry would try to run it, and fail).
 * **JSON output is encoded with orjson.** WebSocket messages still go out as
   text frames, as the graphql-ws protocols expect.
 
@@ -46,6 +48,7 @@ Subclass it (or pass the usual constructor options) to add ``get_context``,
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from functools import lru_cache
@@ -53,7 +56,7 @@ from typing import Any, Final, overload
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive
@@ -212,6 +215,32 @@ def _receive_at_most(receive: Receive, max_body_bytes: int) -> Receive:
     return receive_within_limit
 
 
+# A document is parsed here only when it may hold a subscription, and only this far: the
+# schema's own guards refuse longer documents anyway.
+_SUBSCRIPTION = re.compile(r"\bsubscription\b")
+_MAX_TOKENS_TO_FIND_SUBSCRIPTIONS: Final = 10_000
+
+
+def _refuse_subscription(request_data: GraphQLRequestData) -> None:
+    """Refuse (400) a request whose operation is a subscription: those need a WebSocket."""
+    query = request_data.query
+    if not isinstance(query, str) or not _SUBSCRIPTION.search(query):
+        return
+    try:
+        document = parse(query, no_location=True, max_tokens=_MAX_TOKENS_TO_FIND_SUBSCRIPTIONS)
+    except GraphQLError:
+        return  # the schema answers syntax errors and oversized documents itself
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    name = request_data.operation_name
+    chosen = [o for o in operations if name is None or (o.name and o.name.value == name)]
+    if len(chosen) == 1 and chosen[0].operation == OperationType.SUBSCRIPTION:
+        raise GraphQLHTTPError(
+            400,
+            "Subscriptions are not served over HTTP: open a WebSocket to this path "
+            "(graphql-transport-ws) and subscribe there.",
+        )
+
+
 class GraphQLView(GraphQL):
     """Strawberry's ASGI ``GraphQL`` app, conformant to GraphQL over HTTP.
 
@@ -339,6 +368,7 @@ class GraphQLView(GraphQL):
         root_value: Any,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        _refuse_subscription(request_data)
         try:
             return await super().execute_single(
                 request=request,

@@ -15,9 +15,16 @@ from strawberry.extensions import (
 )
 from strawberry.relay import GlobalID  # noqa: F401
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from schema.access import RequireSignIn
-from schema.errors import LabelInputErrors, RefuseNulCharacters
+from schema.errors import (
+    LabelInputErrors,
+    RefuseNulCharacters,
+    RequireOperationName,
+    is_unexpected,
+    log_errors,
+)
 from schema.glossary import describe_schema
 from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
 from schema.mutations import Mutation
@@ -26,10 +33,13 @@ from schema.subscriptions import Subscription, WakeRelayAfterMutations
 from settings import Settings, get_settings
 
 
-def _is_unexpected(error: GraphQLError) -> bool:
-    """Mask only exceptions raised by code, never validation or user-input errors."""
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+class AccountGraphSchema(strawberry.Schema):
+    """Strawberry's schema, logging expected errors without tracebacks."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_errors(errors)
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
@@ -43,6 +53,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     )
     # Factories: Strawberry makes fresh extension instances for every request.
     extensions: list[Callable[[], SchemaExtension]] = [
+        RequireOperationName,
         RequireSignIn,
         WakeRelayAfterMutations,
         LabelInputErrors,
@@ -54,13 +65,13 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         ),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: MaskErrors(should_mask_error=_is_unexpected, error_message="Internal server error"),
+        lambda: MaskErrors(should_mask_error=is_unexpected, error_message="Internal server error"),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     if not settings.field_suggestions:
         extensions.append(HideSuggestions)
-    built = strawberry.Schema(
+    built = AccountGraphSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
