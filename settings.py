@@ -83,6 +83,15 @@ class Settings(BaseSettings):
     websocket_init_timeout_seconds: Annotated[float, Field(gt=0)] = 5
     websocket_keep_alive_seconds: Annotated[float, Field(gt=0)] = 15
 
+    # Exposure (README, "Security"): /metrics needs this bearer token when it is set, and is
+    # served on a listener of its own (and not on the API's) when metrics_port is set.
+    metrics_token: Annotated[str, Field(min_length=16)] | None = None
+    metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    metrics_host: str = "127.0.0.1"
+    # GraphiQL at /graphql for browsers; introspection for callers who have not signed in.
+    graphiql: bool = True
+    introspection_anonymous: bool = False
+
 
 @lru_cache
 def get_settings() -> Settings:

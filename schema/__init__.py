@@ -54,7 +54,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     # Factories: Strawberry makes fresh extension instances for every request.
     extensions: list[Callable[[], SchemaExtension]] = [
         RequireOperationName,
-        RequireSignIn,
+        lambda: RequireSignIn(anonymous_introspection=settings.introspection_anonymous),
         WakeRelayAfterMutations,
         LabelInputErrors,
         RefuseNulCharacters,

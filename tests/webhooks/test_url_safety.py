@@ -1,6 +1,7 @@
 """URL safety (SSRF): forbidden destinations are refused at delivery time, after DNS
 resolution, and recorded as such; the request goes to the address that was checked."""
 
+import ipaddress
 import shutil
 import ssl
 import subprocess
@@ -20,8 +21,6 @@ from webhooks.delivery import Deliverer
 from webhooks.fanout import fan_out
 from webhooks.policy import RetryPolicy
 from webhooks.sender import Sender, SenderOptions
-import ipaddress
-
 from webhooks.urls import UnsafeDestination, address_problem, check_url
 
 FAKE_DNS = {
