@@ -34,7 +34,9 @@ Strawberry's own hooks:
   refused as soon as it goes over, so no more than the limit (plus the last chunk
   received) is held in memory. File uploads (``multipart/form-data``, with
   ``multipart_uploads_enabled``) have their own limit, ``max_upload_bytes``; their files
-  are spooled to temporary files, which are closed when the response is made.
+  are spooled to temporary files, which are closed when the response is made. With
+  ``body_timeout_seconds``, a body (upload or JSON) that has not all arrived that many
+  seconds after it was first read is refused with ``408``.
 * **Subscriptions are WebSocket only**: a subscription operation sent over HTTP GET or
   POST is ``400``, saying where to send it (Strawberry would try to run it, and fail).
 * **JSON output is encoded with orjson.** WebSocket messages still go out as
@@ -47,6 +49,7 @@ Subclass it (or pass the usual constructor options) to add ``get_context``,
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Mapping
@@ -199,13 +202,40 @@ def _body_too_large(max_body_bytes: int) -> GraphQLHTTPError:
     )
 
 
-def _receive_at_most(receive: Receive, max_body_bytes: int) -> Receive:
-    """``receive``, refusing the request once its body goes over ``max_body_bytes``."""
+def _body_too_slow(timeout: float) -> GraphQLHTTPError:
+    return GraphQLHTTPError(
+        408, f"The request body took longer than {timeout:g} s to arrive; send it at once."
+    )
+
+
+def _receive_at_most(
+    receive: Receive, max_body_bytes: int, timeout: float | None = None
+) -> Receive:
+    """``receive``, refusing the request once its body goes over ``max_body_bytes``, or
+    (with a ``timeout``) once that many seconds have passed since the body was first read
+    without all of it arriving: a client trickling a body in would hold a connection and
+    its worker for as long as it likes."""
     received = 0
+    deadline: float | None = None
+    complete = False
+
+    async def receive_in_time() -> Message:
+        nonlocal deadline, complete
+        if timeout is None or complete:
+            return await receive()
+        if deadline is None:
+            deadline = asyncio.get_running_loop().time() + timeout
+        try:
+            async with asyncio.timeout_at(deadline):
+                message = await receive()
+        except TimeoutError:
+            raise _body_too_slow(timeout) from None
+        complete = message["type"] != "http.request" or not message.get("more_body", False)
+        return message
 
     async def receive_within_limit() -> Message:
         nonlocal received
-        message = await receive()
+        message = await receive_in_time()
         if message["type"] == "http.request":
             received += len(message.get("body", b""))
             if received > max_body_bytes:
@@ -246,7 +276,9 @@ class GraphQLView(GraphQL):
 
     Takes the constructor arguments of ``strawberry.asgi.GraphQL``, and
     ``max_body_bytes``: the largest POST body accepted (``None``: no limit);
-    ``max_upload_bytes``: the same for multipart uploads (default: ``max_body_bytes``).
+    ``max_upload_bytes``: the same for multipart uploads (default: ``max_body_bytes``);
+    ``body_timeout_seconds``: the most time a POST body may take to arrive (``None``: no
+    limit), refused with ``408``.
     """
 
     websocket_adapter_class = _TextFrameWebSocketAdapter  # type: ignore[assignment]
@@ -256,11 +288,13 @@ class GraphQLView(GraphQL):
         *args: Any,
         max_body_bytes: int | None = DEFAULT_MAX_BODY_BYTES,
         max_upload_bytes: int | None = None,
+        body_timeout_seconds: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.max_body_bytes = max_body_bytes
         self.max_upload_bytes = max_upload_bytes or max_body_bytes
+        self.body_timeout_seconds = body_timeout_seconds
 
     # ------------------------------------------------------------------ JSON
 
@@ -312,7 +346,8 @@ class GraphQLView(GraphQL):
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise _body_too_large(limit)
-        return Request(request.scope, receive=_receive_at_most(request.receive, limit))
+        receive = _receive_at_most(request.receive, limit, self.body_timeout_seconds)
+        return Request(request.scope, receive=receive)
 
     # ---------------------------------------------------------------- request
 

@@ -27,7 +27,12 @@ from graphql_http import GraphQLHTTPError, GraphQLView
 from metrics import HTTPMetrics, metrics_listener, protected_metrics_endpoint
 from resolvers.context import Context
 from resolvers.loaders import Loaders
-from resolvers.websocket import LegacyWSHandler, TransportWSHandler, connection_credential
+from resolvers.websocket import (
+    LegacyWSHandler,
+    LimitMessagesBeforeSignIn,
+    TransportWSHandler,
+    connection_credential,
+)
 from schema import build_schema
 from services.analytics.refresh import refresh_health_periodically
 from services.auth import AuthenticationError, authenticate, bearer_token
@@ -182,6 +187,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         max_body_bytes=settings.max_body_bytes,
         multipart_uploads_enabled=True,
         max_upload_bytes=settings.max_upload_bytes,
+        body_timeout_seconds=settings.body_timeout_seconds,
         graphql_ide="graphiql" if settings.graphiql else None,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
         connection_init_wait_timeout=timedelta(seconds=settings.websocket_init_timeout_seconds),
@@ -190,7 +196,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         allowed_origins=settings.cors_origins,
     )
-    middleware = [Middleware(HTTPMetrics)]
+    middleware = [
+        Middleware(HTTPMetrics),
+        Middleware(
+            LimitMessagesBeforeSignIn, max_bytes=settings.websocket_max_bytes_before_sign_in
+        ),
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(
