@@ -63,7 +63,6 @@ class RedisBroker:
         self._listener: asyncio.Task[None] | None = None
         self._reader: asyncio.Task[None] | None = None
         self._woken = asyncio.Event()
-        self._hint = 0
         self.subscribed = asyncio.Event()
 
     async def start(self) -> None:
@@ -114,7 +113,6 @@ class RedisBroker:
         elif message["type"] == "message":
             hint = decode_wake_up(message["data"])
             if hint is None or hint > self.hub.cursor:
-                self._hint = max(self._hint, hint or 0)
                 self._woken.set()
 
     async def _read(self) -> None:
