@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from tests.factories import make_client
+from tests.factories import make_account, make_activity, make_client
 from tests.state import database_state
 
 
@@ -165,3 +165,25 @@ async def test_a_subscription_over_http_is_refused_with_400(http, gql, method):
         "/graphql", json={"query": both, "operationName": "Now"}, headers=headers
     )
     assert named.json() == {"data": {"__typename": "Query"}}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ clients(last: 1, before: "") { nodes { name } } }',
+        '{ accounts { nodes { activities(last: 1, before: "") { nodes { subject } } } } }',
+    ],
+)
+async def test_paging_from_the_end_with_an_empty_before_cursor_is_answered(gql, query):
+    """An empty cursor means none, for ``before`` as for ``after`` (found by schemathesis:
+    it used to fail an assertion, answered as an internal error)."""
+    client = await make_client(name="Initech")
+    account = await make_account(name="Acme", client_id=client.pk)
+    await make_activity(account_id=account.pk, subject="Kick-off")
+    data = await gql(query)
+    expected = (
+        {"clients": {"nodes": [{"name": "Initech"}]}}
+        if "clients" in query
+        else {"accounts": {"nodes": [{"activities": {"nodes": [{"subject": "Kick-off"}]}}]}}
+    )
+    assert data == expected
