@@ -43,6 +43,19 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = get_settings().host,
     port: Annotated[int, typer.Option(help="Port to listen on.")] = get_settings().port,
     workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+    limit_concurrency: Annotated[
+        int | None,
+        typer.Option(help="Most connections at once per process; more are answered 503."),
+    ] = get_settings().limit_concurrency,
+    timeout_keep_alive: Annotated[
+        int, typer.Option(help="Seconds an idle keep-alive connection stays open.")
+    ] = get_settings().timeout_keep_alive,
+    ws_max_size: Annotated[
+        int, typer.Option(help="Largest WebSocket message, in bytes.")
+    ] = get_settings().ws_max_size,
+    h11_max_incomplete_event_size: Annotated[
+        int, typer.Option(help="Largest request line and headers, in bytes (h11).")
+    ] = get_settings().h11_max_incomplete_event_size,
 ) -> None:
     """Serve the API (GraphQL and GraphiQL at /graphql)."""
     import uvicorn
@@ -55,6 +68,10 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        limit_concurrency=limit_concurrency,
+        timeout_keep_alive=timeout_keep_alive,
+        ws_max_size=ws_max_size,
+        h11_max_incomplete_event_size=h11_max_incomplete_event_size,
         **proxy_options(get_settings().trusted_proxies),
     )
 

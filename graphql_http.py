@@ -34,7 +34,9 @@ Strawberry's own hooks:
   refused as soon as it goes over, so no more than the limit (plus the last chunk
   received) is held in memory. File uploads (``multipart/form-data``, with
   ``multipart_uploads_enabled``) have their own limit, ``max_upload_bytes``; their files
-  are spooled to temporary files, which are closed when the response is made.
+  are spooled to temporary files, which are closed when the response is made. With
+  ``body_timeout_seconds``, a body (upload or JSON) that has not all arrived that many
+  seconds after it was first read is refused with ``408``.
 * **Malformed JSON is ``400``, never ``500``**: a body (or a GET parameter, or a
   multipart ``operations`` field) that is not valid UTF-8, JSON nested deeper than the
   decoder can follow, and text holding a ``\\u`` escape of a lone surrogate (which is
@@ -46,6 +48,8 @@ Strawberry's own hooks:
   answered the same way, as a whole. ``request_timeout`` (seconds, ``None`` for none)
   bounds the handling of one request: past it the answer is ``504`` with the code
   ``TIMEOUT``.
+* **Subscriptions are WebSocket only**: a subscription operation sent over HTTP GET or
+  POST is ``400``, saying where to send it (Strawberry would try to run it, and fail).
 * **JSON output is encoded with orjson.** WebSocket messages still go out as
   text frames, as the graphql-ws protocols expect.
 
@@ -58,6 +62,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from functools import lru_cache
@@ -66,7 +71,7 @@ from urllib.parse import unquote_to_bytes
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive
@@ -252,13 +257,40 @@ def _body_too_large(max_body_bytes: int) -> GraphQLHTTPError:
     )
 
 
-def _receive_at_most(receive: Receive, max_body_bytes: int) -> Receive:
-    """``receive``, refusing the request once its body goes over ``max_body_bytes``."""
+def _body_too_slow(timeout: float) -> GraphQLHTTPError:
+    return GraphQLHTTPError(
+        408, f"The request body took longer than {timeout:g} s to arrive; send it at once."
+    )
+
+
+def _receive_at_most(
+    receive: Receive, max_body_bytes: int, timeout: float | None = None
+) -> Receive:
+    """``receive``, refusing the request once its body goes over ``max_body_bytes``, or
+    (with a ``timeout``) once that many seconds have passed since the body was first read
+    without all of it arriving: a client trickling a body in would hold a connection and
+    its worker for as long as it likes."""
     received = 0
+    deadline: float | None = None
+    complete = False
+
+    async def receive_in_time() -> Message:
+        nonlocal deadline, complete
+        if timeout is None or complete:
+            return await receive()
+        if deadline is None:
+            deadline = asyncio.get_running_loop().time() + timeout
+        try:
+            async with asyncio.timeout_at(deadline):
+                message = await receive()
+        except TimeoutError:
+            raise _body_too_slow(timeout) from None
+        complete = message["type"] != "http.request" or not message.get("more_body", False)
+        return message
 
     async def receive_within_limit() -> Message:
         nonlocal received
-        message = await receive()
+        message = await receive_in_time()
         if message["type"] == "http.request":
             received += len(message.get("body", b""))
             if received > max_body_bytes:
@@ -266,6 +298,32 @@ def _receive_at_most(receive: Receive, max_body_bytes: int) -> Receive:
         return message
 
     return receive_within_limit
+
+
+# A document is parsed here only when it may hold a subscription, and only this far: the
+# schema's own guards refuse longer documents anyway.
+_SUBSCRIPTION = re.compile(r"\bsubscription\b")
+_MAX_TOKENS_TO_FIND_SUBSCRIPTIONS: Final = 10_000
+
+
+def _refuse_subscription(request_data: GraphQLRequestData) -> None:
+    """Refuse (400) a request whose operation is a subscription: those need a WebSocket."""
+    query = request_data.query
+    if not isinstance(query, str) or not _SUBSCRIPTION.search(query):
+        return
+    try:
+        document = parse(query, no_location=True, max_tokens=_MAX_TOKENS_TO_FIND_SUBSCRIPTIONS)
+    except GraphQLError:
+        return  # the schema answers syntax errors and oversized documents itself
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    name = request_data.operation_name
+    chosen = [o for o in operations if name is None or (o.name and o.name.value == name)]
+    if len(chosen) == 1 and chosen[0].operation == OperationType.SUBSCRIPTION:
+        raise GraphQLHTTPError(
+            400,
+            "Subscriptions are not served over HTTP: open a WebSocket to this path "
+            "(graphql-transport-ws) and subscribe there.",
+        )
 
 
 class GraphQLView(GraphQL):
@@ -276,6 +334,8 @@ class GraphQLView(GraphQL):
     ``max_upload_bytes``: the same for multipart uploads (default: ``max_body_bytes``);
     ``request_timeout``: the most seconds one request may take (``None``: no limit);
     ``retry_after_seconds``: the ``Retry-After`` of a ``503``.
+    ``body_timeout_seconds``: the most time a POST body may take to arrive (``None``: no
+    limit), refused with ``408``.
     """
 
     websocket_adapter_class = _TextFrameWebSocketAdapter  # type: ignore[assignment]
@@ -287,6 +347,7 @@ class GraphQLView(GraphQL):
         max_upload_bytes: int | None = None,
         request_timeout: float | None = None,
         retry_after_seconds: int = 5,
+        body_timeout_seconds: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -294,6 +355,7 @@ class GraphQLView(GraphQL):
         self.max_upload_bytes = max_upload_bytes or max_body_bytes
         self.request_timeout = request_timeout
         self.retry_after_seconds = retry_after_seconds
+        self.body_timeout_seconds = body_timeout_seconds
 
     # ------------------------------------------------------------------ JSON
 
@@ -400,7 +462,8 @@ class GraphQLView(GraphQL):
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise _body_too_large(limit)
-        return Request(request.scope, receive=_receive_at_most(request.receive, limit))
+        receive = _receive_at_most(request.receive, limit, self.body_timeout_seconds)
+        return Request(request.scope, receive=receive)
 
     # ---------------------------------------------------------------- request
 
@@ -456,6 +519,7 @@ class GraphQLView(GraphQL):
         root_value: Any,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        _refuse_subscription(request_data)
         try:
             return await super().execute_single(
                 request=request,

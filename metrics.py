@@ -4,12 +4,24 @@ Every metric lives in prometheus_client's default registry, which ``/metrics`` e
 Prometheus text format. Figures are per process: scrape each server process.
 """
 
+import asyncio
+import contextlib
+import hmac
+import logging
+import os
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 
+import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("accountgraph")
 
 HTTP_REQUESTS = Counter(
     "accountgraph_http_requests_total",
@@ -76,3 +88,56 @@ class HTTPMetrics:
 async def metrics_endpoint(request: Request) -> Response:
     """Every metric of this process in the Prometheus text format."""
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def protected_metrics_endpoint(
+    token: str | None,
+) -> Callable[[Request], Awaitable[Response]]:
+    """``metrics_endpoint``, answering 401 unless the request carries ``Authorization:
+    Bearer <token>`` (when a token is set)."""
+    if token is None:
+        return metrics_endpoint
+    expected = f"Bearer {token}".encode()
+
+    async def endpoint(request: Request) -> Response:
+        given = request.headers.get("authorization", "").encode()
+        if not hmac.compare_digest(given, expected):
+            return PlainTextResponse(
+                "send 'Authorization: Bearer <ACCOUNTGRAPH_METRICS_TOKEN>'",
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+        return await metrics_endpoint(request)
+
+    return endpoint
+
+
+class _ListenerWithoutSignals(uvicorn.Server):
+    """A uvicorn server inside another one's process: the outer server handles signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@asynccontextmanager
+async def metrics_listener(*, host: str, port: int, token: str | None) -> AsyncIterator[None]:
+    """Serve /metrics (only) on ``host:port`` for the lifetime of the block. With several
+    server processes only the first to bind the port serves it; the others log why."""
+    app = Starlette(routes=[Route("/metrics", protected_metrics_endpoint(token))])
+    server = _ListenerWithoutSignals(
+        uvicorn.Config(app, host=host, port=port, lifespan="off", log_level="warning")
+    )
+
+    async def serve() -> None:
+        try:
+            await server.serve()
+        except SystemExit:  # uvicorn's answer to a port it cannot bind; it logged why
+            log.error("/metrics is not served on %s:%d by process %d", host, port, os.getpid())
+
+    task = asyncio.create_task(serve(), name="metrics-listener")
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await task

@@ -13,7 +13,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
@@ -22,13 +22,14 @@ from tortoise import Tortoise
 
 from db import close_db, database_unavailable, ensure_migrated, init_db
 from events.live import running_live_events
-from graphiql import asset_routes, render_graphiql_page
+from graphiql import asset_routes, render_graphiql_page, security_headers
 from graphql_http import GraphQLHTTPError, GraphQLView
-from metrics import HTTPMetrics, metrics_endpoint
+from metrics import HTTPMetrics, metrics_listener, protected_metrics_endpoint
 from resolvers.context import Context
 from resolvers.loaders import Loaders
 from resolvers.websocket import (
     LegacyWSHandler,
+    LimitMessagesBeforeSignIn,
     TransportWSHandler,
     TryAgainLater,
     connection_credential,
@@ -109,7 +110,8 @@ class AccountGraphView(GraphQLView):
         return UNSET
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(render_graphiql_page("/graphql"))
+        page = render_graphiql_page("/graphql")
+        return HTMLResponse(page, headers=security_headers(page))
 
 
 def is_upload(request: Any) -> bool:
@@ -206,7 +208,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if dispatcher is not None:
             dispatcher.start()
         try:
-            async with running_live_events(settings) as live_events:
+            async with contextlib.AsyncExitStack() as stack:
+                if settings.metrics_port is not None:
+                    await stack.enter_async_context(
+                        metrics_listener(
+                            host=settings.metrics_host,
+                            port=settings.metrics_port,
+                            token=settings.metrics_token,
+                        )
+                    )
+                live_events = await stack.enter_async_context(running_live_events(settings))
                 app.state.live_events = live_events
                 yield
         finally:
@@ -222,7 +233,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         max_upload_bytes=settings.max_upload_bytes,
         request_timeout=settings.request_timeout_seconds,
         retry_after_seconds=settings.retry_after_seconds,
-        graphql_ide="graphiql",
+        body_timeout_seconds=settings.body_timeout_seconds,
+        graphql_ide="graphiql" if settings.graphiql else None,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
         connection_init_wait_timeout=timedelta(seconds=settings.websocket_init_timeout_seconds),
         keep_alive=True,
@@ -230,7 +242,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         allowed_origins=settings.cors_origins,
     )
-    middleware = [Middleware(HTTPMetrics)]
+    middleware = [
+        Middleware(HTTPMetrics),
+        Middleware(
+            LimitMessagesBeforeSignIn, max_bytes=settings.websocket_max_bytes_before_sign_in
+        ),
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -240,15 +257,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 allow_headers=["Authorization", "Content-Type"],
             )
         )
+    routes: list[BaseRoute] = [
+        Route("/graphql", view),
+        WebSocketRoute("/graphql", view),
+        Route("/healthz", healthz),
+        Route("/readyz", readiness(settings.readiness_timeout_seconds)),
+    ]
+    if settings.metrics_port is None:
+        routes.append(Route("/metrics", protected_metrics_endpoint(settings.metrics_token)))
+    if settings.graphiql:
+        routes.append(asset_routes())
     return Starlette(
-        routes=[
-            Route("/graphql", view),
-            WebSocketRoute("/graphql", view),
-            Route("/healthz", healthz),
-            Route("/readyz", readiness(settings.readiness_timeout_seconds)),
-            Route("/metrics", metrics_endpoint),
-            asset_routes(),
-        ],
+        routes=routes,
         middleware=middleware,
         lifespan=lifespan,
     )

@@ -125,6 +125,27 @@ class Settings(BaseSettings):
     readiness_timeout_seconds: Annotated[float, Field(gt=0, lt=1)] = 0.5
     retry_after_seconds: Annotated[int, Field(ge=0)] = 5
 
+    # Slow and large requests (README, "Security"): the most time a POST body may take to
+    # arrive, the largest WebSocket message before the socket has signed in, and what
+    # `accountgraph serve` passes to uvicorn: most connections at once (then 503), seconds an
+    # idle keep-alive connection stays open, largest WebSocket message, largest incomplete
+    # HTTP event (request line and headers; uvicorn's h11 implementation).
+    body_timeout_seconds: Annotated[float, Field(gt=0)] = 30
+    websocket_max_bytes_before_sign_in: Annotated[int, Field(ge=1024)] = 65_536
+    limit_concurrency: Annotated[int, Field(ge=1)] | None = None
+    timeout_keep_alive: Annotated[int, Field(ge=1)] = 5
+    ws_max_size: Annotated[int, Field(ge=1024)] = 1_048_576
+    h11_max_incomplete_event_size: Annotated[int, Field(ge=1024)] = 16_384
+
+    # Exposure (README, "Security"): /metrics needs this bearer token when it is set, and is
+    # served on a listener of its own (and not on the API's) when metrics_port is set.
+    metrics_token: Annotated[str, Field(min_length=16)] | None = None
+    metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    metrics_host: str = "127.0.0.1"
+    # GraphiQL at /graphql for browsers; introspection for callers who have not signed in.
+    graphiql: bool = True
+    introspection_anonymous: bool = False
+
 
 class MissingDeploymentKeys(Exception):
     """The server or worker would run with published or unusable keys."""

@@ -57,6 +57,8 @@ show_server_log() {
 # A throwaway local server: the published development keys are fine.
 export ACCOUNTGRAPH_DEVELOPMENT="${ACCOUNTGRAPH_DEVELOPMENT:-true}"
 echo "conformance: starting $APP on 127.0.0.1:$PORT"
+# The audit's requests are anonymous and some read `__type`: let anonymous callers introspect.
+ACCOUNTGRAPH_INTROSPECTION_ANONYMOUS="${ACCOUNTGRAPH_INTROSPECTION_ANONYMOUS:-true}" \
 "$PYTHON" -m uvicorn "$APP" --host 127.0.0.1 --port "$PORT" >"$LOG_DIR/server.log" 2>&1 &
 SERVER_PID=$!
 

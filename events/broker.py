@@ -1,10 +1,12 @@
 """Brokers carry published events to the hubs of every server process.
 
-``LocalBroker`` (the default) hands them to this process's hub. ``RedisBroker`` also sends
-them over Redis pub/sub to the other processes and feeds this process's hub with what
-they send. Redis is only the fast path: whenever its subscription (re)starts, and whenever
-a batch arrives that skips ahead, the hub reads what it missed from the outbox, so a Redis
-restart or a dropped connection loses nothing.
+``LocalBroker`` (the default) hands them to this process's hub. ``RedisBroker`` also wakes
+the other processes over Redis pub/sub: a message is only the newest publication number, a
+hint, and the hub that receives it reads the events themselves from the outbox. So anyone
+who can publish on the channel can at most cause a read of the outbox: a forged message
+never reaches a subscriber, and never makes the real event with its number be skipped.
+Redis is only the fast path: whenever its subscription (re)starts, the hub reads what it
+missed from the outbox, so a Redis restart or a dropped connection loses nothing.
 """
 
 import asyncio
@@ -17,7 +19,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from events.hub import Hub
-from events.published import PublishedEvent, decode_batch, encode_batch
+from events.published import PublishedEvent, decode_wake_up, encode_wake_up
 
 log = logging.getLogger("accountgraph.events")
 
@@ -59,23 +61,27 @@ class RedisBroker:
         self.client_name = f"{channel}:{os.getpid()}"
         self._redis: Any = aioredis.from_url(url, client_name=self.client_name)
         self._listener: asyncio.Task[None] | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._woken = asyncio.Event()
         self.subscribed = asyncio.Event()
 
     async def start(self) -> None:
         self._listener = asyncio.create_task(self._listen(), name="accountgraph-redis-events")
+        self._reader = asyncio.create_task(self._read(), name="accountgraph-redis-wake-ups")
 
     async def stop(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
-            self._listener = None
+        for task in (self._listener, self._reader):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._listener = self._reader = None
         await self._redis.aclose()
 
     async def publish(self, events: list[PublishedEvent]) -> None:
         await self.hub.receive(events)
         try:
-            await self._redis.publish(self.channel, encode_batch(events))
+            await self._redis.publish(self.channel, encode_wake_up(events))
         except (RedisError, OSError) as exc:
             # Other processes read these from the outbox when Redis is back.
             log.warning("could not send %d events over Redis: %s", len(events), exc)
@@ -105,7 +111,20 @@ class RedisBroker:
             await self.hub.catch_up()
             self.subscribed.set()
         elif message["type"] == "message":
-            await self.hub.receive(decode_batch(message["data"]))
+            hint = decode_wake_up(message["data"])
+            if hint is None or hint > self.hub.cursor:
+                self._woken.set()
+
+    async def _read(self) -> None:
+        """Read the outbox after wake-ups; a burst of them makes one read."""
+        while True:
+            await self._woken.wait()
+            self._woken.clear()
+            try:
+                await self.hub.catch_up()
+            except Exception:
+                # The relay's next round (hub.check) catches up from the outbox too.
+                log.exception("reading live events from the outbox failed")
 
 
 def make_broker(hub: Hub, *, redis_url: str | None, channel: str) -> LocalBroker | RedisBroker:

@@ -1,9 +1,10 @@
 """This process's copy of the published event stream, which every subscriber follows.
 
 The hub keeps ``cursor``, the highest publication number it has taken in, and only ever
-takes in the next one: a batch that skips ahead (a message lost while Redis was down, a
-relay that died between committing and broadcasting, batches of two processes overtaking
-each other) makes it read the missing events from the outbox first. So a connected
+takes in the next one: a batch from this process's relay that skips ahead (batches of two
+processes overtaking each other) makes it read the missing events from the outbox first,
+and a wake-up from another process (over Redis) makes it read the outbox, never trusting
+what the message says. So a connected
 subscriber sees every published event, once, in publication order, whatever the broker
 lost.
 

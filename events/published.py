@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-import orjson
-
 from models import OutboxEvent
 
 
@@ -46,38 +44,17 @@ class PublishedEvent:
             data=row.data,
         )
 
-    def to_wire(self) -> dict[str, Any]:
-        return {
-            "sequence": self.sequence,
-            "eventId": str(self.event_id),
-            "type": self.type,
-            "occurredAt": self.occurred_at.isoformat(),
-            "actorId": self.actor_id,
-            "aggregateType": self.aggregate_type,
-            "aggregateId": self.aggregate_id,
-            "data": self.data,
-        }
 
-    @classmethod
-    def from_wire(cls, item: dict[str, Any]) -> "PublishedEvent":
-        return cls(
-            sequence=item["sequence"],
-            event_id=uuid.UUID(item["eventId"]),
-            type=item["type"],
-            occurred_at=datetime.fromisoformat(item["occurredAt"]),
-            actor_id=item["actorId"],
-            aggregate_type=item["aggregateType"],
-            aggregate_id=item["aggregateId"],
-            data=item["data"],
-        )
+def encode_wake_up(events: Iterable[PublishedEvent]) -> bytes:
+    """What crosses Redis: the newest publication number of a batch, nothing else."""
+    return str(max(event.sequence for event in events)).encode()
 
 
-def encode_batch(events: Iterable[PublishedEvent]) -> bytes:
-    return orjson.dumps([event.to_wire() for event in events])
-
-
-def decode_batch(payload: bytes | str) -> list[PublishedEvent]:
-    return [PublishedEvent.from_wire(item) for item in orjson.loads(payload)]
+def decode_wake_up(payload: bytes | str) -> int | None:
+    """The publication number a wake-up names, or None when it names none (any message
+    wakes the hub, which trusts nothing in it: events are read from the outbox)."""
+    text = payload.decode("ascii", "replace") if isinstance(payload, bytes) else payload
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 20 else None
 
 
 async def latest_sequence() -> int:

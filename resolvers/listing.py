@@ -50,11 +50,23 @@ def conditions(**lookups: Any) -> Q:
     return Q(*[Q(**{name: value}) for name, value in lookups.items() if value is not None])
 
 
+# A search looks for at most this many words of at most this many characters each: longer
+# patterns make SQLite give up ("LIKE or GLOB pattern too complex") and cost every database.
+SEARCH_WORDS = 5
+SEARCH_WORD_CHARACTERS = 100
+
+
 def search_condition(text: str | None, *columns: str) -> Q:
     """Every word of ``text`` appears (case-insensitively) in one of ``columns``."""
     if not text or not text.strip():
         return Q()
-    words = text.split()[:5]
+    words = text.split()[:SEARCH_WORDS]
+    longest = max(len(word) for word in words)
+    if longest > SEARCH_WORD_CHARACTERS:
+        raise InputError(
+            f"search words may be at most {SEARCH_WORD_CHARACTERS} characters long "
+            f"(one has {longest}); search for a shorter part of it"
+        )
     return Q(*[Q(*[Q(**{f"{c}__icontains": w}) for c in columns], join_type="OR") for w in words])
 
 

@@ -69,8 +69,9 @@ class PageArgs:
 
     @property
     def needs_total(self) -> bool:
-        """Paging from the end without a ``before`` cursor needs the total first."""
-        return self.last is not None and self.before is None
+        """Paging from the end without a ``before`` cursor needs the total first (an empty
+        cursor is no cursor, as ``window`` reads it)."""
+        return self.last is not None and not self.before
 
 
 @dataclass

@@ -11,12 +11,15 @@ On top of Strawberry's handlers:
 - Both close with 1013 (Try Again Later) when ``on_ws_connect`` raises ``TryAgainLater``
   (the database is down while the socket signs in); the legacy protocol sends a
   ``connection_error`` with the reason first.
+- Before a socket is acknowledged (signed in), a message larger than a small limit closes it
+  with 1009 (``LimitMessagesBeforeSignIn``); afterwards uvicorn's ``ws_max_size`` applies.
 """
 
 import asyncio
 import contextlib
 from typing import Any
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
@@ -142,3 +145,56 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         self.connection_acknowledged = True
         if self.keep_alive:
             self.keep_alive_task = asyncio.create_task(self.handle_keep_alive())
+
+
+class LimitMessagesBeforeSignIn:
+    """ASGI middleware: a WebSocket message over ``max_bytes`` that arrives before the server
+    has sent anything (in both protocols the first message is the ``connection_ack`` of a
+    signed-in socket) closes the socket with 1009, so that an anonymous client cannot make
+    the server parse and hold megabytes of ``connection_init``."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            await self.app(scope, receive, send)
+            return
+        acknowledged = closed = False
+
+        async def send_unless_closed(message: Message) -> None:
+            nonlocal acknowledged
+            if closed and message["type"] in ("websocket.send", "websocket.close"):
+                return
+            acknowledged = acknowledged or message["type"] == "websocket.send"
+            await send(message)
+
+        async def receive_within_limit() -> Message:
+            nonlocal closed
+            message = await receive()
+            if (
+                message["type"] == "websocket.receive"
+                and not acknowledged
+                and _size(message) > self.max_bytes
+            ):
+                closed = True
+                await send(
+                    {
+                        "type": "websocket.close",
+                        "code": 1009,
+                        "reason": f"messages before connection_ack are limited to "
+                        f"{self.max_bytes} bytes",
+                    }
+                )
+                return {"type": "websocket.disconnect", "code": 1009}
+            return message
+
+        await self.app(scope, receive_within_limit, send_unless_closed)
+
+
+def _size(message: Message) -> int:
+    text = message.get("text")
+    if text is not None:
+        return len(text.encode())
+    return len(message.get("bytes") or b"")

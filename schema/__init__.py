@@ -22,7 +22,10 @@ from schema.errors import (
     LabelInputErrors,
     MaskUnexpectedErrors,
     RefuseNulCharacters,
+    RequireOperationName,
     is_database_outage,
+    is_unexpected,
+    log_errors,
 )
 from schema.glossary import describe_schema
 from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
@@ -34,15 +37,10 @@ from settings import Settings, get_settings
 _log = logging.getLogger("accountgraph")
 
 
-def _is_unexpected(error: GraphQLError) -> bool:
-    """Mask only exceptions raised by code, never validation or user-input errors."""
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
-
-
 class AccountGraphSchema(strawberry.Schema):
-    """Strawberry's schema, logging a database outage as one line rather than a traceback
-    per failed field (they are answered SERVICE_UNAVAILABLE, see MaskUnexpectedErrors)."""
+    """Strawberry's schema, logging expected errors in one line each without a traceback,
+    and a database outage as one line rather than a traceback per failed field (they are
+    answered SERVICE_UNAVAILABLE, see MaskUnexpectedErrors)."""
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -54,8 +52,7 @@ class AccountGraphSchema(strawberry.Schema):
                 len(outages),
                 outages[0].original_error,
             )
-        others = [error for error in errors if not is_database_outage(error)]
-        super().process_errors(others, execution_context)
+        log_errors([error for error in errors if not is_database_outage(error)])
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
@@ -69,7 +66,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     )
     # Factories: Strawberry makes fresh extension instances for every request.
     extensions: list[Callable[[], SchemaExtension]] = [
-        RequireSignIn,
+        RequireOperationName,
+        lambda: RequireSignIn(anonymous_introspection=settings.introspection_anonymous),
         WakeRelayAfterMutations,
         LabelInputErrors,
         RefuseNulCharacters,
@@ -81,7 +79,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: MaskUnexpectedErrors(
-            should_mask_error=_is_unexpected, error_message="Internal server error"
+            should_mask_error=is_unexpected, error_message="Internal server error"
         ),
     ]
     if not settings.introspection:

@@ -6,21 +6,28 @@ from graphql import FieldNode, GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 
-# Root fields an anonymous caller may use: signing in, asking whether one is signed in, and
-# introspection (so GraphiQL can show the schema before a token is pasted; switchable off).
-PUBLIC_FIELDS = frozenset(
-    {"login", "refreshToken", "logout", "viewer", "__typename", "__schema", "__type"}
-)
+# Root fields an anonymous caller may use: signing in, and asking whether one is signed in.
+PUBLIC_FIELDS = frozenset({"login", "refreshToken", "logout", "viewer", "__typename"})
+# Introspection, for anonymous callers only when ACCOUNTGRAPH_INTROSPECTION_ANONYMOUS allows
+# it: the schema is a map of the API, so by default only signed-in callers read it (GraphiQL
+# sends the Authorization header of its Headers tab).
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 
 
 class RequireSignIn(SchemaExtension):
     """Answers UNAUTHENTICATED, before anything runs, when an anonymous caller asks for more
     than the public root fields."""
 
+    def __init__(self, *, anonymous_introspection: bool = False) -> None:
+        super().__init__()
+        self.public = (
+            PUBLIC_FIELDS | INTROSPECTION_FIELDS if anonymous_introspection else PUBLIC_FIELDS
+        )
+
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         if context.context.viewer is None and not _only_public(
-            context.graphql_document, context.operation_name
+            context.graphql_document, context.operation_name, self.public
         ):
             context.result = ExecutionResult(
                 data=None,
@@ -34,7 +41,7 @@ class RequireSignIn(SchemaExtension):
         yield
 
 
-def _only_public(document, operation_name: str | None) -> bool:
+def _only_public(document, operation_name: str | None, public: frozenset[str]) -> bool:
     if document is None:
         return False
     for definition in document.definitions:
@@ -43,6 +50,6 @@ def _only_public(document, operation_name: str | None) -> bool:
         if operation_name and (definition.name is None or definition.name.value != operation_name):
             continue
         for selection in definition.selection_set.selections:
-            if not isinstance(selection, FieldNode) or selection.name.value not in PUBLIC_FIELDS:
+            if not isinstance(selection, FieldNode) or selection.name.value not in public:
                 return False
     return True

@@ -1,14 +1,73 @@
-"""Error codes for errors raised outside resolvers' control."""
+"""Error codes for errors raised outside resolvers' control, and how errors are logged."""
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
+from graphql import (
+    DocumentNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    StringValueNode,
+    Visitor,
+    visit,
+)
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionResult
+from strawberry.utils.logging import StrawberryLogger
 
 from db import database_unavailable, is_database_busy
+
+log = logging.getLogger("accountgraph.graphql")
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """An exception raised by code (a fault to mask and investigate), as opposed to what the
+    caller must fix: syntax, validation, NOT_FOUND, BAD_USER_INPUT, FORBIDDEN,
+    UNAUTHENTICATED, all raised as ``GraphQLError`` on purpose."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+def log_errors(errors: list[GraphQLError]) -> None:
+    """Expected errors in one line each, without a traceback (they are the caller's to fix,
+    and a missing id is no fault of ours); unexpected ones with their whole traceback."""
+    for error in errors:
+        if is_unexpected(error):
+            StrawberryLogger.error(error)
+            continue
+        code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
+        where = ".".join(str(key) for key in error.path) if error.path else "-"
+        log.info("%s at %s: %s", code, where, error.message)
+
+
+class RequireOperationName(SchemaExtension):
+    """A document with several operations must say which one to run (``operationName``), as
+    the GraphQL specification requires; Strawberry would otherwise run the first."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        operations = sum(
+            isinstance(definition, OperationDefinitionNode)
+            for definition in (document.definitions if document else ())
+        )
+        # The name the request gave: ``context.operation_name`` falls back to the first
+        # operation's.
+        if operations > 1 and getattr(context, "_provided_operation_name", None) is None:
+            context.result = ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        f"The document has {operations} operations: say which one to run "
+                        "with operationName.",
+                        extensions={"code": "BAD_USER_INPUT"},
+                    )
+                ],
+            )
+        yield
+
 
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 DATABASE_UNAVAILABLE = "the database is not available at the moment; try again shortly"

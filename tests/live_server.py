@@ -42,9 +42,12 @@ def run_cli(
 
 
 @contextmanager
-def live_server(database_url: str, workdir: Path) -> Iterator[str]:
-    """Migrate ``database_url``, serve the app on it, yield the base URL, stop the server."""
-    env = {**os.environ, "ACCOUNTGRAPH_DATABASE_URL": database_url}
+def live_server(
+    database_url: str, workdir: Path, settings: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Migrate ``database_url``, serve the app on it (with these ``ACCOUNTGRAPH_...``
+    environment variables, if any), yield the base URL, stop the server."""
+    env = {**os.environ, **(settings or {}), "ACCOUNTGRAPH_DATABASE_URL": database_url}
     run_cli("migrate", env=env, cwd=workdir)
     run_cli(
         "create-user",

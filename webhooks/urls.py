@@ -10,6 +10,7 @@ import re
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -27,8 +28,71 @@ METADATA_ADDRESSES = frozenset(
     )
 )
 METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-data"})
-CARRIER_GRADE_NAT = ipaddress.ip_network("100.64.0.0/10")
-NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# An allow-list: an address may receive webhooks only when it is outside every block below
+# (IPv6: and inside global unicast, 2000::/3). Python's ``is_global`` is not enough: up to
+# 3.12 it calls IPv4-compatible (``::127.0.0.1``), IPv4-translated, local-use NAT64 and
+# site-local (``fec0::1``) addresses global. Kinds in PRIVATE_KINDS are let through by
+# ACCOUNTGRAPH_WEBHOOK_ALLOW_PRIVATE; the others never are.
+_IPV4_BLOCKS = tuple(
+    (ipaddress.IPv4Network(network), kind)
+    for network, kind in (
+        ("0.0.0.0/8", "a 'this network' address"),
+        ("10.0.0.0/8", "a private address"),
+        ("100.64.0.0/10", "a carrier-grade NAT address"),
+        ("127.0.0.0/8", "a loopback address"),
+        ("169.254.0.0/16", "a link-local address"),
+        ("172.16.0.0/12", "a private address"),
+        ("192.0.0.0/24", "an IETF protocol assignment"),
+        ("192.0.2.0/24", "a documentation address"),
+        ("192.31.196.0/24", "an AS112 address"),
+        ("192.52.193.0/24", "an AMT address"),
+        ("192.88.99.0/24", "a 6to4 relay address"),
+        ("192.168.0.0/16", "a private address"),
+        ("192.175.48.0/24", "an AS112 address"),
+        ("198.18.0.0/15", "a benchmarking address"),
+        ("198.51.100.0/24", "a documentation address"),
+        ("203.0.113.0/24", "a documentation address"),
+        ("224.0.0.0/4", "a multicast address"),
+        ("240.0.0.0/4", "a reserved address"),
+    )
+)
+_IPV6_BLOCKS = tuple(
+    (ipaddress.IPv6Network(network), kind)
+    for network, kind in (
+        ("::1/128", "a loopback address"),
+        ("::/96", "an IPv4-compatible address"),
+        ("::ffff:0:0:0/96", "an IPv4-translated address"),
+        ("64:ff9b:1::/48", "a local-use NAT64 address"),
+        ("100::/64", "a discard-only address"),
+        ("2001::/32", "a Teredo address"),
+        ("2001::/23", "an IETF protocol assignment"),
+        ("2001:db8::/32", "a documentation address"),
+        ("2002::/16", "a 6to4 address"),
+        ("3fff::/20", "a documentation address"),
+        ("5f00::/16", "a segment routing address"),
+        ("fc00::/7", "a unique-local address"),
+        ("fe80::/10", "a link-local address"),
+        ("fec0::/10", "a site-local address"),
+        ("ff00::/8", "a multicast address"),
+    )
+)
+GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
+IPV4_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# Prefixes whose last 32 bits are an IPv4 address (IPv4-compatible, IPv4-translated, NAT64).
+_IPV4_IN_LOW_BITS = tuple(
+    ipaddress.IPv6Network(n) for n in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48")
+)
+PRIVATE_KINDS = frozenset(
+    {
+        "a loopback address",
+        "a private address",
+        "a link-local address",
+        "a carrier-grade NAT address",
+        "a unique-local address",
+        "a site-local address",
+    }
+)
 # Host names made only of digits, dots and hex or octal prefixes: inet_aton reads "2130706433",
 # "0177.0.0.1" and "0x7f.1" as 127.0.0.1, and libraries disagree about such forms.
 _NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+))*\.?$", re.IGNORECASE)
@@ -100,40 +164,55 @@ def _is_dotted_quad(host: str) -> bool:
 def address_problem(address: IPAddress, *, allow_private: bool) -> str | None:
     """What kind of address ``address`` is when it may not receive webhooks ("a loopback
     address"), or None when it may."""
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address in NAT64:
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        if embedded is None and address.teredo is not None:
-            embedded = address.teredo[1]
-        if embedded is not None:
-            kind = address_problem(embedded, allow_private=allow_private)
-            return f"{kind} ({embedded} embedded)" if kind else None
     if address in METADATA_ADDRESSES:
         return "a cloud metadata address"
     if address.is_unspecified:
         return "the unspecified address"
-    if address.is_multicast:
-        return "a multicast address"
-    if address.is_global:
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = embedded_ipv4(address)
+        if embedded is not None:
+            kind = address_problem(embedded, allow_private=allow_private)
+            if kind:
+                return f"{kind} ({embedded} embedded)"
+            if address in IPV4_MAPPED or address in NAT64:
+                return None  # reaches that IPv4 address, which may receive webhooks
+    kind = _special_kind(address)
+    if kind is None:
         return None
-    kind = _private_kind(address)
-    if allow_private and kind is not None:
+    if allow_private and kind in PRIVATE_KINDS:
         return None
-    return kind or "a reserved address"
+    return kind
 
 
-def _private_kind(address: IPAddress) -> str | None:
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries: IPv4-mapped or -compatible, IPv4-translated,
+    NAT64 (both prefixes), 6to4 or Teredo (its client address)."""
     if address.is_loopback:
-        return "a loopback address"
-    if address.is_link_local:
-        return "a link-local address"
-    if isinstance(address, ipaddress.IPv4Address) and address in CARRIER_GRADE_NAT:
-        return "a carrier-grade NAT address"
-    if isinstance(address, ipaddress.IPv6Address) and address in ipaddress.ip_network("fc00::/7"):
-        return "a unique-local address"
-    if address.is_private:
-        return "a private address"
+        return None  # ::1 is inside ::/96 but carries no IPv4 address
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if any(address in network for network in _IPV4_IN_LOW_BITS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def _special_kind(address: IPAddress) -> str | None:
+    """The special-purpose block ``address`` is in (IANA's registries), or None."""
+    if isinstance(address, ipaddress.IPv4Address):
+        blocks: tuple[tuple[Any, str], ...] = _IPV4_BLOCKS
+        if address == ipaddress.IPv4Address("255.255.255.255"):
+            return "the broadcast address"
+    else:
+        blocks = _IPV6_BLOCKS
+    for network, kind in blocks:
+        if address in network:
+            return kind
+    if isinstance(address, ipaddress.IPv6Address) and address not in GLOBAL_UNICAST:
+        return "a reserved address"
     return None
 
 

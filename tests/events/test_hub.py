@@ -10,7 +10,7 @@ import pytest
 from graphql import GraphQLError
 
 from events.hub import SHARED_FOR, Hub
-from events.published import PublishedEvent, decode_batch, encode_batch
+from events.published import PublishedEvent, decode_wake_up, encode_wake_up
 from events.relay import publish_pending
 from models import OutboxEvent
 from resolvers.subscriptions import resume_position
@@ -92,21 +92,27 @@ async def test_a_hub_that_missed_everything_catches_up_when_it_checks():
     await follower.aclose()
 
 
-async def test_events_survive_the_trip_over_the_wire():
-    [event] = await published_moves(0)
-    [copy] = decode_batch(encode_batch([event]))
-    assert (copy.sequence, copy.event_id, copy.type, copy.occurred_at, copy.actor_id) == (
-        event.sequence,
-        event.event_id,
-        event.type,
-        event.occurred_at,
-        event.actor_id,
-    )
-    assert (copy.aggregate_type, copy.aggregate_id, copy.data) == (
-        event.aggregate_type,
-        event.aggregate_id,
-        event.data,
-    )
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        (b"42", 42),
+        ("7", 7),
+        (b"", None),
+        (b"-1", None),
+        (b"4.2", None),
+        (b"[{}]", None),
+        ("\u00b2", None),
+        (b"1" * 21, None),
+        (b"\xff", None),
+    ],
+)
+def test_a_wake_up_names_at_most_a_publication_number(payload, expected):
+    assert decode_wake_up(payload) == expected
+
+
+async def test_a_wake_up_carries_the_newest_number_of_its_batch():
+    events = await published_moves(2)
+    assert encode_wake_up(events) == b"3"
 
 
 async def test_resuming_after_a_published_event_starts_at_its_number():

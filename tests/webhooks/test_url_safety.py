@@ -1,6 +1,7 @@
 """URL safety (SSRF): forbidden destinations are refused at delivery time, after DNS
 resolution, and recorded as such; the request goes to the address that was checked."""
 
+import ipaddress
 import shutil
 import ssl
 import subprocess
@@ -20,7 +21,7 @@ from webhooks.delivery import Deliverer
 from webhooks.fanout import fan_out
 from webhooks.policy import RetryPolicy
 from webhooks.sender import Sender, SenderOptions
-from webhooks.urls import UnsafeDestination, check_url
+from webhooks.urls import UnsafeDestination, address_problem, check_url
 
 FAKE_DNS = {
     "hooks.internal.test": ["10.1.2.3"],
@@ -135,6 +136,32 @@ def cases(port: int) -> list[tuple[str, str]]:
         ),
         ("http://0.0.0.0/", "refused: 0.0.0.0 is the unspecified address"),
         ("http://224.0.0.1/", "refused: 224.0.0.1 is a multicast address"),
+        # IPv4 written inside IPv6 in the less common forms, and site-local IPv6.
+        (
+            f"http://[::127.0.0.1]:{port}/hooks",
+            "refused: ::7f00:1 is a loopback address (127.0.0.1 embedded)",
+        ),
+        (
+            "http://[::a9fe:a9fe]/",
+            "refused: ::a9fe:a9fe is a cloud metadata address (169.254.169.254 embedded)",
+        ),
+        (
+            f"http://[::ffff:0:127.0.0.1]:{port}/hooks",
+            "refused: ::ffff:0:7f00:1 is a loopback address (127.0.0.1 embedded)",
+        ),
+        (
+            f"http://[64:ff9b:1::7f00:1]:{port}/hooks",
+            "refused: 64:ff9b:1::7f00:1 is a loopback address (127.0.0.1 embedded)",
+        ),
+        ("http://[fec0::1]/", "refused: fec0::1 is a site-local address"),
+        (
+            "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+            "refused: 2001:0:4136:e378:8000:63bf:80ff:fffe is a loopback address"
+            " (127.0.0.1 embedded)",
+        ),
+        ("http://[2001:db8::1]/", "refused: 2001:db8::1 is a documentation address"),
+        ("http://[100::1]/", "refused: 100::1 is a discard-only address"),
+        ("http://198.18.0.1/", "refused: 198.18.0.1 is a benchmarking address"),
         ("ftp://example.com/hooks", "the URL must start with http:// or https://"),
         ("file:///etc/passwd", "the URL must start with http:// or https://"),
     ]
@@ -334,3 +361,71 @@ async def test_https_connects_to_the_checked_address_and_verifies_the_urls_host(
     assert attempt.status_code is None and attempt.outcome == "RETRYING"
     assert attempt.error is not None and "certificate verify failed" in attempt.error
     assert "other.example.test" in attempt.error
+
+
+@pytest.mark.parametrize(
+    ("address", "strict", "allowing_private"),
+    [
+        # Each form from the finding, then its neighbours.
+        ("::127.0.0.1", "a loopback address (127.0.0.1 embedded)", "an IPv4-compatible address"),
+        ("::7f00:1", "a loopback address (127.0.0.1 embedded)", "an IPv4-compatible address"),
+        (
+            "::a9fe:a9fe",
+            "a cloud metadata address (169.254.169.254 embedded)",
+            "a cloud metadata address (169.254.169.254 embedded)",
+        ),
+        (
+            "::ffff:0:127.0.0.1",
+            "a loopback address (127.0.0.1 embedded)",
+            "an IPv4-translated address",
+        ),
+        (
+            "64:ff9b:1::7f00:1",
+            "a loopback address (127.0.0.1 embedded)",
+            "a local-use NAT64 address",
+        ),
+        ("fec0::1", "a site-local address", None),
+        ("::1", "a loopback address", None),
+        ("::", "the unspecified address", "the unspecified address"),
+        ("::ffff:127.0.0.1", "a loopback address (127.0.0.1 embedded)", None),
+        ("::ffff:8.8.8.8", None, None),  # the connection goes to 8.8.8.8 itself
+        ("64:ff9b::808:808", None, None),  # NAT64 to a public address (IPv6-only networks)
+        ("64:ff9b::a00:1", "a private address (10.0.0.1 embedded)", None),
+        ("::8.8.8.8", "an IPv4-compatible address", "an IPv4-compatible address"),
+        ("64:ff9b:1::808:808", "a local-use NAT64 address", "a local-use NAT64 address"),
+        ("2002:808:808::", "a 6to4 address", "a 6to4 address"),
+        ("2002:a00:1::", "a private address (10.0.0.1 embedded)", "a 6to4 address"),
+        (
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "a documentation address (192.0.2.45 embedded)",
+            "a documentation address (192.0.2.45 embedded)",
+        ),
+        ("2001:2::1", "an IETF protocol assignment", "an IETF protocol assignment"),
+        ("2001:db8::1", "a documentation address", "a documentation address"),
+        ("3fff::1", "a documentation address", "a documentation address"),
+        ("5f00::1", "a segment routing address", "a segment routing address"),
+        ("100::1", "a discard-only address", "a discard-only address"),
+        ("4000::1", "a reserved address", "a reserved address"),
+        ("fd12::1", "a unique-local address", None),
+        ("fe80::1", "a link-local address", None),
+        ("ff02::1", "a multicast address", "a multicast address"),
+        ("2606:4700::1111", None, None),
+        ("2a00:1450:4001::1", None, None),
+        ("8.8.8.8", None, None),
+        ("0.1.2.3", "a 'this network' address", "a 'this network' address"),
+        ("192.0.0.8", "an IETF protocol assignment", "an IETF protocol assignment"),
+        ("192.88.99.1", "a 6to4 relay address", "a 6to4 relay address"),
+        ("203.0.113.9", "a documentation address", "a documentation address"),
+        ("240.0.0.1", "a reserved address", "a reserved address"),
+        ("255.255.255.255", "the broadcast address", "the broadcast address"),
+        ("100.64.0.1", "a carrier-grade NAT address", None),
+        ("192.168.1.1", "a private address", None),
+        ("169.254.169.254", "a cloud metadata address", "a cloud metadata address"),
+    ],
+)
+def test_only_global_unicast_addresses_outside_special_blocks_are_allowed(
+    address, strict, allowing_private
+):
+    parsed = ipaddress.ip_address(address)
+    assert address_problem(parsed, allow_private=False) == strict
+    assert address_problem(parsed, allow_private=True) == allowing_private
