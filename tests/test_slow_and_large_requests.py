@@ -181,6 +181,8 @@ def test_serve_passes_the_connection_limits_to_uvicorn(monkeypatch):
                 "timeout_keep_alive": 3,
                 "ws_max_size": 200000,
                 "h11_max_incomplete_event_size": 8192,
+                "proxy_headers": False,
+                "forwarded_allow_ips": "",
             },
         )
     ]

@@ -216,6 +216,14 @@ def _special_kind(address: IPAddress) -> str | None:
     return None
 
 
+def shown(address: IPAddress) -> str:
+    """An address as messages show it, the same on every Python: an IPv4-mapped IPv6 address
+    with its IPv4 part in dotted form (Python 3.13's ``str``; earlier versions print hex)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return f"::ffff:{address.ipv4_mapped}"
+    return str(address)
+
+
 def check_url(url: str, *, allow_private: bool) -> None:
     """What can be known before delivery: the URL's shape and a literal address in it."""
     parts = parse(url)
@@ -226,7 +234,7 @@ def check_url(url: str, *, allow_private: bool) -> None:
         return
     problem = address_problem(literal, allow_private=allow_private)
     if problem:
-        raise UnsafeDestination(f"refused: {literal} is {problem}")
+        raise UnsafeDestination(f"refused: {shown(literal)} is {problem}")
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
@@ -262,9 +270,9 @@ async def resolve_destination(
     for address in addresses:
         problem = address_problem(address, allow_private=allow_private)
         if problem and literal is not None:
-            raise UnsafeDestination(f"refused: {address} is {problem}")
+            raise UnsafeDestination(f"refused: {shown(address)} is {problem}")
         if problem:
-            raise UnsafeDestination(f"refused: {host} resolves to {address}, {problem}")
+            raise UnsafeDestination(f"refused: {host} resolves to {shown(address)}, {problem}")
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
