@@ -5,12 +5,14 @@ import asyncio
 import sqlite3
 from contextlib import contextmanager
 
+import asyncpg
 import pytest
 import strawberry
 from starlette.responses import Response
 from tortoise import Tortoise
+from tortoise.exceptions import OperationalError
 
-from db import DatabaseBusy
+from db import DatabaseBusy, is_database_busy
 from ids import to_global_id
 from models import Account, ApiKey, AuditLogEntry, Opportunity, OpportunityStageChange, OutboxEvent
 from models.enums import Role
@@ -276,3 +278,32 @@ async def test_an_api_key_still_signs_in_while_the_database_is_busy(http):
         {"data": {"viewer": {"email": user.email}}},
     )
     assert (await ApiKey.get(pk=key.pk)).last_used_at is None  # recorded at a later use
+
+
+def _raised_from(cause: BaseException) -> BaseException:
+    """``cause`` as the ORM passes it on: wrapped, with the driver's error as its cause."""
+    try:
+        try:
+            raise cause
+        except BaseException as exc:
+            raise OperationalError(exc) from exc
+    except OperationalError as wrapped:
+        return wrapped
+
+
+@pytest.mark.parametrize(
+    ("error", "busy"),
+    [
+        (DatabaseBusy("database is locked"), True),
+        (_raised_from(sqlite3.OperationalError("database is locked")), True),
+        (_raised_from(asyncpg.exceptions.DeadlockDetectedError("deadlock detected")), True),
+        (_raised_from(asyncpg.exceptions.LockNotAvailableError("could not obtain lock")), True),
+        (_raised_from(asyncpg.exceptions.SerializationError("could not serialize")), True),
+        (_raised_from(sqlite3.OperationalError("no such table: account")), False),
+        (_raised_from(asyncpg.exceptions.UndefinedTableError("no such table")), False),
+        (RuntimeError("database is locked"), False),
+    ],
+    ids=repr,
+)
+def test_which_errors_mean_the_database_is_busy(error, busy):
+    assert is_database_busy(error) is busy
