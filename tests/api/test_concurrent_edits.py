@@ -14,15 +14,24 @@ from tortoise.exceptions import OperationalError
 
 from db import DatabaseBusy, is_database_busy
 from ids import to_global_id
-from models import Account, ApiKey, AuditLogEntry, Opportunity, OpportunityStageChange, OutboxEvent
+from models import (
+    Account,
+    ApiKey,
+    AuditLogEntry,
+    Opportunity,
+    OpportunityStageChange,
+    OutboxEvent,
+    WebhookEndpoint,
+)
 from models.enums import Role
 from resolvers.context import Context
 from schema import schema
 from schema.errors import MaskUnexpectedErrors
 from services.auth import ALL_SCOPES, create_api_key
 from tests.database import BACKEND
-from tests.factories import make_account, make_opportunity, make_user, stage
+from tests.factories import make_account, make_opportunity, make_request, make_user, stage
 from tests.state import database_state
+from webhooks import secrets, signing
 
 UPDATE_ACCOUNT = """mutation($input: UpdateAccountInput!) {
   updateAccount(input: $input) {
@@ -307,3 +316,43 @@ def _raised_from(cause: BaseException) -> BaseException:
 )
 def test_which_errors_mean_the_database_is_busy(error, busy):
     assert is_database_busy(error) is busy
+
+
+@pytest.mark.parametrize("mutation", ["updateCoordinationRequest", "updateWebhookEndpoint"])
+async def test_updates_outside_the_shared_record_mutations_check_expected_version_too(
+    gql, mutation
+):
+    if mutation == "updateCoordinationRequest":
+        record = await make_request(title="Staffing")
+        gid, node, change = (
+            to_global_id("CoordinationRequest", record.pk),
+            "coordinationRequest",
+            "title",
+        )
+    else:
+        owner = await make_user(role=Role.ADMIN)
+        record = await WebhookEndpoint.create(
+            owner_id=owner.pk,
+            url="https://hooks.example.com/in",
+            event_types=["opportunity.stage_changed"],
+            secret_encrypted=secrets.encrypt(signing.new_secret()),
+        )
+        gid, node, change = (
+            to_global_id("WebhookEndpoint", record.pk),
+            "webhookEndpoint",
+            "description",
+        )
+    document = f"""mutation($input: {mutation[0].upper() + mutation[1:]}Input!) {{
+      {mutation}(input: $input) {{ {node} {{ {change} version }} errors {{ field code }} }}
+    }}"""
+    first = await gql(document, {"input": {"id": gid, change: "First", "expectedVersion": 1}})
+    before = await database_state()
+
+    stale = await gql(document, {"input": {"id": gid, change: "Stale", "expectedVersion": 1}})
+
+    assert first[mutation] == {node: {change: "First", "version": 2}, "errors": []}
+    assert stale[mutation] == {
+        node: None,
+        "errors": [{"field": ["expectedVersion"], "code": "CONFLICT"}],
+    }
+    assert await database_state() == before
