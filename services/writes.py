@@ -34,7 +34,10 @@ async def write_transaction() -> AsyncIterator[BaseDBAsyncClient]:
 async def locked(model: type[M], pk: int | None, label: str, field: str | None = None) -> M:
     """The row of ``model`` with key ``pk``, locked until the transaction ends; or a
     NOT_FOUND domain error naming ``field``. Call it inside ``write_transaction``."""
-    row = await model.select_for_update().get_or_none(pk=pk) if pk is not None else None
+    # NO KEY UPDATE: a change never alters the key, so rows that refer to this one (a new
+    # deal on a locked account, say) can still be inserted meanwhile.
+    query = model.select_for_update(no_key=True)
+    row = await query.get_or_none(pk=pk) if pk is not None else None
     if row is None:
         raise not_found(label.capitalize(), field)
     return row

@@ -70,7 +70,7 @@ async def get_endpoint(
     """An endpoint the viewer manages; NOT_FOUND for any other. With ``lock``, its row stays
     locked until the transaction ends (call it inside ``write_transaction``)."""
     query = WebhookEndpoint.filter(Visibility(viewer).condition(WebhookEndpoint), pk=endpoint_id)
-    found = await (query.select_for_update() if lock else query).first()
+    found = await (query.select_for_update(no_key=True) if lock else query).first()
     if found is None:
         raise not_found("Webhook endpoint", "id")
     return found

@@ -166,7 +166,9 @@ async def _store(connection: BaseDBAsyncClient, targets: list[Target], actor_id:
         lead.created_at = lead.updated_at = at
     await _insert(connection, new)
     if changed:
-        fields = sorted({name for t in changed for name in t.fields} | {"updated_at"})
+        for t in changed:
+            t.lead.version += 1
+        fields = sorted({name for t in changed for name in t.fields} | {"updated_at", "version"})
         await Lead.bulk_update(
             [t.lead for t in changed],
             fields=fields,

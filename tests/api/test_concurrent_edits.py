@@ -5,22 +5,33 @@ import asyncio
 import sqlite3
 from contextlib import contextmanager
 
+import asyncpg
 import pytest
 import strawberry
 from starlette.responses import Response
 from tortoise import Tortoise
+from tortoise.exceptions import OperationalError
 
-from db import DatabaseBusy
+from db import DatabaseBusy, is_database_busy
 from ids import to_global_id
-from models import Account, ApiKey, AuditLogEntry, Opportunity, OpportunityStageChange, OutboxEvent
+from models import (
+    Account,
+    ApiKey,
+    AuditLogEntry,
+    Opportunity,
+    OpportunityStageChange,
+    OutboxEvent,
+    WebhookEndpoint,
+)
 from models.enums import Role
 from resolvers.context import Context
 from schema import schema
 from schema.errors import MaskUnexpectedErrors
 from services.auth import ALL_SCOPES, create_api_key
 from tests.database import BACKEND
-from tests.factories import make_account, make_opportunity, make_user, stage
+from tests.factories import make_account, make_opportunity, make_request, make_user, stage
 from tests.state import database_state
+from webhooks import secrets, signing
 
 UPDATE_ACCOUNT = """mutation($input: UpdateAccountInput!) {
   updateAccount(input: $input) {
@@ -276,3 +287,72 @@ async def test_an_api_key_still_signs_in_while_the_database_is_busy(http):
         {"data": {"viewer": {"email": user.email}}},
     )
     assert (await ApiKey.get(pk=key.pk)).last_used_at is None  # recorded at a later use
+
+
+def _raised_from(cause: BaseException) -> BaseException:
+    """``cause`` as the ORM passes it on: wrapped, with the driver's error as its cause."""
+    try:
+        try:
+            raise cause
+        except BaseException as exc:
+            raise OperationalError(exc) from exc
+    except OperationalError as wrapped:
+        return wrapped
+
+
+@pytest.mark.parametrize(
+    ("error", "busy"),
+    [
+        (DatabaseBusy("database is locked"), True),
+        (_raised_from(sqlite3.OperationalError("database is locked")), True),
+        (_raised_from(asyncpg.exceptions.DeadlockDetectedError("deadlock detected")), True),
+        (_raised_from(asyncpg.exceptions.LockNotAvailableError("could not obtain lock")), True),
+        (_raised_from(asyncpg.exceptions.SerializationError("could not serialize")), True),
+        (_raised_from(sqlite3.OperationalError("no such table: account")), False),
+        (_raised_from(asyncpg.exceptions.UndefinedTableError("no such table")), False),
+        (RuntimeError("database is locked"), False),
+    ],
+    ids=repr,
+)
+def test_which_errors_mean_the_database_is_busy(error, busy):
+    assert is_database_busy(error) is busy
+
+
+@pytest.mark.parametrize("mutation", ["updateCoordinationRequest", "updateWebhookEndpoint"])
+async def test_updates_outside_the_shared_record_mutations_check_expected_version_too(
+    gql, mutation
+):
+    if mutation == "updateCoordinationRequest":
+        record = await make_request(title="Staffing")
+        gid, node, change = (
+            to_global_id("CoordinationRequest", record.pk),
+            "coordinationRequest",
+            "title",
+        )
+    else:
+        owner = await make_user(role=Role.ADMIN)
+        record = await WebhookEndpoint.create(
+            owner_id=owner.pk,
+            url="https://hooks.example.com/in",
+            event_types=["opportunity.stage_changed"],
+            secret_encrypted=secrets.encrypt(signing.new_secret()),
+        )
+        gid, node, change = (
+            to_global_id("WebhookEndpoint", record.pk),
+            "webhookEndpoint",
+            "description",
+        )
+    document = f"""mutation($input: {mutation[0].upper() + mutation[1:]}Input!) {{
+      {mutation}(input: $input) {{ {node} {{ {change} version }} errors {{ field code }} }}
+    }}"""
+    first = await gql(document, {"input": {"id": gid, change: "First", "expectedVersion": 1}})
+    before = await database_state()
+
+    stale = await gql(document, {"input": {"id": gid, change: "Stale", "expectedVersion": 1}})
+
+    assert first[mutation] == {node: {change: "First", "version": 2}, "errors": []}
+    assert stale[mutation] == {
+        node: None,
+        "errors": [{"field": ["expectedVersion"], "code": "CONFLICT"}],
+    }
+    assert await database_state() == before

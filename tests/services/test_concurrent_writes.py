@@ -18,13 +18,25 @@ from typing import Any
 import pytest
 
 from events.snapshot import field_values
-from models import Account, AuditLogEntry, Opportunity, OpportunityStageChange, OutboxEvent
-from models.enums import AccountTier, AuditAction
+from models import (
+    Account,
+    AuditLogEntry,
+    Opportunity,
+    OpportunityStageChange,
+    OutboxEvent,
+    User,
+    WebhookEndpoint,
+)
+from models.enums import AccountTier, AuditAction, RequestPriority, Role
 from services.accounts import ACCOUNT
+from services.coordination import update_coordination_request
 from services.errors import DomainError, ErrorCode
 from services.opportunities import OPPORTUNITY, move_opportunity_stage
 from services.records import archive_record, update_record
-from tests.factories import make_account, make_opportunity, make_user, stage
+from tests.factories import make_account, make_opportunity, make_request, make_user, stage
+from tests.state import database_state
+from webhooks import secrets, signing
+from webhooks.endpoints import rotate_secret, update_endpoint
 
 ROUNDS = 25
 
@@ -199,3 +211,55 @@ async def test_many_simultaneous_updates_of_different_fields_all_stay():
         "id"
     )
     _audit_chain_holds(entries, stored)
+
+
+async def _refused_with_conflict(change: Awaitable[Any]) -> None:
+    before = await database_state()
+    with pytest.raises(DomainError) as caught:
+        await change
+    assert [(p.code, p.field) for p in caught.value.problems] == [
+        (ErrorCode.CONFLICT, ("expected_version",))
+    ]
+    assert await database_state() == before
+
+
+async def test_a_coordination_request_edited_from_a_stale_version_is_refused():
+    request = await make_request(title="Staffing")
+    requester = await User.get(pk=request.requester_id)
+    await update_coordination_request(
+        actor=requester, request_id=request.pk, changes={"priority": RequestPriority.HIGH}
+    )
+
+    await _refused_with_conflict(
+        update_coordination_request(
+            actor=requester, request_id=request.pk, changes={"title": "Old"}, expected_version=1
+        )
+    )
+    updated = await update_coordination_request(
+        actor=requester, request_id=request.pk, changes={"title": "New"}, expected_version=2
+    )
+    assert (updated.title, updated.priority, updated.version) == ("New", RequestPriority.HIGH, 3)
+
+
+async def test_a_webhook_endpoint_edited_from_a_stale_version_is_refused():
+    owner = await make_user(role=Role.ADMIN)
+    endpoint = await WebhookEndpoint.create(
+        owner_id=owner.pk,
+        url="https://hooks.example.com/in",
+        event_types=["opportunity.stage_changed"],
+        secret_encrypted=secrets.encrypt(signing.new_secret()),
+    )
+    await rotate_secret(endpoint_id=endpoint.pk, viewer=owner)
+
+    await _refused_with_conflict(
+        update_endpoint(
+            endpoint_id=endpoint.pk,
+            viewer=owner,
+            changes={"description": "stale"},
+            expected_version=1,
+        )
+    )
+    updated = await update_endpoint(
+        endpoint_id=endpoint.pk, viewer=owner, changes={"description": "fresh"}, expected_version=2
+    )
+    assert (updated.description, updated.version) == ("fresh", 3)

@@ -417,8 +417,8 @@ async def test_a_lead_already_stored_is_updated_not_duplicated_whatever_the_emai
     )
     assert (report.created, report.updated) == (0, 1)
     # the blank phone leaves the phone alone; the owner stays
-    assert await Lead.all().values_list("person_name", "score", "phone", "owner_id") == [
-        ("Jo Doe", 40, "555", other.pk)
+    assert await Lead.all().values_list("person_name", "score", "phone", "owner_id", "version") == [
+        ("Jo Doe", 40, "555", other.pk, 2)
     ]
     update = await AuditLogEntry.get(action="UPDATE")
     assert (update.record_id, update.changes) == (
