@@ -79,7 +79,10 @@ class CreateContactInput:
 class CreateAccountInput:
     client_id: GlobalID
     name: str
-    owner_id: GlobalID
+    owner_id: GlobalID | None = opt(
+        "Defaults to the caller; yourself, your team's members if you are a sales manager, "
+        "anyone if you are an administrator."
+    )
     tier: AccountTier | None = opt()
     status: AccountStatus | None = opt()
     annual_recurring_value: Decimal | None = opt()
@@ -114,7 +117,10 @@ class CreateLeadInput:
     phone: str | None = opt()
     source: LeadSource | None = opt()
     status: LeadStatus | None = opt()
-    owner_id: GlobalID | None = opt()
+    owner_id: GlobalID | None = opt(
+        "Defaults to the caller; yourself, your team's members if you are a sales manager, "
+        "anyone if you are an administrator."
+    )
     score: int | None = opt("0..100")
     next_follow_up_at: datetime | None = opt()
 

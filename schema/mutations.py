@@ -48,13 +48,13 @@ from schema.inputs import (
 from schema.lead_import import IMPORT_LEADS
 from schema.webhooks import WebhookMutations
 from services import records
-from services.accounts import ACCOUNT
+from services.accounts import ACCOUNT, create_account
 from services.activities import ACTIVITY, complete_task, log_activity
 from services.auth import hash_password
 from services.catalog import COMPETITOR, PRODUCT
-from services.clients import CLIENT, CONTACT
+from services.clients import CLIENT, CONTACT, create_client
 from services.errors import DomainError, ErrorCode, Problem
-from services.leads import LEAD, convert_lead
+from services.leads import LEAD, convert_lead, create_lead
 from services.opportunities import (
     DEAL_COMPETITOR,
     LINE_ITEM,
@@ -309,9 +309,9 @@ async def _deactivate_user(values: dict[str, Any], actor_id: int | None) -> Any:
 
 
 MUTATION_FIELDS: dict[str, Any] = {
-    **entity_mutations("Client", t.Client, CLIENT, CreateClientInput, UpdateClientInput),
+    **entity_mutations("Client", t.Client, CLIENT, None, UpdateClientInput),
     **entity_mutations("Contact", t.Contact, CONTACT, CreateContactInput, UpdateContactInput),
-    **entity_mutations("Account", t.Account, ACCOUNT, CreateAccountInput, UpdateAccountInput),
+    **entity_mutations("Account", t.Account, ACCOUNT, None, UpdateAccountInput),
     **entity_mutations("Product", t.Product, PRODUCT, CreateProductInput, UpdateProductInput),
     **entity_mutations(
         "Competitor", t.Competitor, COMPETITOR, CreateCompetitorInput, UpdateCompetitorInput
@@ -338,11 +338,26 @@ MUTATION_FIELDS: dict[str, Any] = {
     **dict(
         [
             record_mutation(
+                "CreateClient",
+                CreateClientInput,
+                t.Client,
+                lambda values, actor_id: create_client(actor_id=actor_id, values=values),
+                "Create a client. Until someone opens an account with it, it is a prospect of "
+                "the creator's team, which alone sees it.",
+            ),
+            record_mutation(
+                "CreateAccount",
+                CreateAccountInput,
+                t.Account,
+                lambda values, actor_id: create_account(actor_id=actor_id, values=values),
+                "Open an account under a client; the owner defaults to the caller.",
+            ),
+            record_mutation(
                 "CreateLead",
                 CreateLeadInput,
                 t.Lead,
-                create_work(LEAD),
-                "Record a new lead.",
+                lambda values, actor_id: create_lead(actor_id=actor_id, values=values),
+                "Record a new lead; the owner defaults to the caller.",
             ),
             record_mutation(
                 "CreateOpportunity",

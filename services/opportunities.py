@@ -25,6 +25,7 @@ from models.enums import AuditAction, CompetitorStatus, OpportunityType, StageCa
 from services import validation as v
 from services.audit import now, record_audit
 from services.errors import DomainError, ErrorCode, Problem, not_found
+from services.visibility import ensure_may_assign
 from services.records import (
     RecordKind,
     Reference,
@@ -158,6 +159,7 @@ async def create_opportunity(*, actor_id: int | None, values: dict[str, Any]) ->
     values = dict(values)
     lost_reason = values.pop("lost_reason", None)
     stage = await _starting_stage(values)
+    await ensure_may_assign(Opportunity, values, actor_id=actor_id)
     clean = await clean_values(OPPORTUNITY, values, None)
     account = await Account.get(pk=clean["account_id"])
     clean.setdefault("owner_id", account.owner_id)

@@ -22,6 +22,7 @@ from models.enums import AuditAction
 from services.audit import now, record_audit
 from services.errors import DomainError, ErrorCode, Problem, not_found
 from services.validation import Validator
+from services.visibility import ensure_may_assign
 
 # A rule that looks at several fields at once: (cleaned values, existing record or None).
 Rule = Callable[[dict[str, Any], Any], Awaitable[list[Problem]]]
@@ -167,6 +168,7 @@ async def save_new(kind: RecordKind, clean: dict[str, Any], *, actor_id: int | N
 
 async def create_record(kind: RecordKind, *, actor_id: int | None, values: Mapping[str, Any]):
     """Validate and insert a new record of ``kind``."""
+    await ensure_may_assign(kind.model, values, actor_id=actor_id)
     clean = await clean_values(kind, values, None)
     async with in_transaction():
         return await save_new(kind, clean, actor_id=actor_id)
@@ -214,6 +216,7 @@ async def update_record(
     """Validate and apply a partial update; only the fields present in ``changes`` move."""
     record = await get_record(kind.model, record_id, kind.label, "id")
     ensure_not_archived(kind, record)
+    await ensure_may_assign(kind.model, changes, actor_id=actor_id, existing=record)
     clean = await clean_values(kind, changes, record)
     async with in_transaction():
         await apply_changes(kind, record, clean, actor_id=actor_id)
