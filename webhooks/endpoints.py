@@ -25,7 +25,7 @@ from webhooks import secrets, signing
 from webhooks.delivery import Claim, Deliverer
 from webhooks.fanout import body
 from webhooks.policy import DeliveryStatus, RetryPolicy
-from webhooks.urls import UnsafeDestination, check_url
+from webhooks.urls import UnsafeDestination, check_url, masked_url
 
 SINGLE_ATTEMPT = RetryPolicy(schedule=())
 
@@ -135,8 +135,11 @@ _SECRET_FIELDS = frozenset({"secretEncrypted", "previousSecretEncrypted"})
 
 
 def _audited(endpoint: WebhookEndpoint) -> dict[str, Any]:
-    """The endpoint's fields for the audit log; never its secrets, even encrypted."""
-    return {k: v for k, v in field_values(endpoint).items() if k not in _SECRET_FIELDS}
+    """The endpoint's fields for the audit log; never its secrets, even encrypted, and its
+    URL with credentials masked."""
+    values = {k: v for k, v in field_values(endpoint).items() if k not in _SECRET_FIELDS}
+    values["url"] = masked_url(endpoint.url)
+    return values
 
 
 async def _audit(
@@ -145,11 +148,16 @@ async def _audit(
     actor_id: int,
     before: dict[str, Any] | None,
     at: datetime,
+    *,
+    secret_rotated: bool = False,
 ) -> None:
     after = {} if action == AuditAction.DELETE else _audited(endpoint)
     changes = changed_fields(before or {}, after)
     if action == AuditAction.DELETE:
         changes = {k: {"before": v, "after": None} for k, v in (before or {}).items()}
+    if secret_rotated:
+        # That it changed, never what it is.
+        changes["secret"] = {"before": "***", "after": "***"}
     await AuditLogEntry.create(
         occurred_at=at,
         actor_id=actor_id,
@@ -176,18 +184,22 @@ async def rotate_secret(*, endpoint_id: int, viewer: User) -> EndpointWithSecret
     """A new secret; the previous one keeps signing (beside the new) during the overlap."""
     endpoint = await get_endpoint(endpoint_id=endpoint_id, viewer=viewer)
     secret = signing.new_secret()
+    at = now()
     overlap = timedelta(hours=get_settings().webhook_rotation_overlap_hours)
+    before = _audited(endpoint)
     endpoint.previous_secret_encrypted = endpoint.secret_encrypted
-    endpoint.previous_secret_expires_at = now() + overlap
+    endpoint.previous_secret_expires_at = at + overlap
     endpoint.secret_encrypted = secrets.encrypt(secret)
-    await endpoint.save(
-        update_fields=[
-            "previous_secret_encrypted",
-            "previous_secret_expires_at",
-            "secret_encrypted",
-            "updated_at",
-        ]
-    )
+    async with in_transaction():
+        await endpoint.save(
+            update_fields=[
+                "previous_secret_encrypted",
+                "previous_secret_expires_at",
+                "secret_encrypted",
+                "updated_at",
+            ]
+        )
+        await _audit(AuditAction.UPDATE, endpoint, viewer.pk, before, at, secret_rotated=True)
     return EndpointWithSecret(endpoint, secret)
 
 
