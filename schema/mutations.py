@@ -200,9 +200,10 @@ def entity_mutations(
     update: type,
     *,
     archivable: bool = True,
+    creator: Work | None = None,
 ) -> dict[str, Any]:
     """create/update/archive/restore for one entity (create/update/delete for the parts of
-    a deal), all with the same payload shape."""
+    a deal), all with the same payload shape. ``creator`` replaces the plain create."""
     a = f"an {kind.label}" if kind.label[0] in "aeiou" else f"a {kind.label}"
     fields: dict[str, Any] = {}
 
@@ -219,7 +220,7 @@ def entity_mutations(
         return work
 
     if create is not None:
-        field(f"Create{entity}", create, create_work(kind), f"Create {a}.")
+        field(f"Create{entity}", create, creator or create_work(kind), f"Create {a}.")
     field(f"Update{entity}", update, update_work(kind), f"Change {a}.")
     if not archivable:
         field(
@@ -309,9 +310,23 @@ async def _deactivate_user(values: dict[str, Any], actor_id: int | None) -> Any:
 
 
 MUTATION_FIELDS: dict[str, Any] = {
-    **entity_mutations("Client", t.Client, CLIENT, None, UpdateClientInput),
+    **entity_mutations(
+        "Client",
+        t.Client,
+        CLIENT,
+        CreateClientInput,
+        UpdateClientInput,
+        creator=lambda values, actor_id: create_client(actor_id=actor_id, values=values),
+    ),
     **entity_mutations("Contact", t.Contact, CONTACT, CreateContactInput, UpdateContactInput),
-    **entity_mutations("Account", t.Account, ACCOUNT, None, UpdateAccountInput),
+    **entity_mutations(
+        "Account",
+        t.Account,
+        ACCOUNT,
+        CreateAccountInput,
+        UpdateAccountInput,
+        creator=lambda values, actor_id: create_account(actor_id=actor_id, values=values),
+    ),
     **entity_mutations("Product", t.Product, PRODUCT, CreateProductInput, UpdateProductInput),
     **entity_mutations(
         "Competitor", t.Competitor, COMPETITOR, CreateCompetitorInput, UpdateCompetitorInput
@@ -337,21 +352,6 @@ MUTATION_FIELDS: dict[str, Any] = {
     ),
     **dict(
         [
-            record_mutation(
-                "CreateClient",
-                CreateClientInput,
-                t.Client,
-                lambda values, actor_id: create_client(actor_id=actor_id, values=values),
-                "Create a client. Until someone opens an account with it, it is a prospect of "
-                "the creator's team, which alone sees it.",
-            ),
-            record_mutation(
-                "CreateAccount",
-                CreateAccountInput,
-                t.Account,
-                lambda values, actor_id: create_account(actor_id=actor_id, values=values),
-                "Open an account under a client; the owner defaults to the caller.",
-            ),
             record_mutation(
                 "CreateLead",
                 CreateLeadInput,

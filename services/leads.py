@@ -22,9 +22,9 @@ from services.records import (
     Reference,
     apply_changes,
     clean_values,
+    create_record,
     ensure_not_archived,
     get_record,
-    create_record,
     problem_at,
     save_new,
 )

@@ -25,7 +25,6 @@ from models.enums import AuditAction, CompetitorStatus, OpportunityType, StageCa
 from services import validation as v
 from services.audit import now, record_audit
 from services.errors import DomainError, ErrorCode, Problem, not_found
-from services.visibility import ensure_may_assign
 from services.records import (
     RecordKind,
     Reference,
@@ -35,6 +34,7 @@ from services.records import (
     problem_at,
     save_new,
 )
+from services.visibility import ensure_may_assign
 
 OPEN = StageCategory.OPEN
 

@@ -64,10 +64,10 @@ from models import (
     OpportunityCompetitor,
     OpportunityLineItem,
     OpportunityStageChange,
+    Pipeline,
     PlanAction,
     PlanObjective,
     PlanObjectiveOpportunity,
-    Pipeline,
     Product,
     SatisfactionResponse,
     Stage,
@@ -156,8 +156,7 @@ class Visibility:
             return f"{owner.name} is not an active user; choose an active one"
         if viewer is not None and viewer.role == Role.SALES_MANAGER and viewer.team_id:
             return (
-                f"{owner.name} is not on your team; give it to yourself or to a member of "
-                "your team"
+                f"{owner.name} is not on your team; give it to yourself or to a member of your team"
             )
         return "you may give it only to yourself; leave the owner out to own it yourself"
 
@@ -179,6 +178,8 @@ class Visibility:
             return NOTHING
         if self.sees_everything:
             return Q()
+        if model not in RULED:
+            return NOTHING  # fail closed: a model nobody wrote a rule for
         if model not in self._cache:
             self._cache[model] = self._condition(model)
         return self._cache[model]
@@ -240,9 +241,7 @@ class Visibility:
             return self.targets
         if model in (WebhookEndpoint, WebhookDelivery, WebhookAttempt):
             return self._webhooks(model)
-        if model in DIRECTORY:
-            return Q()
-        return NOTHING  # no rule: administrators only
+        return Q() if model in DIRECTORY else NOTHING
 
     def _audit_log(self) -> Q:
         """Entries about records the viewer sees (never users, teams or webhook endpoints)."""
@@ -391,6 +390,12 @@ AUDIT_FOLLOWS_RECORD: tuple[type[Model], ...] = (
     Stage,
     Product,
     Competitor,
+)
+# Every model a rule above speaks of; any other is seen by administrators only.
+RULED: frozenset[type[Model]] = (
+    DIRECTORY
+    | frozenset(AUDIT_FOLLOWS_RECORD)
+    | frozenset({AuditLogEntry, WebhookEndpoint, WebhookDelivery, WebhookAttempt})
 )
 # Internal team members work the coordination requests sent to their team, nothing else
 # (which requests, and which of their fields, is decided per request by ``request_sides``).

@@ -46,3 +46,50 @@ def test_serving_a_database_that_was_never_migrated_is_refused_with_what_to_do(t
         "run 'accountgraph migrate' first"
     ) in output
     assert "Application startup failed" in output
+
+
+async def test_existing_clients_go_to_their_creators_team_else_their_first_account_owners():
+    """Migration 0009's data step; a client with neither stays for administrators only."""
+    import importlib
+
+    from tortoise import connections
+
+    from models import Account, AuditLogEntry, Client
+    from models.enums import AuditAction
+    from services.audit import now
+    from tests.factories import make_team, make_user
+
+    migration = importlib.import_module(
+        "migrations.models.0009_prospect_teams_and_masked_audit_urls"
+    )
+    a, b = await make_team(), await make_team()
+    ann, bob = await make_user(team_id=a.pk), await make_user(team_id=b.pk)
+    created_by_ann = await Client.create(name="Created by Ann")
+    await AuditLogEntry.create(
+        occurred_at=now(),
+        actor_id=ann.pk,
+        action=AuditAction.CREATE,
+        record_type="Client",
+        record_id=created_by_ann.pk,
+    )
+    with_bobs_account = await Client.create(name="Bob's customer")
+    await Account.create(name="Y", client_id=with_bobs_account.pk, owner_id=bob.pk, currency="USD")
+    unknown = await Client.create(name="Nobody's")
+    already = await Client.create(name="Team B's", team_id=b.pk)
+    await AuditLogEntry.create(
+        occurred_at=now(),
+        actor_id=ann.pk,
+        action=AuditAction.CREATE,
+        record_type="Client",
+        record_id=already.pk,
+    )
+    connection = connections.get("default")
+    for sql in (migration.CREATORS_TEAM, migration.FIRST_ACCOUNT_OWNERS_TEAM):
+        await connection.execute_script(sql)
+    teams = dict(await Client.all().values_list("id", "team_id"))
+    assert teams == {
+        created_by_ann.pk: a.pk,
+        with_bobs_account.pk: b.pk,
+        unknown.pk: None,
+        already.pk: b.pk,
+    }
