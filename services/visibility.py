@@ -31,11 +31,14 @@ outside the viewer's sight is treated exactly like one that does not exist.
 - Everything else (a model with no rule here: tokens, sign-in attempts, the outbox, and any
   model added later until it gets one) is seen by administrators only.
 
-Who may be made the owner of a record (a lead's, account's, deal's or activity's owner, the
-owner of a converted lead's account and deal, of imported leads): an active user, and only
+Who may be made the owner of a record (a lead's, account's, deal's, activity's or account
+plan's owner, the owner of a converted lead's account and deal, of imported leads): an active
+user, and only
 yourself; anyone of your team if you are a sales manager; anyone if you are an administrator.
 So nobody puts work into, or credits a deal to, someone whose records they do not see. (A
-coordination request's assignee follows its own rule: an active member of the team asked.)
+coordination request's assignee follows its own rule: an active member of the team asked. The
+owners of a plan's objectives and actions name who does a piece of the plan, possibly someone
+of an internal team, and need only be active.)
 """
 
 from collections.abc import Mapping
@@ -148,6 +151,12 @@ class Visibility:
         return viewer.role == Role.SALES_MANAGER and (
             viewer.team_id is not None and owner.team_id == viewer.team_id
         )
+
+    @staticmethod
+    def can_be_request_assignee(user: User, team_id: int | None) -> bool:
+        """Whether ``user`` may be the assignee of a coordination request sent to ``team_id``:
+        an active member of that team (whoever of either side assigns it)."""
+        return user.is_active and team_id is not None and user.team_id == team_id
 
     def assignment_refusal(self, owner: User) -> str:
         """Why ``can_assign_to(owner)`` is False, said so that the caller knows what to do."""
@@ -409,6 +418,7 @@ OWNER_FIELDS: dict[type[Model], tuple[str, ...]] = {
     Account: ("owner_id",),
     Opportunity: ("owner_id",),
     Activity: ("owner_id",),
+    AccountPlan: ("owner_id",),
 }
 
 

@@ -26,6 +26,7 @@ from tests.factories import (
     make_contact,
     make_lead,
     make_opportunity,
+    make_plan,
     make_team,
     make_user,
 )
@@ -97,6 +98,7 @@ async def world() -> World:
             account_id=account.pk, subject=f"{client_name} call", owner_id=users[owner].pk
         )
         lead = await make_lead(person_name=f"{client_name} lead", owner_id=users[owner].pk)
+        plan = await make_plan(account_id=account.pk, owner_id=users[owner].pk)
         pks.update(
             {
                 f"client:{side}": client.pk,
@@ -105,6 +107,7 @@ async def world() -> World:
                 f"contact:{side}": contact.pk,
                 f"activity:{side}": activity.pk,
                 f"lead:{side}": lead.pk,
+                f"plan:{side}": plan.pk,
             }
         )
     types = {
@@ -114,6 +117,7 @@ async def world() -> World:
         "contact": "Contact",
         "activity": "Activity",
         "lead": "Lead",
+        "plan": "AccountPlan",
     }
     ids = {key: to_global_id(types[key.split(":")[0]], pk) for key, pk in pks.items()}
     return World(users, teams, ids, pks)
@@ -174,6 +178,19 @@ OWNER_FIELDS: dict[str, tuple[str, str | None, str]] = {
         f"ownerId: $owner}}) {{ activity {{ owner {{ id }} }} {ERRORS} }} }}",
         "activity",
         "activity",
+    ),
+    "createAccountPlan": (
+        "mutation($record: ID!, $owner: ID) { createAccountPlan(input: {accountId: $record, "
+        'name: "FY", periodStart: "2030-01-01", periodEnd: "2030-12-31", ownerId: $owner}) '
+        f"{{ accountPlan {{ owner {{ id }} }} {ERRORS} }} }}",
+        "account",
+        "accountPlan",
+    ),
+    "updateAccountPlan": (
+        "mutation($record: ID!, $owner: ID) { updateAccountPlan(input: {id: $record, "
+        f"ownerId: $owner}}) {{ accountPlan {{ owner {{ id }} }} {ERRORS} }} }}",
+        "plan",
+        "accountPlan",
     ),
     "convertLead": (
         "mutation($record: ID!, $owner: ID) { convertLead(input: {leadId: $record, "
