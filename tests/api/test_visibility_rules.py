@@ -496,9 +496,13 @@ async def prospect(gql, world) -> dict[str, str]:
     }
 
 
-async def test_a_new_client_belongs_to_its_creators_team(world, prospect):
-    initech = await Client.get(name="Initech")
-    assert initech.team_id == world.teams["a"].pk
+async def test_a_new_client_belongs_to_its_creators_team(gql, world, prospect):
+    data = await gql(
+        "query($c: ID!) { client(id: $c) { name team { name } } }",
+        {"c": prospect["client"]},
+        token=world.token("sam"),
+    )
+    assert data == {"client": {"name": "Initech", "team": {"name": "Team A"}}}
 
 
 @pytest.mark.parametrize("caller", CALLERS)
