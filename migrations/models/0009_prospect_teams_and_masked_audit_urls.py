@@ -66,6 +66,10 @@ async def mask_webhook_urls(apps, schema_editor):
         )
 
 
+async def keep_urls_masked(apps, schema_editor):
+    """Masked URLs stay masked when the migration is undone: what was hidden is gone."""
+
+
 class Migration(migrations.Migration):
     dependencies = [('models', '0005_live_event_publication')]
 
@@ -78,5 +82,5 @@ class Migration(migrations.Migration):
             field=fields.ForeignKeyField('models.Team', source_field='team_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL),
         ),
         ops.RunSQL([CREATORS_TEAM, FIRST_ACCOUNT_OWNERS_TEAM], reverse_sql=[]),
-        ops.RunPython(mask_webhook_urls),
+        ops.RunPython(mask_webhook_urls, reverse_code=keep_urls_masked),
     ]
