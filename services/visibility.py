@@ -33,9 +33,8 @@ outside the viewer's sight is treated exactly like one that does not exist.
 
 Who may be made the owner of a record (a lead's, account's, deal's, activity's or account
 plan's owner, the owner of a converted lead's account and deal, of imported leads): an active
-user, and only
-yourself; anyone of your team if you are a sales manager; anyone if you are an administrator.
-So nobody puts work into, or credits a deal to, someone whose records they do not see. (A
+user, and only yourself; anyone of your team if you are a sales manager; anyone if you are an
+administrator. So nobody puts work into, or credits a deal to, someone whose records they do not see. (A
 coordination request's assignee follows its own rule: an active member of the team asked. The
 owners of a plan's objectives and actions name who does a piece of the plan, possibly someone
 of an internal team, and need only be active.)
