@@ -14,7 +14,13 @@ class Client(ArchivableRecord):
     country = fields.CharField(max_length=2, null=True)
     status = fields.CharEnumField(ClientStatus, max_length=16, default=ClientStatus.PROSPECT)
     tags: fields.Field[list[str]] = fields.JSONField(default=list)
+    # The sales team that created the client: while nobody has an account with it (a
+    # prospect), only that team sees it (services/visibility.py). None: administrators only.
+    team: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Team", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
 
+    team_id: int | None
     contacts: fields.ReverseRelation["Contact"]
 
     class Meta:

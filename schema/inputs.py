@@ -68,6 +68,12 @@ def opt(description: str | None = None) -> Any:
     return strawberry.field(default=UNSET, description=description)
 
 
+OWNER = (
+    "The owner's global id: yourself, a member of your team if you are a sales manager, anyone "
+    "if you are an administrator. Left out of a new record: the caller."
+)
+
+
 @strawberry.input(description="A new client organisation.")
 class CreateClientInput:
     name: str
@@ -94,7 +100,7 @@ class CreateContactInput:
 class CreateAccountInput:
     client_id: GlobalID
     name: str
-    owner_id: GlobalID
+    owner_id: GlobalID | None = opt(OWNER)
     tier: AccountTier | None = opt()
     status: AccountStatus | None = opt()
     annual_recurring_value: Decimal | None = opt()
@@ -129,7 +135,7 @@ class CreateLeadInput:
     phone: str | None = opt()
     source: LeadSource | None = opt()
     status: LeadStatus | None = opt()
-    owner_id: GlobalID | None = opt()
+    owner_id: GlobalID | None = opt(OWNER)
     score: int | None = opt("0..100")
     next_follow_up_at: datetime | None = opt()
 

@@ -48,13 +48,13 @@ from schema.inputs import (
 from schema.lead_import import IMPORT_LEADS
 from schema.webhooks import WebhookMutations
 from services import records
-from services.accounts import ACCOUNT
+from services.accounts import ACCOUNT, create_account
 from services.activities import ACTIVITY, complete_task, log_activity
 from services.auth import hash_password
 from services.catalog import COMPETITOR, PRODUCT
-from services.clients import CLIENT, CONTACT
+from services.clients import CLIENT, CONTACT, create_client
 from services.errors import DomainError, ErrorCode, Problem
-from services.leads import LEAD, convert_lead
+from services.leads import LEAD, convert_lead, create_lead
 from services.opportunities import (
     DEAL_COMPETITOR,
     LINE_ITEM,
@@ -204,9 +204,10 @@ def entity_mutations(
     update: type,
     *,
     archivable: bool = True,
+    creator: Work | None = None,
 ) -> dict[str, Any]:
     """create/update/archive/restore for one entity (create/update/delete for the parts of
-    a deal), all with the same payload shape."""
+    a deal), all with the same payload shape. ``creator`` replaces the plain create."""
     a = f"an {kind.label}" if kind.label[0] in "aeiou" else f"a {kind.label}"
     fields: dict[str, Any] = {}
 
@@ -223,7 +224,7 @@ def entity_mutations(
         return work
 
     if create is not None:
-        field(f"Create{entity}", create, create_work(kind), f"Create {a}.")
+        field(f"Create{entity}", create, creator or create_work(kind), f"Create {a}.")
     field(f"Update{entity}", update, update_work(kind), f"Change {a}.")
     if not archivable:
         field(
@@ -313,9 +314,23 @@ async def _deactivate_user(values: dict[str, Any], actor_id: int | None) -> Any:
 
 
 MUTATION_FIELDS: dict[str, Any] = {
-    **entity_mutations("Client", t.Client, CLIENT, CreateClientInput, UpdateClientInput),
+    **entity_mutations(
+        "Client",
+        t.Client,
+        CLIENT,
+        CreateClientInput,
+        UpdateClientInput,
+        creator=lambda values, actor_id: create_client(actor_id=actor_id, values=values),
+    ),
     **entity_mutations("Contact", t.Contact, CONTACT, CreateContactInput, UpdateContactInput),
-    **entity_mutations("Account", t.Account, ACCOUNT, CreateAccountInput, UpdateAccountInput),
+    **entity_mutations(
+        "Account",
+        t.Account,
+        ACCOUNT,
+        CreateAccountInput,
+        UpdateAccountInput,
+        creator=lambda values, actor_id: create_account(actor_id=actor_id, values=values),
+    ),
     **entity_mutations("Product", t.Product, PRODUCT, CreateProductInput, UpdateProductInput),
     **entity_mutations(
         "Competitor", t.Competitor, COMPETITOR, CreateCompetitorInput, UpdateCompetitorInput
@@ -345,8 +360,8 @@ MUTATION_FIELDS: dict[str, Any] = {
                 "CreateLead",
                 CreateLeadInput,
                 t.Lead,
-                create_work(LEAD),
-                "Record a new lead.",
+                lambda values, actor_id: create_lead(actor_id=actor_id, values=values),
+                "Record a new lead; the owner defaults to the caller.",
             ),
             record_mutation(
                 "CreateOpportunity",

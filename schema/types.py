@@ -525,6 +525,14 @@ class Client(RecordNode):
     status: ClientStatus
     tags: list[str]
     archived_at: datetime | None
+    team_id: strawberry.Private[int | None]
+
+    @strawberry.field(
+        description="The sales team that created the client; while nobody has an account with "
+        "it (a prospect), only that team sees it. Null: administrators only."
+    )
+    async def team(self, info: Info) -> Team | None:
+        return await load(info, Team, self.team_id)
 
     contacts = CONTACTS.child_field(ContactOrder, "client_id", "People at the client.")
     accounts = ACCOUNTS.child_field(AccountOrder, "client_id", "The client's accounts.")

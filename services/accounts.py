@@ -1,10 +1,13 @@
 """Accounts: the commercial relationships account managers own."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from events.catalogue import EventType
 from models import Account, Client, User
 from models.enums import AccountStatus, AccountTier
 from services import validation as v
-from services.records import RecordKind, Reference
+from services.records import RecordKind, Reference, create_record
 from settings import get_settings
 
 ACCOUNT = RecordKind(
@@ -24,3 +27,12 @@ ACCOUNT = RecordKind(
     updated_event=EventType.ACCOUNT_UPDATED,
     defaults={"currency": lambda: get_settings().base_currency},
 )
+
+
+async def create_account(*, actor_id: int | None, values: Mapping[str, Any]) -> Account:
+    """Open an account under a client; its owner defaults to the caller (who may give it
+    only to whom the assignment rule of services/visibility.py allows)."""
+    values = dict(values)
+    if values.get("owner_id") is None and actor_id is not None:
+        values["owner_id"] = actor_id
+    return await create_record(ACCOUNT, actor_id=actor_id, values=values)

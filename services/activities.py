@@ -17,6 +17,7 @@ from services.records import (
     problem_at,
     save_new,
 )
+from services.visibility import ensure_may_assign
 from services.writes import locked, write_transaction
 
 LINKS = ("client_id", "contact_id", "account_id", "opportunity_id", "lead_id")
@@ -78,7 +79,9 @@ def _link(clean: dict[str, Any], name: str, value: int, conflict: str) -> None:
 
 
 async def log_activity(*, actor_id: int | None, values: dict[str, Any]) -> Activity:
-    """Record a call, email, meeting, note or task against at least one record."""
+    """Record a call, email, meeting, note or task against at least one record; its owner
+    defaults to the caller."""
+    await ensure_may_assign(Activity, values, actor_id=actor_id)
     clean = await clean_values(ACTIVITY, values, None)
     if all(clean.get(name) is None for name in LINKS):
         raise DomainError.single(
@@ -86,7 +89,8 @@ async def log_activity(*, actor_id: int | None, values: dict[str, Any]) -> Activ
             code=ErrorCode.REQUIRED,
         )
     await _roll_up_links(clean)
-    clean.setdefault("owner_id", actor_id)
+    if clean.get("owner_id") is None:
+        clean["owner_id"] = actor_id
     if clean.get("occurred_at") is None:
         clean["occurred_at"] = now()
     async with write_transaction():

@@ -75,7 +75,7 @@ async def _request_rules(
     assignee_id = clean.get("assignee_id")
     if assignee_id is not None:
         assignee = await User.get(pk=assignee_id)
-        if assignee.team_id != team_id or not assignee.is_active:
+        if not Visibility.can_be_request_assignee(assignee, team_id):
             problems.append(
                 problem_at(
                     "assignee_id",

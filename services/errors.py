@@ -19,6 +19,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     # Other writers held the database too long; nothing was changed, send it again.
     DATABASE_BUSY = "DATABASE_BUSY"
+    FORBIDDEN = "FORBIDDEN"
 
 
 @dataclass(frozen=True)

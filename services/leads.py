@@ -1,7 +1,10 @@
 """Leads and their conversion into a client, contact, account and deal."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from tortoise.expressions import Q
 
 from events.catalogue import EventType
 from events.outbox import record_event
@@ -10,19 +13,20 @@ from models.enums import AuditAction, ClientStatus, LeadSource, LeadStatus
 from services import validation as v
 from services.accounts import ACCOUNT
 from services.audit import now
-from services.clients import CLIENT, CONTACT
-from services.errors import DomainError, ErrorCode, Problem
+from services.clients import CLIENT, CONTACT, save_new_client
+from services.errors import DomainError, ErrorCode, Problem, not_found
 from services.opportunities import create_opportunity
 from services.records import (
     RecordKind,
     Reference,
     apply_changes,
     clean_values,
+    create_record,
     ensure_not_archived,
-    get_record,
     problem_at,
     save_new,
 )
+from services.visibility import Visibility, ensure_may_assign
 from services.writes import locked, write_transaction
 
 
@@ -55,6 +59,15 @@ LEAD = RecordKind(
 )
 
 
+async def create_lead(*, actor_id: int | None, values: Mapping[str, Any]) -> Lead:
+    """Record a new lead; its owner defaults to the caller (as for imported leads), so the
+    caller sees what they recorded."""
+    values = dict(values)
+    if values.get("owner_id") is None and actor_id is not None:
+        values["owner_id"] = actor_id
+    return await create_record(LEAD, actor_id=actor_id, values=values)
+
+
 @dataclass(frozen=True)
 class Conversion:
     lead: Lead
@@ -65,27 +78,51 @@ class Conversion:
     client_created: bool
 
 
-async def _client_for(lead: Lead, client_id: int | None) -> Client | None:
-    """The client to attach to: the one named, else one matching the lead's company domain."""
+async def _client_for(lead: Lead, client_id: int | None, seen: Q) -> Client | None:
+    """The client to attach to: the one named, else the one holding the lead's company domain,
+    if the caller sees it (``seen``). A domain held by a client the caller does not see is
+    refused without naming that client (services/visibility.py)."""
     if client_id is not None:
-        client = await get_record(Client, client_id, "client", "client_id")
+        client = await Client.filter(seen, pk=client_id).first()
+        if client is None:
+            raise not_found("Client", "client_id")
         ensure_not_archived(CLIENT, client)
         return client
-    if lead.company_domain:
-        client = await Client.get_or_none(domain=lead.company_domain)
-        if client is not None and client.archived_at is not None:
+    if not lead.company_domain:
+        return None
+    client = await Client.filter(seen, domain=lead.company_domain).first()
+    if client is None:
+        if await Client.filter(domain=lead.company_domain).exists():
             raise DomainError(
                 [
                     problem_at(
                         "client_id",
-                        f"client '{client.name}' with domain {client.domain} is archived; "
-                        "restore it or name another client",
-                        ErrorCode.INVALID_STATE,
+                        f"another client already has domain '{lead.company_domain}'; name the "
+                        "client to convert into with clientId, or ask an administrator",
+                        ErrorCode.DUPLICATE,
                     )
                 ]
             )
-        return client
-    return None
+        return None
+    if client.archived_at is not None:
+        raise DomainError(
+            [
+                problem_at(
+                    "client_id",
+                    f"client '{client.name}' with domain {client.domain} is archived; "
+                    "restore it or name another client",
+                    ErrorCode.INVALID_STATE,
+                )
+            ]
+        )
+    return client
+
+
+async def _clients_seen_by(actor_id: int | None) -> Q:
+    """What of the clients the actor sees (the system, ``actor_id`` None, sees all)."""
+    if actor_id is None:
+        return Q()
+    return Visibility(await User.get_or_none(pk=actor_id)).condition(Client)
 
 
 async def convert_lead(
@@ -98,7 +135,10 @@ async def convert_lead(
     opportunity: dict[str, Any] | None = None,
 ) -> Conversion:
     """Turn a lead into a client (reused when its domain matches), contact, account and,
-    optionally, a deal, all in one transaction; the lead is marked CONVERTED and linked."""
+    optionally, a deal, all in one transaction; the lead is marked CONVERTED and linked.
+
+    Only clients the caller sees are matched. The account's (and deal's) owner defaults to
+    the lead's owner, else the caller; a named owner follows the assignment rule."""
     async with write_transaction():
         lead = await locked(Lead, lead_id, "lead", "lead_id")
         ensure_not_archived(LEAD, lead)
@@ -109,16 +149,16 @@ async def convert_lead(
                 code=ErrorCode.INVALID_STATE,
                 field="lead_id",
             )
+        await ensure_may_assign(Account, {"owner_id": owner_id}, actor_id=actor_id)
         owner_id = owner_id or lead.owner_id or actor_id
         if owner_id is None:
             raise DomainError.single(
                 "the new account needs an owner", code=ErrorCode.REQUIRED, field="owner_id"
             )
-        client = await _client_for(lead, client_id)
+        client = await _client_for(lead, client_id, await _clients_seen_by(actor_id))
         created = client is None
         if client is None:
-            client = await save_new(
-                CLIENT,
+            client = await save_new_client(
                 await clean_values(
                     CLIENT,
                     {

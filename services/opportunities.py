@@ -32,6 +32,7 @@ from services.records import (
     problem_at,
     save_new,
 )
+from services.visibility import ensure_may_assign
 from services.writes import locked, write_transaction
 
 OPEN = StageCategory.OPEN
@@ -157,6 +158,7 @@ async def create_opportunity(*, actor_id: int | None, values: dict[str, Any]) ->
     values = dict(values)
     lost_reason = values.pop("lost_reason", None)
     stage = await _starting_stage(values)
+    await ensure_may_assign(Opportunity, values, actor_id=actor_id)
     clean = await clean_values(OPPORTUNITY, values, None)
     account = await Account.get(pk=clean["account_id"])
     clean.setdefault("owner_id", account.owner_id)

@@ -21,6 +21,7 @@ from services.records import (
     problem_at,
     save_new,
 )
+from services.visibility import ensure_may_assign
 from services.writes import write_transaction
 
 
@@ -82,8 +83,10 @@ async def create_account_plan(*, actor_id: int | None, values: dict[str, Any]) -
     """Write a plan for an account and period.
 
     Owner and currency default to the account's; a new plan is a DRAFT unless said otherwise.
+    A named owner follows the assignment rule of services/visibility.py.
     """
     values = dict(values)
+    await ensure_may_assign(AccountPlan, values, actor_id=actor_id)
     if values.get("account_id") is not None and (
         values.get("owner_id") is None or values.get("currency") is None
     ):

@@ -21,6 +21,7 @@ from models.enums import AuditAction
 from services.audit import now, record_audit
 from services.errors import DomainError, ErrorCode, Problem, not_found
 from services.validation import Validator
+from services.visibility import ensure_may_assign
 from services.writes import ensure_version, locked, write_transaction
 
 # A rule that looks at several fields at once: (cleaned values, existing record or None).
@@ -167,6 +168,7 @@ async def save_new(kind: RecordKind, clean: dict[str, Any], *, actor_id: int | N
 
 async def create_record(kind: RecordKind, *, actor_id: int | None, values: Mapping[str, Any]):
     """Validate and insert a new record of ``kind``."""
+    await ensure_may_assign(kind.model, values, actor_id=actor_id)
     async with write_transaction():
         clean = await clean_values(kind, values, None)
         return await save_new(kind, clean, actor_id=actor_id)
@@ -226,6 +228,7 @@ async def update_record(
         record: Any = await locked(kind.model, record_id, kind.label, "id")
         ensure_not_archived(kind, record)
         ensure_version(record, expected_version, kind.label)
+        await ensure_may_assign(kind.model, changes, actor_id=actor_id, existing=record)
         clean = await clean_values(kind, changes, record)
         await apply_changes(kind, record, clean, actor_id=actor_id)
     return record

@@ -13,17 +13,38 @@ outside the viewer's sight is treated exactly like one that does not exist.
 - Internal team members see what their team's coordination requests concern: the accounts
   those requests (in any status) are about, with their client, contacts, deals and activity,
   read-only; and the requests sent to their team, which they work.
+- Clients nobody has an account with yet (prospects) belong to the sales team that created
+  them (``Client.team``): its members see them, with their contacts and activity, and work
+  them; other teams do not. A prospect with no known team is seen by administrators only.
+  Once an account is opened under a client, the client is seen through its accounts. Other
+  teams learn at most that a domain is taken: a domain is unique across the organisation, so
+  creating a client (or converting a lead) with a domain a hidden client holds is refused
+  with the same message whoever holds it, naming neither that client nor its state.
 - Account plans (with their objectives, actions and deal links) and satisfaction responses
   follow their account. Coordination requests are seen by whoever sees their account, and by
   the members of the team they are sent to; their comments follow the request.
 - Targets: administrators see all, sales managers and read-only users their team's and its
   users', account managers their own, team members none.
 - Users, teams, pipelines, products and competitors are a directory every signed-in user reads.
+- The audit log: an entry is seen by whoever may see the record it describes; entries about
+  users, teams and webhook endpoints (and about records since deleted) by administrators only.
+- Everything else (a model with no rule here: tokens, sign-in attempts, the outbox, and any
+  model added later until it gets one) is seen by administrators only.
+
+Who may be made the owner of a record (a lead's, account's, deal's, activity's or account
+plan's owner, the owner of a converted lead's account and deal, of imported leads): an active
+user, and only yourself; anyone of your team if you are a sales manager; anyone if you are an
+administrator. So nobody puts work into, or credits a deal to, someone whose records they do
+not see. (A coordination request's assignee follows its own rule: an active member of the team
+asked. The owners of a plan's objectives and actions name who does a piece of the plan,
+possibly someone of an internal team, and need only be active.)
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
@@ -36,6 +57,7 @@ from models import (
     ApiKey,
     AuditLogEntry,
     Client,
+    Competitor,
     Contact,
     CoordinationComment,
     CoordinationRequest,
@@ -44,10 +66,13 @@ from models import (
     OpportunityCompetitor,
     OpportunityLineItem,
     OpportunityStageChange,
+    Pipeline,
     PlanAction,
     PlanObjective,
     PlanObjectiveOpportunity,
+    Product,
     SatisfactionResponse,
+    Stage,
     Target,
     Team,
     User,
@@ -56,6 +81,7 @@ from models import (
     WebhookEndpoint,
 )
 from models.enums import Role
+from services.errors import DomainError, ErrorCode, Problem
 
 NOTHING = Q(pk__in=[])
 
@@ -112,11 +138,12 @@ class Visibility:
             return Q(owner__team_id=viewer.team_id)
         return Q(owner_id=viewer.pk)
 
-    def can_assign_leads_to(self, owner: User) -> bool:
-        """Whether the viewer may make ``owner`` the owner of leads: only someone whose leads
-        the viewer still sees afterwards (see ``leads``)."""
+    def can_assign_to(self, owner: User) -> bool:
+        """Whether the viewer may make ``owner`` the owner of a record (see the module's
+        assignment rule): themselves; their team as a sales manager; anyone as an
+        administrator; never an inactive user."""
         viewer = self.viewer
-        if viewer is None or not owner.is_active:
+        if viewer is None or not viewer.is_active or not owner.is_active:
             return False
         if self.sees_everything or owner.pk == viewer.pk:
             return True
@@ -124,16 +151,34 @@ class Visibility:
             viewer.team_id is not None and owner.team_id == viewer.team_id
         )
 
+    @staticmethod
+    def can_be_request_assignee(user: User, team_id: int | None) -> bool:
+        """Whether ``user`` may be the assignee of a coordination request sent to ``team_id``:
+        an active member of that team (whoever of either side assigns it)."""
+        return user.is_active and team_id is not None and user.team_id == team_id
+
+    def assignment_refusal(self, owner: User) -> str:
+        """Why ``can_assign_to(owner)`` is False, said so that the caller knows what to do."""
+        viewer = self.viewer
+        if not owner.is_active:
+            return f"{owner.name} is not an active user; choose an active one"
+        if viewer is not None and viewer.role == Role.SALES_MANAGER and viewer.team_id:
+            return (
+                f"{owner.name} is not on your team; give it to yourself or to a member of your team"
+            )
+        return "you may give it only to yourself; leave the owner out to own it yourself"
+
     @cached_property
     def clients(self) -> Q:
         seen = Q(id__in=Subquery(Account.filter(self.accounts).values("client_id")))
+        viewer = self.viewer
         # Internal team members see only the clients of the accounts they were asked about.
-        if self.viewer is not None and self.viewer.role == Role.TEAM_MEMBER:
+        if viewer is None or viewer.role == Role.TEAM_MEMBER or viewer.team_id is None:
             return seen
-        # A client nobody has an account with yet (a prospect being set up) is visible to the
-        # sales organisation, so that an account can be opened under it.
+        # A client nobody has an account with yet (a prospect being set up) is seen by the
+        # sales team it belongs to, so that the team can open an account under it.
         with_accounts = Subquery(Account.all().values("client_id"))
-        return seen | ~Q(id__in=with_accounts)
+        return seen | (~Q(id__in=with_accounts) & Q(team_id=viewer.team_id))
 
     def condition(self, model: type[Model]) -> Q:
         """What of ``model`` the viewer may read, as a query condition."""
@@ -141,6 +186,8 @@ class Visibility:
             return NOTHING
         if self.sees_everything:
             return Q()
+        if model not in RULED:
+            return NOTHING  # fail closed: a model nobody wrote a rule for
         if model not in self._cache:
             self._cache[model] = self._condition(model)
         return self._cache[model]
@@ -174,9 +221,7 @@ class Visibility:
                 )
             )
         if model is AuditLogEntry:
-            if viewer.role == Role.SALES_MANAGER and viewer.team_id is not None:
-                return Q(actor__team_id=viewer.team_id)
-            return NOTHING
+            return self._audit_log()
         if model is ApiKey:
             return Q(user_id=viewer.pk)
         return self._account_work_condition(model)
@@ -204,7 +249,20 @@ class Visibility:
             return self.targets
         if model in (WebhookEndpoint, WebhookDelivery, WebhookAttempt):
             return self._webhooks(model)
-        return Q()  # the directory: users, teams, pipelines, stages, products, competitors
+        return Q() if model in DIRECTORY else NOTHING
+
+    def _audit_log(self) -> Q:
+        """Entries about records the viewer sees (never users, teams or webhook endpoints)."""
+        described = []
+        for model in AUDIT_FOLLOWS_RECORD:
+            condition = self.condition(model)
+            if condition is NOTHING:
+                continue
+            seen = Q(record_type=model.__name__)
+            if condition.children or condition.filters:
+                seen &= Q(record_id__in=Subquery(model.filter(condition).values("id")))
+            described.append(seen)
+        return Q(*described, join_type="OR") if described else NOTHING
 
     @cached_property
     def coordination_requests(self) -> Q:
@@ -312,6 +370,98 @@ WORKED_BY_SALES: frozenset[type[Model]] = frozenset(
         WebhookEndpoint,
     }
 )
+# The directory every signed-in user reads.
+DIRECTORY: frozenset[type[Model]] = frozenset({User, Team, Pipeline, Stage, Product, Competitor})
+# Models whose audit entries are seen by whoever sees the record; entries about users, teams
+# and webhook endpoints are for administrators.
+AUDIT_FOLLOWS_RECORD: tuple[type[Model], ...] = (
+    Account,
+    AccountTeamMember,
+    Activity,
+    ApiKey,
+    Client,
+    Contact,
+    Lead,
+    Opportunity,
+    OpportunityCompetitor,
+    OpportunityLineItem,
+    OpportunityStageChange,
+    AccountPlan,
+    PlanObjective,
+    PlanAction,
+    PlanObjectiveOpportunity,
+    SatisfactionResponse,
+    CoordinationRequest,
+    CoordinationComment,
+    Target,
+    Pipeline,
+    Stage,
+    Product,
+    Competitor,
+)
+# Every model a rule above speaks of; any other is seen by administrators only.
+RULED: frozenset[type[Model]] = (
+    DIRECTORY
+    | frozenset(AUDIT_FOLLOWS_RECORD)
+    | frozenset({AuditLogEntry, WebhookEndpoint, WebhookDelivery, WebhookAttempt})
+)
 # Internal team members work the coordination requests sent to their team, nothing else
 # (which requests, and which of their fields, is decided per request by ``request_sides``).
 WORKED_BY_TEAMS: frozenset[type[Model]] = frozenset({CoordinationRequest, CoordinationComment})
+
+
+# The fields of each model that name the user a record belongs to: the assignment rule
+# (``Visibility.can_assign_to``) holds for each of them, whichever path sets it.
+OWNER_FIELDS: dict[type[Model], tuple[str, ...]] = {
+    Lead: ("owner_id",),
+    Account: ("owner_id",),
+    Opportunity: ("owner_id",),
+    Activity: ("owner_id",),
+    AccountPlan: ("owner_id",),
+}
+
+
+async def assignment_problems(
+    model: type[Model],
+    values: Mapping[str, Any],
+    *,
+    actor_id: int | None,
+    existing: Model | None = None,
+) -> list[Problem]:
+    """The owner-like values of ``values`` that the actor may not assign.
+
+    ``actor_id`` None is the system (command line, demo data), which assigns anyone. A value
+    equal to the existing one is no new assignment; an unknown user is left to the reference
+    check, which answers NOT_FOUND.
+    """
+    names = [
+        name
+        for name in OWNER_FIELDS.get(model, ())
+        if values.get(name) is not None
+        and (existing is None or getattr(existing, name) != values[name])
+    ]
+    if actor_id is None or not names:
+        return []
+    visibility = Visibility(await User.get_or_none(pk=actor_id))
+    owners = {user.pk: user for user in await User.filter(pk__in=[values[n] for n in names])}
+    problems = []
+    for name in names:
+        owner = owners.get(values[name])
+        if owner is not None and not visibility.can_assign_to(owner):
+            problems.append(
+                Problem(visibility.assignment_refusal(owner), ErrorCode.FORBIDDEN, (name,))
+            )
+    return problems
+
+
+async def ensure_may_assign(
+    model: type[Model],
+    values: Mapping[str, Any],
+    *,
+    actor_id: int | None,
+    existing: Model | None = None,
+) -> None:
+    """Refuse (DomainError, FORBIDDEN on the field) an owner the actor may not assign."""
+    problems = await assignment_problems(model, values, actor_id=actor_id, existing=existing)
+    if problems:
+        raise DomainError(problems)

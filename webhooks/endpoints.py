@@ -24,7 +24,7 @@ from webhooks import secrets, signing
 from webhooks.delivery import Claim, Deliverer
 from webhooks.fanout import body
 from webhooks.policy import DeliveryStatus, RetryPolicy
-from webhooks.urls import UnsafeDestination, check_url
+from webhooks.urls import UnsafeDestination, check_url, masked_url
 
 SINGLE_ATTEMPT = RetryPolicy(schedule=())
 
@@ -148,8 +148,11 @@ _SECRET_FIELDS = frozenset({"secretEncrypted", "previousSecretEncrypted"})
 
 
 def _audited(endpoint: WebhookEndpoint) -> dict[str, Any]:
-    """The endpoint's fields for the audit log; never its secrets, even encrypted."""
-    return {k: v for k, v in field_values(endpoint).items() if k not in _SECRET_FIELDS}
+    """The endpoint's fields for the audit log; never its secrets, even encrypted, and its
+    URL with credentials masked."""
+    values = {k: v for k, v in field_values(endpoint).items() if k not in _SECRET_FIELDS}
+    values["url"] = masked_url(endpoint.url)
+    return values
 
 
 async def _audit(
@@ -158,11 +161,16 @@ async def _audit(
     actor_id: int,
     before: dict[str, Any] | None,
     at: datetime,
+    *,
+    secret_rotated: bool = False,
 ) -> None:
     after = {} if action == AuditAction.DELETE else _audited(endpoint)
     changes = changed_fields(before or {}, after)
     if action == AuditAction.DELETE:
         changes = {k: {"before": v, "after": None} for k, v in (before or {}).items()}
+    if secret_rotated:
+        # That it changed, never what it is.
+        changes["secret"] = {"before": "***", "after": "***"}
     await AuditLogEntry.create(
         occurred_at=at,
         actor_id=actor_id,
@@ -188,11 +196,13 @@ async def delete_endpoint(*, endpoint_id: int, viewer: User) -> WebhookEndpoint:
 async def rotate_secret(*, endpoint_id: int, viewer: User) -> EndpointWithSecret:
     """A new secret; the previous one keeps signing (beside the new) during the overlap."""
     secret = signing.new_secret()
+    at = now()
     overlap = timedelta(hours=get_settings().webhook_rotation_overlap_hours)
     async with write_transaction():
         endpoint = await get_endpoint(endpoint_id=endpoint_id, viewer=viewer, lock=True)
+        before = _audited(endpoint)
         endpoint.previous_secret_encrypted = endpoint.secret_encrypted
-        endpoint.previous_secret_expires_at = now() + overlap
+        endpoint.previous_secret_expires_at = at + overlap
         endpoint.secret_encrypted = secrets.encrypt(secret)
         endpoint.version += 1
         await endpoint.save(
@@ -204,6 +214,7 @@ async def rotate_secret(*, endpoint_id: int, viewer: User) -> EndpointWithSecret
                 "version",
             ]
         )
+        await _audit(AuditAction.UPDATE, endpoint, viewer.pk, before, at, secret_rotated=True)
     return EndpointWithSecret(endpoint, secret)
 
 

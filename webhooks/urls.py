@@ -11,7 +11,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -96,6 +96,22 @@ PRIVATE_KINDS = frozenset(
 # Host names made only of digits, dots and hex or octal prefixes: inet_aton reads "2130706433",
 # "0177.0.0.1" and "0x7f.1" as 127.0.0.1, and libraries disagree about such forms.
 _NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+))*\.?$", re.IGNORECASE)
+
+
+def masked_url(url: str) -> str:
+    """``url`` as the audit log keeps it: user info, query string and fragment replaced by
+    ``***`` (``https://***@hooks.example/x?***``), since receivers often put tokens there
+    and the log is read by more people than manage the endpoint."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "***"
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rsplit("@", 1)[1]
+    query = "***" if parts.query else ""
+    fragment = "***" if parts.fragment else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
 
 
 class UnsafeDestination(Exception):

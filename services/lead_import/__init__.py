@@ -92,16 +92,9 @@ def check_owner(owner: User | None, *, assigned_by: Visibility | None) -> User:
         raise DomainError(
             [Problem("the owner must be an active user", ErrorCode.INVALID, ("owner_id",))]
         )
-    if assigned_by is not None and not assigned_by.can_assign_leads_to(owner):
+    if assigned_by is not None and not assigned_by.can_assign_to(owner):
         raise DomainError(
-            [
-                Problem(
-                    "you may not give leads to this user (only to yourself, or to your team if "
-                    "you manage it); leave the owner out to own them yourself",
-                    ErrorCode.INVALID,
-                    ("owner_id",),
-                )
-            ]
+            [Problem(assigned_by.assignment_refusal(owner), ErrorCode.FORBIDDEN, ("owner_id",))]
         )
     return owner
 

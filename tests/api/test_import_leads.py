@@ -228,20 +228,18 @@ async def test_owners_are_who_the_caller_may_give_leads_to(http):
     sam = await make_user(role=Role.SALES_MANAGER, team_id=team.pk)
     ada = await make_user(role=Role.ADMIN)
     content = "Name,Company,Email\nJo,Initech,jo@i.example\n"
-    refusal = [
-        {
-            "field": ["ownerId"],
-            "message": "you may not give leads to this user (only to yourself, or to your team "
-            "if you manage it); leave the owner out to own them yourself",
-            "code": "INVALID",
-        }
-    ]
+    refusals = {
+        ann.pk: "you may give it only to yourself; leave the owner out to own it yourself",
+        sam.pk: f"{bob.name} is not on your team; give it to yourself or to a member of your team",
+    }
     before = await database_state()
     for caller, owner in ((ann, sam), (sam, bob)):
         response = await upload(
             http, content, token_for(caller), ownerId=to_global_id("User", owner.pk)
         )
-        assert response.json()["data"]["importLeads"]["errors"] == refusal
+        assert response.json()["data"]["importLeads"]["errors"] == [
+            {"field": ["ownerId"], "message": refusals[caller.pk], "code": "FORBIDDEN"}
+        ]
     assert await database_state() == before
 
     for caller, owner in ((sam, ann), (ada, bob)):
