@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test test-sqlite test-postgres lint lock schema bench conformance clean
+.PHONY: install run test test-sqlite test-postgres lint lock schema bench reliability conformance clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ lock: install
 bench: install
 	$(PY) bench/dataset.py
 	$(PY) bench/run.py
+
+# Load and faults against real servers on SQLite and a private PostgreSQL cluster, then the
+# invariants (bench/README.md); about 10 minutes, not part of `make test`.
+reliability: install
+	$(PY) -m bench.reliability
 
 conformance: install
 	bash .ci/conformance.sh

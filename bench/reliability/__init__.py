@@ -1,0 +1,9 @@
+"""The load-and-fault suite: ``make reliability`` or ``python -m bench.reliability``.
+
+Concurrent writers against real ``accountgraph serve`` processes (one, or two on one
+database), with faults injected mid-load: SIGKILL of a server, the PostgreSQL server stopped
+or frozen (a private cluster the suite starts itself), malformed bodies beside valid traffic,
+and a longer soak. After each scenario it checks the invariants in the database (and a few
+through the API) against every write the servers acknowledged, and prints the counts.
+bench/README.md describes the scenarios and the invariants.
+"""
