@@ -180,16 +180,21 @@ class Template:
     def build(cls, kind: str, work: Path) -> Template:
         cluster = None
         work.mkdir(parents=True, exist_ok=True)
-        if kind == "sqlite":
-            url = f"sqlite://{work / 'template.db'}"
-        else:
-            cluster = PostgresCluster()
-            cluster.init()
-            url = cluster.url("ag_template")
-            asyncio.run(_pg_execute(url, 'CREATE DATABASE "ag_template"'))
-        run_cli(url, "migrate")
-        run_cli(url, "seed", "--demo")
-        key = create_admin_key(url)
+        try:
+            if kind == "sqlite":
+                url = f"sqlite://{work / 'template.db'}"
+            else:
+                cluster = PostgresCluster()
+                cluster.init()
+                url = cluster.url("ag_template")
+                asyncio.run(_pg_execute(url, 'CREATE DATABASE "ag_template"'))
+            run_cli(url, "migrate")
+            run_cli(url, "seed", "--demo")
+            key = create_admin_key(url)
+        except BaseException:  # Ctrl-C too: stop the cluster we started
+            if cluster is not None:
+                cluster.destroy()
+            raise
         return cls(kind, url, key, cluster, work)
 
     def copy(self) -> str:
