@@ -101,6 +101,8 @@ class Tally:
     dropped: int = 0
     refused: int = 0
     timeouts: int = 0
+    # The first message seen of each error code, to tell the codes apart in the report.
+    messages: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -117,6 +119,8 @@ def classify(tally: Tally, response: httpx.Response, payload_key: str | None) ->
     tally.http_status[response.status_code] += 1
     if "json" not in response.headers.get("content-type", ""):
         tally.plain_text += 1
+        text = response.content[:120].decode(errors="replace")
+        tally.messages.setdefault(f"HTTP {response.status_code} plain text", text)
         return (IN_DOUBT if response.status_code >= 500 else REJECTED), None
     try:
         answer = orjson.loads(response.content)
@@ -129,7 +133,9 @@ def classify(tally: Tally, response: httpx.Response, payload_key: str | None) ->
         return REJECTED, None
     errors = answer.get("errors") or []
     for error in errors:
-        tally.graphql_codes[str((error.get("extensions") or {}).get("code"))] += 1
+        code = str((error.get("extensions") or {}).get("code") or "no code")
+        tally.graphql_codes[code] += 1
+        tally.messages.setdefault(code, str(error.get("message"))[:120])
     data = (answer.get("data") or {}).get(payload_key) if payload_key else answer.get("data")
     if errors or data is None:
         codes = {(e.get("extensions") or {}).get("code") for e in errors}
@@ -137,7 +143,9 @@ def classify(tally: Tally, response: httpx.Response, payload_key: str | None) ->
         return (IN_DOUBT if internal else REJECTED), None
     if payload_key and data.get("errors"):
         for error in data["errors"]:
-            tally.graphql_codes[f"payload:{error.get('code')}"] += 1
+            code = f"payload:{error.get('code')}"
+            tally.graphql_codes[code] += 1
+            tally.messages.setdefault(code, str(error.get("message"))[:120])
         return REJECTED, None
     return ACK, data
 

@@ -274,10 +274,31 @@ async def scenario_soak(ctx: Context) -> None:
             f"RSS {first[1] / 2**20:.1f} -> {last[1] / 2**20:.1f} MiB "
             f"({(last[1] - first[1]) / 2**20:+.1f}); asyncio tasks {first[2]} -> {last[2]}"
         )
-        ctx.outcome.counts["soak growth"] = {
+        ctx.outcome.counts["soak growth under load"] = {
             "RSS MiB": round((last[1] - first[1]) / 2**20, 1),
             "asyncio tasks": (last[2] or 0) - (first[2] or 0),
         }
+
+
+async def at_rest(server: AppServer) -> tuple[int, float | None]:
+    """The server's RSS and asyncio tasks with no load on it."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        return server.rss_bytes(), await metric(client, server.base, "accountgraph_asyncio_tasks")
+
+
+def soak_growth(
+    outcome: Outcome, before: tuple[int, float | None], after: tuple[int, float | None]
+) -> None:
+    """RSS and tasks at rest before the load and 3 s after it: in-flight requests do not
+    count as growth there."""
+    outcome.counts["soak at rest, before -> after"] = {
+        "RSS MiB": f"{before[0] / 2**20:.1f} -> {after[0] / 2**20:.1f}",
+        "asyncio tasks": f"{before[1]} -> {after[1]}",
+    }
+    outcome.notes.append(
+        f"at rest: RSS {(after[0] - before[0]) / 2**20:+.1f} MiB, asyncio tasks "
+        f"{(after[1] or 0) - (before[1] or 0):+.0f} over the soak"
+    )
 
 
 async def idle(ctx: Context) -> None:
@@ -383,6 +404,7 @@ async def run_scenario(
             args, servers, template.cluster, outcome.ledger, outcome, template.api_key, duration
         )
         stop = asyncio.Event()
+        rest = await at_rest(servers[0]) if plan.scenario == "soak" else None
         ctx.started = time.monotonic()
         writers = asyncio.create_task(
             run_writers(
@@ -399,6 +421,9 @@ async def run_scenario(
         finally:
             stop.set()
             await writers
+        if rest is not None:
+            await asyncio.sleep(3)
+            soak_growth(outcome, rest, await at_rest(servers[0]))
         outcome.seconds = time.monotonic() - ctx.started
         await wait_relayed(url, base)
         api = await api_agrees(servers[0], template.api_key, url, work.deals)
@@ -436,6 +461,11 @@ def report(outcome: Outcome) -> None:
     counts.add_row("acknowledged writes", joined(tally.acked))
     counts.add_row("HTTP status", joined(tally.http_status))
     counts.add_row("GraphQL error codes", joined(tally.graphql_codes))
+    if tally.messages:
+        counts.add_row(
+            "first message of each",
+            "\n".join(f"{code}: {message}" for code, message in sorted(tally.messages.items())),
+        )
     counts.add_row("plain-text responses", str(tally.plain_text))
     counts.add_row("dropped connections", str(tally.dropped))
     counts.add_row("timeouts (30 s)", str(tally.timeouts))
