@@ -264,10 +264,10 @@ async def scenario_soak(ctx: Context) -> None:
             tasks = await metric(client, server.base, "accountgraph_asyncio_tasks")
             samples.append((time.monotonic() - ctx.started, server.rss_bytes(), tasks))
             await asyncio.sleep(min(5.0, ctx.duration / 6))
-    ctx.outcome.counts["soak samples"] = {
-        f"{t:.0f} s": f"RSS {rss / 2**20:.1f} MiB, tasks {tasks if tasks is not None else '?'}"
+    ctx.outcome.counts["soak samples (s: RSS MiB, tasks)"] = "; ".join(
+        f"{t:.0f}: {rss / 2**20:.1f}, {tasks if tasks is not None else '?'}"
         for t, rss, tasks in samples
-    }
+    )
     if len(samples) >= 2:
         first, last = samples[0], samples[-1]
         ctx.outcome.notes.append(
@@ -381,10 +381,14 @@ def tracebacks(servers: list[AppServer]) -> int:
     )
 
 
-def make_servers(plan: Plan, url: str, log_dir: Path) -> list[AppServer]:
-    if plan.layout == "serve --workers 2":
-        return [AppServer(f"{plan.scenario}-workers", url, log_dir, workers=plan.processes)]
-    return [AppServer(f"{plan.scenario}-{n + 1}", url, log_dir) for n in range(plan.processes)]
+def make_servers(plan: Plan, database: str, url: str, log_dir: Path) -> list[AppServer]:
+    """The scenario's servers, named (and their logs) after database, scenario and layout."""
+    name = f"{database}-{plan.scenario}"
+    if plan.layout.startswith("serve --workers"):
+        return [AppServer(f"{name}-workers", url, log_dir, workers=plan.processes)]
+    if plan.processes == 1:
+        return [AppServer(name, url, log_dir)]
+    return [AppServer(f"{name}-server{n + 1}", url, log_dir) for n in range(plan.processes)]
 
 
 async def run_scenario(
@@ -394,7 +398,7 @@ async def run_scenario(
     outcome = Outcome(plan.scenario, template.kind, plan.layout, duration, Ledger())
     base = await baseline(url)
     work = await working_set(url, args.deals)
-    servers = make_servers(plan, url, log_dir)
+    servers = make_servers(plan, template.kind, url, log_dir)
     STARTED.extend(servers)
     try:
         for server in servers:
