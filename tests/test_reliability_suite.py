@@ -149,7 +149,8 @@ def test_a_quick_run_on_sqlite_checks_every_invariant(tmp_path: Path) -> None:
     """`python -m bench.reliability --quick` on SQLite with one process: it runs to the end
     and reports each invariant (exit 0 when all hold, 1 when one fails; a crash is 2+)."""
     command = [sys.executable, "-m", "bench.reliability", "--quick", "--database", "sqlite"]
-    command += ["--processes", "1", "--scenarios", "load", "--seconds", "2", "--logs"]
+    command += ["--processes", "1", "--scenarios", "load", "--seconds", "2", "--writers", "4"]
+    command += ["--logs"]
     done = subprocess.run(
         [*command, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
