@@ -639,8 +639,7 @@ def main(argv: list[str] | None = None) -> int:
                 outcomes.append(outcome)
                 report(outcome)
     except KeyboardInterrupt:
-        console.print_exception()
-        console.print("[red]interrupted[/]")
+        console.print("[red]interrupted: servers and database stopped[/]")
         return 130
     finally:
         for server in STARTED:
