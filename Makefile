@@ -10,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test test-sqlite test-postgres lint lock schema bench conformance clean
+.PHONY: install run test test-sqlite test-postgres lint lock schema bench reliability conformance clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@test -x $(PY) || test -n "$(PYTHON)" || { \
@@ -56,6 +56,11 @@ lock: install
 bench: install
 	$(PY) bench/dataset.py
 	$(PY) bench/run.py
+
+# Load and faults against real servers on SQLite and a private PostgreSQL cluster, then the
+# invariants (bench/README.md); about 10 minutes, not part of `make test`.
+reliability: install
+	$(PY) -m bench.reliability
 
 conformance: install
 	bash .ci/conformance.sh

@@ -1,0 +1,5 @@
+import sys
+
+from bench.reliability.suite import main
+
+sys.exit(main())
