@@ -90,6 +90,7 @@ async def portfolio(
             visibility=visibility,
             period=period or Period.containing(today, PeriodUnit.QUARTER),
             user_ids=[viewer.pk],
+            now=now,
         )
         if viewer is not None
         else []
