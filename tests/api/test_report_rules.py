@@ -322,9 +322,7 @@ def per_currency(lines: list[dict], amount: str) -> dict[str, str]:
 def added(lines: list[dict], amount: str) -> dict[str, Decimal]:
     totals: dict[str, Decimal] = {}
     for line in lines:
-        totals[line["currency"]] = totals.get(line["currency"], Decimal(0)) + Decimal(
-            line[amount]
-        )
+        totals[line["currency"]] = totals.get(line["currency"], Decimal(0)) + Decimal(line[amount])
     return totals
 
 
