@@ -3,6 +3,7 @@
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 
 from settings import get_settings
 
@@ -11,7 +12,7 @@ def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
     """The Tortoise configuration for one database; migrations live in ``migrations/models``."""
     url = database_url or get_settings().database_url
     return {
-        "connections": {"default": url},
+        "connections": {"default": _connection(url)},
         "apps": {
             "models": {
                 "models": ["models"],
@@ -22,6 +23,15 @@ def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def _connection(url: str) -> dict[str, Any]:
+    """The connection for ``url``, through the engine that folds text for search
+    (``services/search.py``) on SQLite and PostgreSQL."""
+    connection = expand_db_url(url)
+    if connection["engine"] in ("tortoise.backends.sqlite", "tortoise.backends.asyncpg"):
+        connection["engine"] = "services.search"
+    return connection
 
 
 async def init_db(database_url: str | None = None) -> None:

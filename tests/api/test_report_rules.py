@@ -160,14 +160,15 @@ async def records() -> dict[str, Any]:
             seconds_in_previous_stage=days * DAY if days is not None else None,
         )  # fmt: skip
 
-    for kind, when, extra in (
+    activities: tuple[tuple[ActivityKind, datetime, dict[str, Any]], ...] = (
         (ActivityKind.CALL, at(3, 1), {}),
         (ActivityKind.MEETING, at(3, 2), {}),
         (ActivityKind.NOTE, at(3, 3), {}),
         (ActivityKind.TASK, at(3, 1), {"due_at": at(3, 4), "completed_at": at(3, 4)}),
         (ActivityKind.TASK, at(3, 1), {"due_at": at(3, 30)}),
         (ActivityKind.EMAIL, at(3, 20), {}),
-    ):
+    )
+    for kind, when, extra in activities:
         await Activity.create(
             kind=kind, subject="Work", account=alpha, owner=ada, occurred_at=when, **extra
         )
