@@ -374,3 +374,29 @@ async def test_restoring_an_archived_account_brings_its_deals_back(gql, records)
         "EUR": "1000.00", "USD": "37000.20"
     }  # fmt: skip
     assert per_currency(data["forecast"], "won") == {"EUR": "4000.00", "USD": "8000.00"}
+
+
+async def test_plan_progress_leaves_out_the_deals_of_an_archived_account(gql, records):
+    """One plan on Alpha links A1 (open 10000.10 @60), A4 (open 8000.00 @80) and A5 (won
+    5000.00), and also G1 and G2 of the archived account Gone, which count for nothing: open
+    18000.10, weighted (1000010 x 60 + 800000 x 80) / 10000 = 12400.06, won 5000.00."""
+    from models import AccountPlan, PlanObjective, PlanObjectiveOpportunity
+
+    d = records["deals"]
+    plan = await AccountPlan.create(
+        account_id=d["A1"].account_id, name="Grow Alpha", owner=records["ada"],
+        period_start=date(2026, 1, 1), period_end=date(2026, 12, 31), currency="USD",
+    )  # fmt: skip
+    objective = await PlanObjective.create(plan=plan, title="Land", position=0)
+    for name in ("A1", "A4", "A5", "G1", "G2"):
+        await PlanObjectiveOpportunity.create(objective=objective, opportunity=d[name])
+    query = """query($ids: [ID!]!) { planProgress(planIds: $ids) {
+        amounts { currency openAmount weightedAmount wonAmount openCount wonCount } } }"""
+    data = await gql(
+        query, {"ids": [to_global_id("AccountPlan", plan.pk)]},
+        token=issue_access_token(records["ada"]),
+    )  # fmt: skip
+    assert data["planProgress"] == [
+        {"amounts": [{"currency": "USD", "openAmount": "18000.10", "weightedAmount": "12400.06",
+                      "wonAmount": "5000.00", "openCount": 2, "wonCount": 1}]}
+    ]  # fmt: skip
