@@ -14,6 +14,7 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.exceptions import DBConnectionError
 from tortoise.exceptions import OperationalError as ORMOperationalError
 
+from services.search import FoldingAsyncpgExecutor
 from settings import Settings, get_settings
 
 
@@ -27,11 +28,8 @@ def tortoise_config(
     rightly take long).
     """
     url = database_url or get_settings().database_url
-    connection = connection_config(url)
-    if settings is not None and isinstance(connection, str):
-        connection = bounded_connection(url, settings)
     return {
-        "connections": {"default": connection},
+        "connections": {"default": connection_config(url, settings)},
         "apps": {
             "models": {
                 "models": ["models"],
@@ -73,45 +71,43 @@ def is_database_busy(exc: BaseException) -> bool:
     return False
 
 
-def connection_config(url: str) -> str | dict[str, Any]:
-    """The connection for ``url``: SQLite through ``sqlite_backend`` (write transactions
-    that wait for the lock, up to the busy timeout, and a connection that recovers once its
-    file can be opened again); others as Tortoise reads their URL."""
-    if not url.startswith("sqlite:"):
-        return url
-    config = expand_db_url(url)
-    config["engine"] = "sqlite_backend"
-    timeout_ms = round(get_settings().sqlite_busy_timeout_seconds * 1000)
-    config["credentials"].setdefault("busy_timeout", timeout_ms)
-    return config
+def connection_config(url: str, settings: Settings | None = None) -> str | dict[str, Any]:
+    """The connection for ``url``, through our engines on both databases.
 
-
-def bounded_connection(url: str, settings: Settings) -> str | dict[str, Any]:
-    """A PostgreSQL connection whose every wait has an end: each statement (on the server,
+    SQLite goes through ``sqlite_backend``: write transactions that wait for the lock (up to
+    the busy timeout), a connection that recovers once its file can be opened again, and the
+    search fold. PostgreSQL goes through this module (``get_client_class``): the search fold
+    and, with ``settings``, an end to every wait: each statement (on the server,
     ``statement_timeout``, and on the client, for a server that does not answer at all),
-    opening a connection, and taking one from the pool."""
+    opening a connection, and taking one from the pool.
+    """
     connection = expand_db_url(url)
+    credentials = connection["credentials"]
+    if connection["engine"] == "tortoise.backends.sqlite":
+        busy = (settings or get_settings()).sqlite_busy_timeout_seconds
+        credentials.setdefault("busy_timeout", round(busy * 1000))
+        return {"engine": "sqlite_backend", "credentials": credentials}
     if connection["engine"] != "tortoise.backends.asyncpg":
         return url
-    statement = settings.database_statement_timeout_seconds
-    acquire = settings.database_acquire_timeout_seconds
-    credentials = connection["credentials"]
-    credentials["server_settings"] = {
-        **credentials.get("server_settings", {}),
-        "statement_timeout": str(round(statement * 1000)),
-    }
-    # The client gives the server a little longer than its own limit, so that a slow
-    # statement is reported by the server (and cancelled there) rather than abandoned.
-    credentials["command_timeout"] = statement + 1
-    credentials["timeout"] = acquire
-    credentials["acquire_timeout"] = acquire
+    if settings is not None:
+        statement = settings.database_statement_timeout_seconds
+        acquire = settings.database_acquire_timeout_seconds
+        credentials["server_settings"] = {
+            **credentials.get("server_settings", {}),
+            "statement_timeout": str(round(statement * 1000)),
+        }
+        # The client gives the server a little longer than its own limit, so that a slow
+        # statement is reported by the server (and cancelled there) rather than abandoned.
+        credentials["command_timeout"] = statement + 1
+        credentials["timeout"] = acquire
+        credentials["acquire_timeout"] = acquire
     return {"engine": __name__, "credentials": credentials}
 
 
 class _BoundedPool(asyncpg.Pool):
     """An asyncpg pool whose ``acquire`` (and so the matching release) has a timeout."""
 
-    def __init__(self, *args: Any, acquire_timeout: float, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, acquire_timeout: float | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._acquire_timeout = acquire_timeout
 
@@ -120,9 +116,12 @@ class _BoundedPool(asyncpg.Pool):
 
 
 class BoundedAsyncpgClient(AsyncpgDBClient):
-    """Tortoise's asyncpg client, taking connections from a ``_BoundedPool``."""
+    """Tortoise's asyncpg client, taking connections from a ``_BoundedPool`` (no bound without
+    ``acquire_timeout``), with the search fold in its filters."""
 
-    def __init__(self, *args: Any, acquire_timeout: float, **kwargs: Any) -> None:
+    executor_class = FoldingAsyncpgExecutor
+
+    def __init__(self, *args: Any, acquire_timeout: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.acquire_timeout = acquire_timeout
 
@@ -139,8 +138,13 @@ class BoundedAsyncpgClient(AsyncpgDBClient):
         )
 
 
+# Tortoise's migrations pick their SQL dialect by the module a client class is defined in
+# ("asyncpg" in its name): this one keeps its parent's.
+BoundedAsyncpgClient.__module__ = AsyncpgDBClient.__module__
+
+
 def get_client_class(db_info: dict[str, Any]) -> type[BaseDBAsyncClient]:
-    """Tortoise asks an engine module for its client (see bounded_connection)."""
+    """Tortoise asks an engine module for its client (see connection_config)."""
     return BoundedAsyncpgClient
 
 

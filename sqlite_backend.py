@@ -1,5 +1,5 @@
-"""The SQLite backend: Tortoise's, with every transaction begun ``IMMEDIATE``, and a
-connection that works again once its database file can be opened again.
+"""The SQLite backend: Tortoise's, with every transaction begun ``IMMEDIATE``, a
+connection that works again once its database file can be opened again, and the search fold.
 
 ``db.tortoise_config`` names this module as the engine of SQLite databases.
 """
@@ -21,6 +21,7 @@ from tortoise.connection import get_connections
 from tortoise.exceptions import TransactionManagementError
 
 from db import DatabaseBusy, is_database_busy
+from services.search import FOLD_FUNCTION, FoldingSqliteExecutor, fold
 
 
 class ImmediateSqliteTransaction(SqliteTransactionWrapper):
@@ -81,7 +82,15 @@ class _ReleasingConnectionWrapper(ConnectionWrapper[Any]):
 
 class ImmediateSqliteClient(SqliteClient):
     """Tortoise's SQLite client, with every transaction begun ``IMMEDIATE``, giving its lock
-    back when the database file cannot be opened."""
+    back when the database file cannot be opened, and with the search fold
+    (``services/search.py``) on every connection and in its filters."""
+
+    executor_class = FoldingSqliteExecutor
+
+    async def create_connection(self, with_db: bool) -> None:
+        await super().create_connection(with_db)
+        if self._connection is not None:
+            await self._connection.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
 
     def acquire_connection(self) -> _ReleasingConnectionWrapper:
         return _ReleasingConnectionWrapper(self._lock, self)

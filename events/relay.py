@@ -10,6 +10,10 @@ gaps in the order batches commit. Within the lock the rows are claimed with
 A relay wakes when this process commits a change (``notify_committed``, called after every
 mutation) and otherwise polls every ``relay_poll_seconds`` for events committed elsewhere
 (another process, the command line) or left unpublished by a process that died.
+
+A client may hold an event's id before the relay has numbered it (a mutation's answer races
+the relay's round); ``publication_of`` wakes the relay and waits for the round that numbers
+it, so a committed event the API handed out is always a point to resume from.
 """
 
 import asyncio
@@ -115,6 +119,7 @@ class Relay:
         self.batch_size = batch_size
         self.on_idle = on_idle
         self._wake = asyncio.Event()
+        self._round_done = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
@@ -143,6 +148,25 @@ class Relay:
             if len(events) < self.batch_size:
                 return total
 
+    async def publication_of(self, outbox_id: int, *, within_seconds: float) -> int | None:
+        """The publication number of the committed outbox row ``outbox_id``: if the relay
+        has not numbered it yet, wake it and wait for the rounds that do, at most
+        ``within_seconds``. None for a row gone, or still unnumbered after that."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within_seconds
+        while True:
+            row = await OutboxEvent.get_or_none(id=outbox_id).only("id", "publication")
+            if row is None or row.publication is not None:
+                return row.publication if row is not None else None
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            round_done = self._round_done
+            self.wake()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await round_done.wait()
+
     async def _run(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
@@ -156,6 +180,9 @@ class Relay:
             except Exception as exc:
                 # The outbox keeps every event; the next round tries again.
                 log_failure(log, "publishing live events failed", exc)
+            finally:
+                self._round_done.set()
+                self._round_done = asyncio.Event()
 
 
 __all__ = ["Relay", "latest_sequence", "notify_committed", "publish_pending"]

@@ -3,12 +3,12 @@
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, RawSQL
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from ids import parse_pk
-from resolvers.loaders import Loaders
+from resolvers.loaders import Loaders, order_terms
 from resolvers.pagination import Page, PageArgs, PaginationError, page_from_rows
 
 
@@ -57,7 +57,8 @@ SEARCH_WORD_CHARACTERS = 100
 
 
 def search_condition(text: str | None, *columns: str) -> Q:
-    """Every word of ``text`` appears (case-insensitively) in one of ``columns``."""
+    """Every word of ``text`` appears in one of ``columns``, ignoring case and accents
+    (``__icontains`` compares folded text: ``services/search.py``)."""
     if not text or not text.strip():
         return Q()
     words = text.split()[:SEARCH_WORDS]
@@ -85,6 +86,17 @@ def ordering(
     return tuple(terms)
 
 
+def ordered(queryset: QuerySet, order: tuple[str, ...]) -> QuerySet:
+    """``queryset`` sorted by ``order`` as ``loaders.order_terms`` says (missing values last,
+    text folded), in one statement."""
+    keys: dict[str, Any] = {}
+    names = []
+    for i, (sql, descending) in enumerate(order_terms(queryset.model, order)):
+        keys[f"_order_{i}"] = RawSQL(sql)
+        names.append(f"-_order_{i}" if descending else f"_order_{i}")
+    return queryset.annotate(**keys).order_by(*names)
+
+
 async def list_page(queryset: QuerySet, order: tuple[str, ...], args: PageArgs) -> Page:
     """One page of a top-level list; the total is counted only if the client asks for it."""
     args = args.check()
@@ -96,7 +108,7 @@ async def list_page(queryset: QuerySet, order: tuple[str, ...], args: PageArgs) 
         return counted[0]
 
     start, stop = args.window(await total() if args.needs_total else None)
-    query = queryset.order_by(*order).offset(start)
+    query = ordered(queryset, order).offset(start)
     if stop is not None:
         query = query.limit(stop - start + 1)
     return page_from_rows(await query, start, stop, total)

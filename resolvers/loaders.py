@@ -9,12 +9,15 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, cast
 
 from strawberry.dataloader import DataLoader
+from tortoise import Tortoise
 from tortoise.expressions import Q, RawSQL
-from tortoise.fields import DecimalField
+from tortoise.fields import CharField, DecimalField, TextField
+from tortoise.fields.data import CharEnumFieldInstance
 from tortoise.functions import Count
 from tortoise.models import Model
 
 from resolvers.pagination import Page, page_from_rows
+from services.search import folded_sql
 from services.visibility import Visibility
 
 
@@ -43,19 +46,38 @@ def children_loader(
     return DataLoader(load_fn=load)
 
 
-def _order_sql(model: type[Model], ordering: Sequence[str]) -> str:
+def order_terms(model: type[Model], ordering: Sequence[str]) -> list[tuple[str, bool]]:
+    """SQL sort keys, as (expression, descending), for ORM ordering terms ("-amount").
+
+    The same on both databases: missing values last in either direction (a key "is null"
+    before each nullable column), text by its folded form (case and accents ignored, as in
+    search: ``services/search.py``), decimals as numbers.
+    """
     table = model._meta.db_table
+    postgres = Tortoise.get_connection("default").capabilities.dialect == "postgres"
     terms = []
     for term in ordering:
         column = term.lstrip("-")
-        direction = "DESC" if term.startswith("-") else "ASC"
         field = model._meta.fields_map[column]
         sql = f'"{table}"."{field.source_field or column}"'
+        if field.null:
+            terms.append((f"CASE WHEN {sql} IS NULL THEN 1 ELSE 0 END", False))
         if isinstance(field, DecimalField):
             # SQLite stores decimals as text; compare them as numbers, as Tortoise does.
             sql = f"CAST({sql} AS NUMERIC)"
-        terms.append(f"{sql} {direction}")
-    return ", ".join(terms)
+        elif isinstance(field, CharField | TextField) and not isinstance(
+            field, CharEnumFieldInstance
+        ):
+            sql = folded_sql(sql, postgres=postgres)
+        terms.append((sql, term.startswith("-")))
+    return terms
+
+
+def _order_sql(model: type[Model], ordering: Sequence[str]) -> str:
+    return ", ".join(
+        f"{sql} {'DESC' if descending else 'ASC'}"
+        for sql, descending in order_terms(model, ordering)
+    )
 
 
 def child_page_loader(model: type[Model], parent: str) -> "FilteredLoader":

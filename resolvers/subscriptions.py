@@ -20,6 +20,7 @@ from tortoise.models import Model
 import models
 from events.live import LiveEvents
 from events.published import PublishedEvent
+from events.relay import Relay
 from ids import from_global_id, parse_pk
 from models import OutboxEvent, User
 from resolvers.context import Context
@@ -41,8 +42,17 @@ def live_events(context: Context) -> LiveEvents:
     return context.request.app.state.live_events
 
 
-async def resume_position(event_id: str | None, window_seconds: int) -> int | None:
-    """The publication number to resume after, for the last event a client received."""
+# How long resuming waits for the relay to number an event it has not numbered yet.
+RESUME_WAIT_SECONDS = 10.0
+
+
+async def resume_position(
+    event_id: str | None, window_seconds: int, relay: Relay | None = None
+) -> int | None:
+    """The publication number to resume after, for the last event a client received.
+
+    An event committed but not yet numbered (the client subscribed as soon as a mutation
+    answered, before the relay's round) is numbered first, by waking ``relay``."""
     if event_id is None:
         return None
     try:
@@ -52,6 +62,9 @@ async def resume_position(event_id: str | None, window_seconds: int) -> int | No
             f"'{event_id}' is not an event id; pass the eventId of an event you received"
         ) from None
     row = await OutboxEvent.get_or_none(event_id=key).only("publication", "published_at", "id")
+    if row is not None and row.publication is None and relay is not None:
+        await relay.publication_of(row.id, within_seconds=RESUME_WAIT_SECONDS)
+        row = await OutboxEvent.get_or_none(event_id=key).only("publication", "published_at", "id")
     if row is None or row.publication is None or row.published_at is None:
         raise bad_input(
             f"event {key} is unknown: resume from the eventId of an event this API sent, "
@@ -162,7 +175,7 @@ async def follow(
             extensions={"code": "FORBIDDEN"},
         )
     live = live_events(context)
-    after = await resume_position(after_event_id, live.resume_window_seconds)
+    after = await resume_position(after_event_id, live.resume_window_seconds, live.relay)
     return _deliveries(context, live.hub.follow(after), field, types, matches, load)
 
 

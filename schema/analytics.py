@@ -552,7 +552,7 @@ class AnalyticsQueries:
         period: PeriodArgument = None,
     ) -> list[TargetAttainment]:
         rows = await attainment_service.target_attainment(
-            visibility=info.context.visibility, period=to_period(period)
+            visibility=info.context.visibility, period=to_period(period), now=glue.now()
         )
         return [TargetAttainment.of(a) for a in rows]
 

@@ -81,7 +81,7 @@ def client_condition(f: ClientFilter | None) -> Q:
 class ContactFilter:
     ids: list[GlobalID] | None = None
     search: str | None = strawberry.field(
-        default=None, description="Words in the name, email or title."
+        default=None, description="Words in the name, email, title or phone number."
     )
     client_ids: list[GlobalID] | None = None
     buying_roles: list[BuyingRole] | None = None
@@ -93,7 +93,7 @@ class ContactFilter:
 def contact_condition(f: ContactFilter | None) -> Q:
     if f is None:
         return Q()
-    return search_condition(f.search, "name", "email", "title") & conditions(
+    return search_condition(f.search, "name", "email", "title", "phone") & conditions(
         id__in=pks(f.ids, "Contact"),
         client_id__in=pks(f.client_ids, "Client"),
         buying_role__in=values(f.buying_roles),
@@ -139,7 +139,8 @@ def account_condition(f: AccountFilter | None) -> Q:
 class LeadFilter:
     ids: list[GlobalID] | None = None
     search: str | None = strawberry.field(
-        default=None, description="Words in the person's or company's name, or the email."
+        default=None,
+        description="Words in the person's or company's name, the email or the phone number.",
     )
     statuses: list[LeadStatus] | None = None
     sources: list[LeadSource] | None = None
@@ -155,7 +156,7 @@ class LeadFilter:
 def lead_condition(f: LeadFilter | None) -> Q:
     if f is None:
         return Q()
-    return search_condition(f.search, "person_name", "company_name", "email") & conditions(
+    return search_condition(f.search, "person_name", "company_name", "email", "phone") & conditions(
         id__in=pks(f.ids, "Lead"),
         status__in=values(f.statuses),
         source__in=values(f.sources),
@@ -216,7 +217,9 @@ def opportunity_condition(f: OpportunityFilter | None) -> Q:
 @strawberry.input(description="Narrows a list of activities.")
 class ActivityFilter:
     ids: list[GlobalID] | None = None
-    search: str | None = strawberry.field(default=None, description="Words in the subject.")
+    search: str | None = strawberry.field(
+        default=None, description="Words in the subject or the body."
+    )
     kinds: list[ActivityKind] | None = None
     owner_ids: list[GlobalID] | None = None
     client_ids: list[GlobalID] | None = None
@@ -240,7 +243,7 @@ class ActivityFilter:
 def activity_condition(f: ActivityFilter | None) -> Q:
     if f is None:
         return Q()
-    return search_condition(f.search, "subject") & conditions(
+    return search_condition(f.search, "subject", "body") & conditions(
         id__in=pks(f.ids, "Activity"),
         kind__in=values(f.kinds),
         owner_id__in=pks(f.owner_ids, "User"),

@@ -54,6 +54,9 @@ class Listing:
     columns: Mapping[str, str]
     default_order: tuple[str, ...]
     archivable: bool = True
+    # What a record shown by default (``archived: ACTIVE``) also needs beyond not being
+    # archived itself: a deal's account and client not archived either, say.
+    active: Q | None = None
 
     @property
     def model(self) -> type[Model]:
@@ -65,7 +68,10 @@ class Listing:
         except PaginationError as exc:
             raise user_input_error(exc) from None
         if self.archivable:
-            condition &= archived_condition(getattr(filter, "archived", None))
+            state = getattr(filter, "archived", None)
+            condition &= archived_condition(state)
+            if self.active is not None and getattr(state, "value", state) in (None, "ACTIVE"):
+                condition &= self.active
         return condition
 
     def root_field(

@@ -14,6 +14,7 @@ from schema.enums import TargetMetric
 from schema.filters import values
 from schema.listing import Listing, order_input
 from schema.types import Team, User, load
+from services.analytics.rules import target_figure
 
 
 @strawberry.type(description="What one user or one team is to reach over a period, by a metric.")
@@ -22,14 +23,20 @@ class Target(RecordNode):
     period_start: datetime.date = strawberry.field(description="First day of the period.")
     period_end: datetime.date = strawberry.field(description="Last day of the period.")
     metric: TargetMetric = strawberry.field(description="What the target measures.")
-    amount: Decimal = strawberry.field(
-        description="The target: revenue in `currency` for REVENUE_WON, else a count."
-    )
+    amount: strawberry.Private[Decimal]
     currency: str | None = strawberry.field(
         description="ISO 4217 code of a REVENUE_WON target; null for counts."
     )
     user_id: strawberry.Private[int | None]
     team_id: strawberry.Private[int | None]
+
+    @strawberry.field(
+        name="amount",
+        description="The target: revenue in `currency` for REVENUE_WON (to the cent), else a "
+        "count (a whole number).",
+    )
+    def shown_amount(self) -> Decimal:
+        return target_figure(self.metric, self.amount)
 
     @strawberry.field(description="The user the target is for; null for a team's target.")
     async def user(self, info: Info) -> User | None:

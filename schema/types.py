@@ -42,12 +42,12 @@ from schema.filters import (
     user_condition,
 )
 from schema.listing import Listing, order_input
+from services.analytics.rules import REPORTABLE_DEAL, round_money, weighted_amount
 
 if TYPE_CHECKING:
     from schema.analytics import AccountHealth, AccountSatisfaction, PeriodInput, Portfolio
 
 T = TypeVar("T", bound=RecordNode)
-CENT = Decimal("0.01")
 
 
 async def load(info: Info, node: type[T], pk: int | None) -> T | None:
@@ -287,10 +287,11 @@ class OpportunityLineItem(RecordNode):
     discount_percent: Decimal
     product_id: strawberry.Private[int]
 
-    @strawberry.field(description="quantity x unit price x (1 - discount), rounded to cents.")
+    @strawberry.field(
+        description="quantity x unit price x (1 - discount), rounded half up to the cent."
+    )
     def total(self) -> Decimal:
-        gross = self.quantity * self.unit_price * (1 - self.discount_percent / 100)
-        return gross.quantize(CENT)
+        return round_money(self.quantity * self.unit_price * (1 - self.discount_percent / 100))
 
     @strawberry.field
     async def product(self, info: Info) -> Product:
@@ -333,11 +334,11 @@ class Opportunity(RecordNode):
     pipeline_id: strawberry.Private[int]
     stage_id: strawberry.Private[int]
 
-    @strawberry.field(description="amount x probability / 100, rounded to cents.")
+    @strawberry.field(description="amount x probability / 100, rounded half up to the cent.")
     def weighted_amount(self) -> Decimal | None:
         if self.amount is None:
             return None
-        return (self.amount * self.probability / 100).quantize(CENT)
+        return weighted_amount(self.amount, self.probability)
 
     @strawberry.field(description="Whole days since the deal entered its current stage.")
     def days_in_stage(self) -> int:
@@ -388,6 +389,7 @@ OPPORTUNITIES = Listing(
     opportunity_condition,
     OPPORTUNITY_COLUMNS,
     ("-created_at", "-id"),
+    active=REPORTABLE_DEAL,
 )
 OpportunityOrder = order_input("Opportunity", OPPORTUNITY_COLUMNS)
 

@@ -1,4 +1,15 @@
-"""Calls, emails, meetings, notes and tasks."""
+"""Calls, emails, meetings, notes and tasks.
+
+Where an activity shows: on the timeline of every record it is linked to, and links roll up.
+A deal's activity is its account's; an account's is its client's; a contact's is its
+client's. An activity logged on a client or one of its contacts without naming an account
+belongs to the client's account when the client has exactly one (not archived): it is on
+that account's timeline, counts for its health, and is seen by whoever sees the account.
+When the client has several accounts, which relationship a call with one of its people
+concerns is for the caller to say (``accountId``); until then it is on the client's and the
+contact's timelines only. A lead's activities follow it when it is converted: they are linked
+to the new account, its client and the contact (``carry_over_lead_activities``).
+"""
 
 from typing import Any
 
@@ -70,6 +81,12 @@ async def _roll_up_links(clean: dict[str, Any]) -> None:
     if clean.get("contact_id") is not None:
         contact = await Contact.get(pk=clean["contact_id"])
         _link(clean, "client_id", contact.client_id, "the contact works at another client")
+    if clean.get("account_id") is None and clean.get("client_id") is not None:
+        accounts = await Account.filter(
+            client_id=clean["client_id"], archived_at__isnull=True
+        ).values_list("id", flat=True)
+        if len(accounts) == 1:
+            clean["account_id"] = accounts[0]
 
 
 def _link(clean: dict[str, Any], name: str, value: int, conflict: str) -> None:
@@ -95,6 +112,19 @@ async def log_activity(*, actor_id: int | None, values: dict[str, Any]) -> Activ
         clean["occurred_at"] = now()
     async with write_transaction():
         return await save_new(ACTIVITY, clean, actor_id=actor_id)
+
+
+async def carry_over_lead_activities(
+    *, lead_id: int, client_id: int, contact_id: int, account_id: int
+) -> None:
+    """Link a converted lead's activities to the account, client and contact it became
+    (links an activity already has are kept). Runs in the conversion's transaction."""
+    await Activity.filter(lead_id=lead_id, account_id__isnull=True, client_id__isnull=True).update(
+        account_id=account_id, client_id=client_id
+    )
+    await Activity.filter(lead_id=lead_id, contact_id__isnull=True, client_id=client_id).update(
+        contact_id=contact_id
+    )
 
 
 async def complete_task(

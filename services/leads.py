@@ -12,6 +12,7 @@ from models import Account, Client, Contact, Lead, Opportunity, User
 from models.enums import AuditAction, ClientStatus, LeadSource, LeadStatus
 from services import validation as v
 from services.accounts import ACCOUNT
+from services.activities import carry_over_lead_activities
 from services.audit import now
 from services.clients import CLIENT, CONTACT, save_new_client
 from services.errors import DomainError, ErrorCode, Problem, not_found
@@ -190,6 +191,9 @@ async def convert_lead(
                 actor_id=actor_id,
                 values={**opportunity, "account_id": account.pk, "owner_id": owner_id},
             )
+        await carry_over_lead_activities(
+            lead_id=lead.pk, client_id=client.pk, contact_id=contact.pk, account_id=account.pk
+        )
         at = now()
         await apply_changes(
             LEAD,

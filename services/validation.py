@@ -16,7 +16,9 @@ from email_validator import EmailNotValidError, validate_email
 Validator = Callable[[Any], Any]
 
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
-MAX_AMOUNT = Decimal("9999999999999999.99")
+# The largest amount: under a trillion, so that every amount (14 significant digits at most)
+# is added up to the exact cent on both databases (see services/analytics/sql.py).
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def text(max_length: int, *, required: bool = True) -> Validator:

@@ -24,7 +24,8 @@ outside the viewer's sight is treated exactly like one that does not exist.
   follow their account. Coordination requests are seen by whoever sees their account, and by
   the members of the team they are sent to; their comments follow the request.
 - Targets: administrators see all, sales managers and read-only users their team's and its
-  users', account managers their own, team members none.
+  users', account managers their own and their team's (the team's target, not their
+  teammates'), team members none.
 - Users, teams, pipelines, products and competitors are a directory every signed-in user reads.
 - The audit log: an entry is seen by whoever may see the record it describes; entries about
   users, teams and webhook endpoints (and about records since deleted) by administrators only.
@@ -286,7 +287,9 @@ class Visibility:
                 return Q(user_id=viewer.pk)
             return Q(team_id=viewer.team_id) | Q(user__team_id=viewer.team_id)
         if viewer.role == Role.ACCOUNT_MANAGER:
-            return Q(user_id=viewer.pk)
+            if viewer.team_id is None:
+                return Q(user_id=viewer.pk)
+            return Q(user_id=viewer.pk) | Q(team_id=viewer.team_id)
         return NOTHING
 
     def may_set_target_for(self, *, user: User | None, team: Team | None) -> bool:

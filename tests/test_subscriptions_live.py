@@ -275,3 +275,21 @@ async def test_resuming_from_an_unknown_event_is_an_error_for_that_subscription(
             "event this API sent, or subscribe without afterEventId"
         )
         assert error["extensions"] == {"code": "BAD_USER_INPUT"}
+
+
+async def test_resuming_from_the_event_a_move_just_returned_is_accepted_every_time(
+    live, world: World
+):
+    """The client subscribes with the eventId a move answered, at once: the relay may not
+    have numbered that event yet (on PostgreSQL it often has not); the subscription waits for
+    it instead of refusing it, and resumes right after it."""
+    token = await world.token("alice")
+    deal = world.deals["a"][0]
+    for attempt in range(20):
+        just_moved = await world.move(deal, "Qualification")
+        async with Socket.open(live) as socket:
+            await socket.init(token)
+            await socket.subscribe("1", STAGE_CHANGED, {"after": just_moved})
+            next_move = await world.move(deal, "Needs analysis")
+            [data] = await socket.events(1)
+            assert data["opportunityStageChanged"]["eventId"] == next_move, attempt

@@ -9,14 +9,15 @@
   probability of at least ``BEST_CASE_PROBABILITY`` (40).
 - ``weighted_total``: ``won`` plus every ``pipeline`` deal's amount x probability / 100.
 
-A deal that was won and then reopened has no ``closed_at`` and counts as open again.
+A deal that was won and then reopened has no ``closed_at`` and counts as open again. Deals
+count by ``rules.REPORTABLE_DEAL`` (not archived, nor their account or client).
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from models import Opportunity
 from services.analytics.period import Period
+from services.analytics.rules import reportable_opportunities
 from services.analytics.sql import Statement, cents, money, weighted_money
 from services.visibility import Visibility
 
@@ -45,7 +46,7 @@ async def forecast(
 ) -> list[ForecastLine]:
     """The forecast of the deals the viewer sees, owned by ``owner_ids`` or by members of
     ``team_id`` when given, one line per currency."""
-    deals = Opportunity.filter(visibility.condition(Opportunity), archived_at__isnull=True)
+    deals = reportable_opportunities(visibility)
     if owner_ids is not None:
         deals = deals.filter(owner_id__in=owner_ids)
     if team_id is not None:

@@ -1,7 +1,8 @@
 """``growthOpportunities``: white space, the products an account has not bought that similar
 accounts have.
 
-Similar accounts are the other accounts the viewer sees (not archived) whose client is in the
+Similar accounts are the other accounts the viewer sees that count in reports
+(``rules.REPORTABLE_ACCOUNT``: neither they nor their client archived) whose client is in the
 same industry, or that have the same tier. An account has bought a product when one of its
 won deals (not archived) has a line item for it. For each active product the account has not
 bought and at least one similar account has: how many similar accounts bought it, out of how
@@ -13,6 +14,7 @@ from decimal import Decimal
 
 from models import Account
 from services.analytics.attainment import percentage
+from services.analytics.rules import reportable_accounts
 from services.analytics.sql import Statement
 from services.errors import not_found
 from services.visibility import Visibility
@@ -42,8 +44,8 @@ async def growth_opportunities(
     sql = f"""
         WITH peers AS (
             SELECT a.id AS id FROM account a JOIN client c ON c.id = a.client_id
-            WHERE a.id IN ({s.rows_of(seen.values("id"))})
-              AND a.archived_at IS NULL AND a.id <> {s.value(account.pk)}
+            WHERE a.id IN ({s.rows_of(reportable_accounts(visibility).values("id"))})
+              AND a.id <> {s.value(account.pk)}
               AND (c.industry = {s.value(account.client.industry)}
                    OR a.tier = {s.value(account.tier.value)})
         )

@@ -41,8 +41,9 @@ from tortoise.expressions import Q
 from events.catalogue import EventType
 from events.outbox import record_event
 from models import Account
-from models.enums import AccountStatus, HealthStatus
+from models.enums import HealthStatus
 from services.analytics.plans import PlanProgress, plan_progress
+from services.analytics.rules import RECURRING_ACCOUNT
 from services.analytics.sql import Statement, as_date, as_datetime
 from services.analytics.stale import is_rotten, last_touch
 from services.visibility import Visibility
@@ -282,13 +283,9 @@ async def account_health(
 
 
 async def accounts_at_risk(*, visibility: Visibility, now: datetime) -> list[AccountHealth]:
-    """The viewer's active (not archived, not churned) accounts whose health is AT_RISK,
-    lowest score first, then by account id."""
-    facts = await health_facts(
-        visibility=visibility,
-        accounts=Q(archived_at__isnull=True) & ~Q(status=AccountStatus.CHURNED),
-        now=now,
-    )
+    """The viewer's active accounts (``rules.RECURRING_ACCOUNT``: not archived, nor their
+    client, not churned) whose health is AT_RISK, lowest score first, then by account id."""
+    facts = await health_facts(visibility=visibility, accounts=RECURRING_ACCOUNT, now=now)
     at_risk = [h for h in (evaluate(f, now) for f in facts) if h.status == HealthStatus.AT_RISK]
     return sorted(at_risk, key=lambda h: (h.score, h.account_id))
 

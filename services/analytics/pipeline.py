@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from tortoise.expressions import Q
 
-from models import Opportunity
+from services.analytics.rules import REPORTABLE_DEAL, reportable_opportunities
 from services.analytics.sql import Statement, cents, money, weighted_money
 from services.visibility import Visibility
 
@@ -27,11 +27,11 @@ async def pipeline_summary(
     ``count`` counts every deal, ``total_amount`` adds their amounts (a deal without an amount
     adds nothing) and ``weighted_amount`` adds amount x probability / 100, rounded once, to the
     cent, after adding. Lines come in pipeline and stage order, then by currency. Without a
-    condition, every deal not archived.
+    condition, every deal that counts in reports (``rules.REPORTABLE_DEAL``).
     """
     if condition is None:
-        condition = Q(archived_at__isnull=True)
-    deals = Opportunity.filter(visibility.condition(Opportunity), condition)
+        condition = REPORTABLE_DEAL
+    deals = reportable_opportunities(visibility).filter(condition)
     s = Statement()
     sql = f"""
         SELECT o.stage_id AS stage_id, o.currency AS currency, COUNT(*) AS deals,

@@ -4,7 +4,8 @@ For each objective, and for the plan as a whole (each deal counted once even whe
 several objectives), per currency: the amount of open deals, their weighted amount
 (amount x probability / 100) and the amount won. ``attainment`` compares the amount won in
 the plan's currency with the plan's revenue target (percent, one decimal; null without a
-target or for a target of 0). Archived deals are left out.
+target or for a target of 0). Deals count by ``rules.REPORTABLE_DEAL`` (not archived, nor
+their account or client).
 """
 
 from collections import defaultdict
@@ -13,8 +14,9 @@ from decimal import Decimal
 
 from tortoise.expressions import Subquery
 
-from models import Account, AccountPlan, PlanObjective
+from models import Account, AccountPlan, Opportunity, PlanObjective
 from services.analytics.attainment import percentage
+from services.analytics.rules import REPORTABLE_DEAL
 from services.analytics.sql import Statement, cents, money, weighted_money
 from services.visibility import Visibility
 
@@ -107,7 +109,8 @@ async def plan_progress(*, visibility: Visibility, plan_ids: list[int]) -> list[
         JOIN plan_objective ob ON ob.id = l.objective_id
         JOIN opportunity o ON o.id = l.opportunity_id
         JOIN stage st ON st.id = o.stage_id
-        WHERE l.objective_id IN ({s.rows_of(objectives)}) AND o.archived_at IS NULL
+        WHERE l.objective_id IN ({s.rows_of(objectives)})
+          AND o.id IN ({s.rows_of(Opportunity.filter(REPORTABLE_DEAL).values("id"))})
         GROUP BY l.objective_id, ob.plan_id, o.currency
         ORDER BY l.objective_id, o.currency
         """
@@ -124,7 +127,7 @@ async def plan_progress(*, visibility: Visibility, plan_ids: list[int]) -> list[
         ) d
         JOIN opportunity o ON o.id = d.opportunity_id
         JOIN stage st ON st.id = o.stage_id
-        WHERE o.archived_at IS NULL
+        WHERE o.id IN ({s.rows_of(Opportunity.filter(REPORTABLE_DEAL).values("id"))})
         GROUP BY d.plan_id, o.currency
         ORDER BY d.plan_id, o.currency
         """

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from models import Account
+from services.analytics.rules import recurring_accounts
 from services.errors import DomainError
 from services.visibility import Visibility
 
@@ -20,20 +21,19 @@ class UpcomingRenewal:
 async def upcoming_renewals(
     *, visibility: Visibility, today: date, within_days: int
 ) -> list[UpcomingRenewal]:
-    """The viewer's accounts (not archived, not churned) renewing from today to
-    ``within_days`` days from now, both included, soonest first."""
+    """The viewer's accounts with recurring value (``rules.RECURRING_ACCOUNT``: not
+    archived, nor their client, not churned) renewing from today to ``within_days`` days
+    from now, both included, soonest first."""
     if not 0 <= within_days <= MAX_WINDOW_DAYS:
         raise DomainError.single(
             f"withinDays must be between 0 and {MAX_WINDOW_DAYS}", field="within_days"
         )
     accounts = (
-        await Account.filter(
-            visibility.condition(Account),
-            archived_at__isnull=True,
+        await recurring_accounts(visibility)
+        .filter(
             renewal_date__gte=today,
             renewal_date__lte=today + timedelta(days=within_days),
         )
-        .exclude(status="CHURNED")
         .order_by("renewal_date", "name", "id")
     )
     return [

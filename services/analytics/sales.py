@@ -9,16 +9,19 @@
   period; ``advanced``, those of them that later moved to a stage further on in the same
   pipeline (not a LOST one); ``conversion_rate`` = advanced / entered in percent; and
   ``average_days_in_stage``, the mean time deals spent in the stage, over the moves out of it
-  made in the period.
+  made in the period. Only OPEN stages are listed: time spent in a WON stage by a deal that
+  was reopened is not time in a stage of the pipeline's way to a win.
+
+Deals count by ``rules.REPORTABLE_DEAL`` (not archived, nor their account or client).
 """
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from models import Opportunity
 from services.analytics.attainment import percentage
 from services.analytics.period import Period
 from services.analytics.portfolio import Money
+from services.analytics.rules import reportable_opportunities
 from services.analytics.sql import CENT, Statement, cents, money
 from services.visibility import Visibility
 
@@ -65,7 +68,7 @@ async def sales_metrics(
     owner_ids: list[int] | None = None,
     team_id: int | None = None,
 ) -> SalesMetrics:
-    deals = Opportunity.filter(visibility.condition(Opportunity), archived_at__isnull=True)
+    deals = reportable_opportunities(visibility)
     if owner_ids is not None:
         deals = deals.filter(owner_id__in=owner_ids)
     if team_id is not None:
@@ -143,7 +146,7 @@ async def _stages(metrics: SalesMetrics, deals, period: Period) -> None:
         JOIN stage fs ON fs.id = c.from_stage_id
         JOIN pipeline p ON p.id = fs.pipeline_id
         WHERE c.opportunity_id IN ({s.rows_of(deals.values("id"))})
-          AND c.seconds_in_previous_stage IS NOT NULL
+          AND fs.category = 'OPEN' AND c.seconds_in_previous_stage IS NOT NULL
           AND c.changed_at >= {s.timestamp(period.starts_at)}
           AND c.changed_at < {s.timestamp(period.ends_before)}
         GROUP BY c.from_stage_id, p.position, fs.position

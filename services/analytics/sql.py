@@ -9,20 +9,27 @@ hide the differences between the two databases.
 Parameters must be added in the order they appear in the text (SQLite placeholders are
 positional), which an f-string evaluated left to right does.
 
-Money is added up as integer cents: ``CAST(ROUND(amount * 100) AS BIGINT)`` is exact on both
-backends (SQLite stores decimals as text and would otherwise add them as floats), and a
-weighted amount is the integer ``cents * probability``, divided by 10,000 only in Python.
+Money is added up as integer cents: ``CAST(ROUND(amount * 100) AS BIGINT)``, and a weighted
+amount is the integer ``cents * probability``, divided by 10,000 only in Python and rounded
+by ``rules.round_money``. SQLite stores decimals as text and turns them into doubles for
+arithmetic; amounts are bounded (``services.validation.MAX_AMOUNT``, under a trillion) so
+that every amount has at most 14 significant digits, which a double holds exactly enough
+for ``ROUND(amount * 100)`` to be the exact number of cents, and ``cents * 100`` fits a
+64-bit integer many thousand times over.
 """
 
 import re
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from tortoise import Tortoise
 from tortoise.queryset import QuerySet, ValuesListQuery, ValuesQuery
 
-CENT = Decimal("0.01")
+from services.analytics.rules import CENT, round_money
+
+__all__ = ["CENT", "Statement", "as_date", "as_datetime", "cents", "money", "weighted_money"]
+
 _PG_PARAMETER = re.compile(r"\$(\d+)")
 
 
@@ -95,8 +102,7 @@ def money(total_cents: Any) -> Decimal:
 
 def weighted_money(cents_times_percent: Any) -> Decimal:
     """The sum of cents x probability (0..100) as an amount, rounded half up to the cent."""
-    exact = Decimal(int(cents_times_percent or 0)) / 10_000
-    return exact.quantize(CENT, rounding=ROUND_HALF_UP)
+    return round_money(Decimal(int(cents_times_percent or 0)) / 10_000)
 
 
 def as_datetime(value: Any) -> datetime | None:

@@ -2,13 +2,14 @@
 
 A deal's last touch is the later of when it entered its stage and its latest activity (not
 archived, not in the future). It is stale when more than its stage's ``rotting_days`` have
-passed since; stages without a threshold never rot.
+passed since; stages without a threshold never rot. Deals count by
+``rules.REPORTABLE_DEAL`` (not archived, nor their account or client).
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from models import Opportunity
+from services.analytics.rules import reportable_opportunities
 from services.analytics.sql import Statement, as_datetime
 from services.visibility import Visibility
 
@@ -41,7 +42,7 @@ class StaleOpportunity:
 
 async def stale_opportunities(*, visibility: Visibility, now: datetime) -> list[StaleOpportunity]:
     """The viewer's stale open deals, the longest untouched first."""
-    deals = Opportunity.filter(visibility.condition(Opportunity), archived_at__isnull=True)
+    deals = reportable_opportunities(visibility)
     s = Statement()
     sql = f"""
         SELECT d.id AS id, d.rotting_days AS rotting_days, d.last_touch AS last_touch

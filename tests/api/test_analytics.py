@@ -126,13 +126,13 @@ async def test_target_attainment_of_a_sales_manager(gql, p):
     t = {name: to_global_id("Target", x.pk) for name, x in p.targets.items()}
     assert data["targetAttainment"] == [
         {"targetId": t["T4"], "metric": "ACTIVITIES_COMPLETED", **q1, "currency": None,
-         "target": "0.00", "achieved": "2.00", "percentage": None,
+         "target": "0", "achieved": "2", "percentage": None,
          "user": {"name": "Alice"}, "team": None},
         {"targetId": t["T1"], "metric": "REVENUE_WON", **q1, "currency": "USD",
          "target": "10000.00", "achieved": "5000.00", "percentage": "50.0",
          "user": {"name": "Alice"}, "team": None},
         {"targetId": t["T3"], "metric": "DEALS_WON", **q1, "currency": None,
-         "target": "2.00", "achieved": "0.00", "percentage": "0.0",
+         "target": "2", "achieved": "0", "percentage": "0.0",
          "user": {"name": "Bob"}, "team": None},
         {"targetId": t["T2"], "metric": "REVENUE_WON", **q1, "currency": "USD",
          "target": "40000.00", "achieved": "5000.00", "percentage": "12.5",

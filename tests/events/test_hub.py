@@ -11,7 +11,7 @@ from graphql import GraphQLError
 
 from events.hub import SHARED_FOR, Hub
 from events.published import PublishedEvent, decode_wake_up, encode_wake_up
-from events.relay import publish_pending
+from events.relay import Relay, publish_pending
 from models import OutboxEvent
 from resolvers.subscriptions import resume_position
 from services.opportunities import move_opportunity_stage
@@ -151,11 +151,30 @@ async def test_resuming_from_an_event_older_than_the_window_is_a_clear_error():
     )
 
 
-async def test_an_event_not_yet_published_cannot_be_resumed_from():
+async def test_an_event_not_yet_published_cannot_be_resumed_from_without_a_relay():
     deal = await make_opportunity()
     row = await OutboxEvent.get(aggregate_id=deal.pk)
     with pytest.raises(GraphQLError, match="is unknown"):
         await resume_position(str(row.event_id), 3600)
+
+
+async def test_resuming_from_an_event_not_yet_numbered_wakes_the_relay_and_waits_for_it():
+    """The relay polls once an hour here: only the wake-up makes it number the event."""
+    published: list[PublishedEvent] = []
+
+    async def publish(events: list[PublishedEvent]) -> None:
+        published.extend(events)
+
+    relay = Relay(publish, poll_seconds=3600, batch_size=10)
+    await relay.start()
+    try:
+        deal = await make_opportunity()
+        row = await OutboxEvent.get(aggregate_id=deal.pk)
+        assert row.publication is None
+        assert await resume_position(str(row.event_id), 3600, relay) == 1
+        assert [e.event_id for e in published] == [row.event_id]
+    finally:
+        await relay.stop()
 
 
 async def test_only_the_newest_events_keep_the_work_their_subscribers_share():

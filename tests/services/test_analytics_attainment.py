@@ -35,7 +35,7 @@ async def test_attainment_of_each_target_by_its_metric():
 
 async def test_attainment_lists_what_each_viewer_may_see():
     p = await build_portfolio()
-    assert list(await figures(p, "alice")) == ["T4", "T1"]  # by metric name
+    assert list(await figures(p, "alice")) == ["T4", "T1", "T2"]  # own first, then the team's
     assert sorted(await figures(p, "carol")) == ["T1", "T2", "T3", "T4"]
     assert list(await figures(p, "walt")) == ["T5"]
 

@@ -48,7 +48,7 @@ async def test_portfolio_of_each_viewer():
         [m("600.10", "EUR"), m("22000.00", "USD")],
         1,
         0,
-        ["T4", "T1"],
+        ["T4", "T1", "T2"],
     )
     assert await figures(p, "carol") == (
         2,
