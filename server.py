@@ -66,7 +66,11 @@ class AccountGraphView(GraphQLView):
                 401, str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
             ) from None
         return Context(
-            request=request, response=response, viewer=principal.user, scopes=principal.scopes
+            request=request,
+            response=response,
+            viewer=principal.user,
+            scopes=principal.scopes,
+            principal=principal,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType:  # type: ignore[override]
@@ -81,6 +85,7 @@ class AccountGraphView(GraphQLView):
         except AuthenticationError as exc:
             raise ConnectionRejectionError({"message": str(exc)}) from None
         context.viewer, context.scopes = principal.user, principal.scopes
+        context.principal = principal
         context.visibility = Visibility(principal.user)
         context.loaders = Loaders(context.visibility)
         return UNSET

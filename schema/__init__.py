@@ -16,7 +16,7 @@ from strawberry.extensions import (
 from strawberry.relay import GlobalID  # noqa: F401
 from strawberry.schema.config import StrawberryConfig
 
-from schema.access import RequireSignIn
+from schema.access import RequireScope, RequireSignIn
 from schema.errors import LabelInputErrors, RefuseNulCharacters
 from schema.glossary import describe_schema
 from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
@@ -44,6 +44,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     # Factories: Strawberry makes fresh extension instances for every request.
     extensions: list[Callable[[], SchemaExtension]] = [
         RequireSignIn,
+        RequireScope,
         WakeRelayAfterMutations,
         LabelInputErrors,
         RefuseNulCharacters,

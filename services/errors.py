@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     INVALID_STATE = "INVALID_STATE"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     RATE_LIMITED = "RATE_LIMITED"
+    FORBIDDEN = "FORBIDDEN"
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,8 @@ def test_serving_a_database_that_was_never_migrated_is_refused_with_what_to_do(t
     assert finished.returncode != 0
     output = finished.stdout + finished.stderr
     assert (
-        "DatabaseNotMigrated: the database needs 5 migration(s) (0001_initial, 0002_credentials, "
-        "0003_account_management, 0004_webhooks, 0005_live_event_publication): "
+        "DatabaseNotMigrated: the database needs 6 migration(s) (0001_initial, 0002_credentials, "
+        "0003_account_management, 0004_webhooks, 0005_live_event_publication, 0008_api_key_expiry): "
         "run 'accountgraph migrate' first"
     ) in output
     assert "Application startup failed" in output
