@@ -13,12 +13,14 @@ async def expire_existing_keys(apps, schema_editor) -> None:
     administrator to read and write (what it allowed them)."""
     ApiKey = apps.get_model("models", "ApiKey")
     User = apps.get_model("models", "User")
-    await ApiKey.filter(expires_at=None).update(expires_at=datetime.now(UTC) + KEY_LIFETIME)
-    admins = set(await User.filter(role="ADMIN").values_list("id", flat=True))
-    for key in await ApiKey.all():
+    db = schema_editor.client  # the migration's transaction
+    expiry = datetime.now(UTC) + KEY_LIFETIME
+    await ApiKey.filter(expires_at=None).using_db(db).update(expires_at=expiry)
+    admins = set(await User.filter(role="ADMIN").using_db(db).values_list("id", flat=True))
+    for key in await ApiKey.all().using_db(db):
         if "admin" in key.scopes and key.user_id not in admins:
             scopes = sorted((set(key.scopes) - {"admin"}) | {"read", "write"})
-            await ApiKey.filter(pk=key.pk).update(scopes=scopes)
+            await ApiKey.filter(pk=key.pk).using_db(db).update(scopes=scopes)
 
 
 class Migration(migrations.Migration):
