@@ -95,6 +95,7 @@ asyncio.run(run(sys.argv[1]))
 async def test_keys_made_before_expiry_existed_expire_and_lose_an_admin_scope_they_should_not_have(
     tmp_path,
 ):
+    import asyncio
     import json
     import sys
     from datetime import UTC, datetime, timedelta
@@ -107,7 +108,8 @@ async def test_keys_made_before_expiry_existed_expire_and_lose_an_admin_scope_th
         url = f"sqlite://{tmp_path / 'upgrade.db'}"
     try:
         start = datetime.now(UTC)
-        finished = subprocess.run(
+        finished = await asyncio.to_thread(
+            subprocess.run,
             [sys.executable, "-c", _UPGRADE_API_KEYS, url],
             capture_output=True,
             text=True,
