@@ -189,8 +189,11 @@ def read_password() -> str:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 12:
-        raise typer.BadParameter("the password needs at least 12 characters")
+    from services.passwords import password_problem
+
+    problem = password_problem(password)
+    if problem is not None:
+        raise typer.BadParameter(problem)
     return password
 
 

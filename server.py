@@ -85,7 +85,11 @@ class AccountGraphView(GraphQLView):
                 401, str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
             ) from None
         return Context(
-            request=request, response=response, viewer=principal.user, scopes=principal.scopes
+            request=request,
+            response=response,
+            viewer=principal.user,
+            scopes=principal.scopes,
+            principal=principal,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType:  # type: ignore[override]
@@ -105,6 +109,7 @@ class AccountGraphView(GraphQLView):
             log.warning("closed a socket with 1013, the database is unavailable: %s", describe(exc))
             raise TryAgainLater(DATABASE_UNAVAILABLE) from None
         context.viewer, context.scopes = principal.user, principal.scopes
+        context.principal = principal
         context.visibility = Visibility(principal.user)
         context.loaders = Loaders(context.visibility)
         return UNSET

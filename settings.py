@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     login_max_delay_seconds: Annotated[int, Field(ge=1)] = 900
     login_window_seconds: Annotated[int, Field(ge=1)] = 900
     password_hash_concurrency: Annotated[int, Field(ge=1, le=64)] = 2
+    # API keys expire at most this many days after they are made (and by default then).
+    api_key_max_days: Annotated[int, Field(ge=1)] = 365
 
     # Seconds between background re-evaluations of account health; 0 turns them off.
     health_refresh_seconds: Annotated[int, Field(ge=0)] = 3600
@@ -107,6 +109,9 @@ class Settings(BaseSettings):
     webhook_batch_size: Annotated[int, Field(ge=1, le=1000)] = 100
     webhook_concurrency: Annotated[int, Field(ge=1, le=1000)] = 20
     webhook_dispatch_in_server: bool = True
+    # Webhook endpoints one user may own, and pings (pingWebhookEndpoint) per endpoint a minute.
+    webhook_endpoints_per_user: Annotated[int, Field(ge=1)] = 20
+    webhook_pings_per_minute: Annotated[int, Field(ge=1)] = 5
     # Live events (GraphQL subscriptions).
     redis_channel: str = "accountgraph:events"
     relay_poll_seconds: Annotated[float, Field(gt=0)] = 0.5

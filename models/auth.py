@@ -41,6 +41,8 @@ class ApiKey(Record):
     scopes: fields.Field[list[str]] = fields.JSONField(default=list)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    # Refused from then on; null only for keys made before keys expired (none after 0008).
+    expires_at = fields.DatetimeField(null=True)
 
     user_id: int
 

@@ -8,7 +8,7 @@ from tortoise.models import Model
 
 from models import User
 from resolvers.loaders import Loaders
-from services.auth import ALL_SCOPES, Scope
+from services.auth import ALL_SCOPES, Principal, Scope
 from services.visibility import Visibility
 
 
@@ -26,6 +26,8 @@ class Context:
     response: Any = None
     # A WebSocket's connection_init payload; Strawberry fills it in.
     connection_params: dict[str, Any] | None = None
+    # The credential the caller signed in with: its session, API key and expiry.
+    principal: Principal | None = None
     visibility: Visibility = field(init=False)
     loaders: Loaders = field(init=False)
 
@@ -45,6 +47,11 @@ class Context:
     def may_write(self, model: type[Model]) -> bool:
         """Whether the caller may change records of ``model`` (those it can see)."""
         return self.can(Scope.WRITE) and self.visibility.can_write(model)
+
+    @property
+    def signed_in_with_api_key(self) -> bool:
+        """Whether the caller uses an API key rather than a signed-in session's token."""
+        return self.principal is not None and self.principal.is_api_key
 
     @property
     def actor_id(self) -> int | None:

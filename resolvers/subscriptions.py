@@ -1,8 +1,9 @@
 """Glue of the subscriptions: where a client resumes, what each event is checked against.
 
 A WebSocket's context lives as long as the socket, so nothing read for one event is kept
-for the next: for every event the viewer is read again (a deactivated user, or a revoked API
-key, ends the subscription with an error), and visibility and loaders are made afresh (an
+for the next: for every event the socket's credential is checked again (a deactivated user,
+an ended session, an expired token, a revoked or expired API key ends the subscription with
+an error), and visibility and loaders are made afresh (an
 account reassigned away stops flowing). That work is shared by all of this process's
 subscribers with the same viewer, through the event's ``shared`` memo.
 """
@@ -27,7 +28,7 @@ from resolvers.context import Context
 from resolvers.live_metrics import ACTIVE_SUBSCRIPTIONS, EVENTS_PUSHED
 from resolvers.loaders import Loaders
 from resolvers.websocket import connection_credential
-from services.auth import API_KEY_PREFIX, AuthenticationError, Scope, authenticate
+from services.auth import AuthenticationError, Scope, authenticate
 from services.visibility import Visibility
 
 T = TypeVar("T")
@@ -96,19 +97,15 @@ async def shared(event: PublishedEvent, key: Hashable, make: Callable[[], Awaita
     return await asyncio.shield(task)
 
 
-async def _fresh_view(viewer_id: int, api_key: str | None) -> EventView:
-    viewer: User | None
-    if api_key is not None:
-        # Checked again in full: a revoked key ends its subscriptions like a deactivated user.
-        # (An access token is checked when the socket connects; it is not ended by expiring.)
+async def _fresh_view(credential: str | None) -> EventView:
+    viewer: User | None = None
+    if credential is not None:
+        # Checked again in full: an ended session, an expired token, a revoked or expired key
+        # or a deactivated user ends the subscription.
         try:
-            viewer = (await authenticate(api_key)).user
+            viewer = (await authenticate(credential)).user
         except AuthenticationError:
             viewer = None
-    else:
-        viewer = await User.get_or_none(pk=viewer_id)
-    if viewer is not None and not viewer.is_active:
-        viewer = None
     visibility = Visibility(viewer)
     return EventView(viewer, visibility, Loaders(visibility))
 
@@ -190,19 +187,17 @@ async def _deliveries(
     assert context.viewer is not None
     viewer_id = context.viewer.pk
     credential = connection_credential(context.connection_params)
-    api_key = credential if credential and credential.startswith(API_KEY_PREFIX) else None
     gauge = ACTIVE_SUBSCRIPTIONS.labels(field)
     gauge.inc()
     try:
         async for event in published:
             if event.type not in types or not matches(event):
                 continue
-            view = await shared(
-                event, ("view", viewer_id, api_key), lambda: _fresh_view(viewer_id, api_key)
-            )
+            view = await shared(event, ("view", credential), lambda: _fresh_view(credential))
             if view.viewer is None:
                 raise GraphQLError(
-                    "Your account is no longer active, or your API key was revoked.",
+                    "Your account is no longer active, your session was ended, or your "
+                    "credential expired or was revoked.",
                     extensions={"code": "UNAUTHENTICATED"},
                 )
             record = await shared(event, ("record", viewer_id, load), lambda: load(event, view))  # noqa: B023

@@ -13,6 +13,10 @@ On top of Strawberry's handlers:
   ``connection_error`` with the reason first.
 - Before a socket is acknowledged (signed in), a message larger than a small limit closes it
   with 1009 (``LimitMessagesBeforeSignIn``); afterwards uvicorn's ``ws_max_size`` applies.
+- Both close the socket with 4401 when the credential it signed in with stops working: at
+  the access token's (or API key's) expiry, and when its session is ended or the key
+  revoked or the user deactivated, which is checked at every keep-alive interval (and at
+  every event, see resolvers/subscriptions.py).
 """
 
 import asyncio
@@ -35,7 +39,11 @@ from strawberry.types.unset import UnsetType
 
 from resolvers.context import Context
 from resolvers.live_metrics import CONNECTED_SOCKETS
-from services.auth import bearer_token
+from services.audit import now
+from services.auth import AuthenticationError, authenticate, bearer_token
+
+# The close code of a socket whose credential expired or was revoked (as HTTP 401).
+CREDENTIAL_LAPSED = 4401
 
 # RFC 6455 (IANA registry): "the server is terminating the connection due to a temporary
 # condition", so a client reconnects later rather than giving up as after 4403.
@@ -68,10 +76,44 @@ async def _cancel(task: asyncio.Task[None] | None) -> None:
             await task
 
 
+async def close_when_credential_lapses(
+    websocket: Any, context: Context, check_every: float
+) -> None:
+    """Close the socket with 4401 at the credential's expiry, or once it fails a check (made
+    every ``check_every`` seconds): a session ended, a key revoked, a user deactivated."""
+    principal = context.principal
+    credential = connection_credential(context.connection_params)
+    if principal is None or credential is None:
+        return
+    expires_at = principal.expires_at
+    expired = "the API key expired" if principal.is_api_key else "the access token expired"
+
+    def lapsed() -> bool:
+        return expires_at is not None and now() >= expires_at
+
+    while True:
+        wait = check_every
+        if expires_at is not None:
+            wait = min(wait, max((expires_at - now()).total_seconds(), 0))
+        await asyncio.sleep(wait)
+        if lapsed():
+            reason = expired
+            break
+        try:
+            await authenticate(credential)
+        except AuthenticationError as exc:
+            # It may have expired while it was being checked.
+            reason = expired if lapsed() else str(exc)
+            break
+    with contextlib.suppress(RuntimeError, WebSocketDisconnected):
+        await websocket.close(code=CREDENTIAL_LAPSED, reason=reason[:120])
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pinger: asyncio.Task[None] | None = None
+        self._credential_watch: asyncio.Task[None] | None = None
 
     async def handle(self) -> None:
         sockets = CONNECTED_SOCKETS.labels(GRAPHQL_TRANSPORT_WS_PROTOCOL)
@@ -89,6 +131,11 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
         if self.connection_acknowledged and self._pinger is None:
             self._pinger = asyncio.create_task(self._ping())
+            self._credential_watch = asyncio.create_task(
+                close_when_credential_lapses(
+                    self.websocket, self.context, self.view.keep_alive_interval or 15
+                )
+            )
 
     async def _ping(self) -> None:
         interval = self.view.keep_alive_interval or 15
@@ -99,6 +146,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def shutdown(self) -> None:
         await _cancel(self._pinger)
+        await _cancel(self._credential_watch)
         await super().shutdown()
 
 
@@ -107,10 +155,12 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         sockets = CONNECTED_SOCKETS.labels(GRAPHQL_WS_PROTOCOL)
         sockets.inc()
         deadline = asyncio.create_task(self._close_unless_acknowledged())
+        self._credential_watch: asyncio.Task[None] | None = None
         try:
             await super().handle()
         finally:
             await _cancel(deadline)
+            await _cancel(self._credential_watch)
             sockets.dec()
 
     async def _close_unless_acknowledged(self) -> None:
@@ -145,6 +195,11 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         self.connection_acknowledged = True
         if self.keep_alive:
             self.keep_alive_task = asyncio.create_task(self.handle_keep_alive())
+        self._credential_watch = asyncio.create_task(
+            close_when_credential_lapses(
+                self.websocket, self.context, self.view.keep_alive_interval or 15
+            )
+        )
 
 
 class LimitMessagesBeforeSignIn:

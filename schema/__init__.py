@@ -17,7 +17,7 @@ from strawberry.relay import GlobalID  # noqa: F401
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from schema.access import RequireSignIn
+from schema.access import RequireScope, RequireSignIn
 from schema.errors import (
     LabelInputErrors,
     MaskUnexpectedErrors,
@@ -68,6 +68,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     extensions: list[Callable[[], SchemaExtension]] = [
         RequireOperationName,
         lambda: RequireSignIn(anonymous_introspection=settings.introspection_anonymous),
+        RequireScope,
         WakeRelayAfterMutations,
         LabelInputErrors,
         RefuseNulCharacters,

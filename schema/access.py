@@ -5,6 +5,9 @@ from collections.abc import Iterator
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from services.auth import Scope
 
 # Root fields an anonymous caller may use: signing in, and asking whether one is signed in.
 PUBLIC_FIELDS = frozenset({"login", "refreshToken", "logout", "viewer", "__typename"})
@@ -38,6 +41,33 @@ class RequireSignIn(SchemaExtension):
                     )
                 ],
             )
+        yield
+
+
+class RequireScope(SchemaExtension):
+    """Answers FORBIDDEN, before anything runs, when the caller's credential lacks the scope the
+    operation needs: read for every query and subscription, write for every mutation (signing
+    in and out aside). Only API keys lack scopes; a signed-in session has them all."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.result is None and context.context.viewer is not None:
+            operation = context.operation_type
+            needed = Scope.WRITE if operation == OperationType.MUTATION else Scope.READ
+            public = operation == OperationType.MUTATION and _only_public(
+                context.graphql_document, context.operation_name, PUBLIC_FIELDS
+            )
+            if not public and not context.context.can(needed):
+                context.result = ExecutionResult(
+                    data=None,
+                    errors=[
+                        GraphQLError(
+                            f"This API key may not {'change' if needed == Scope.WRITE else 'read'}"
+                            f" anything: use a key with the {needed.value} scope.",
+                            extensions={"code": "FORBIDDEN"},
+                        )
+                    ],
+                )
         yield
 
 

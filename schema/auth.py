@@ -4,14 +4,16 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.permission import BasePermission
 from strawberry.relay import GlobalID
 
 from models import ApiKey as ApiKeyModel
+from models import User as UserModel
 from resolvers.listing import pk
 from schema.base import Info, RecordNode, UserError, respond
 from schema.types import User
-from services import auth
+from services import auth, passwords
 from services.auth import Scope
 from services.errors import DomainError, ErrorCode, Problem
 from services.login_throttle import SignInDelayed
@@ -37,6 +39,9 @@ class ApiKey(RecordNode):
     scopes: list[Scope] = strawberry.field(description="What the key may do.")
     last_used_at: datetime | None = strawberry.field(description="When the key was last used.")
     revoked_at: datetime | None = strawberry.field(description="When the key was revoked.")
+    expires_at: datetime | None = strawberry.field(
+        description="When the key stops working by itself."
+    )
     user_id: strawberry.Private[int]
 
     @classmethod
@@ -66,13 +71,36 @@ class LogoutInput:
 class CreateApiKeyInput:
     name: str = strawberry.field(description="What the key is for, e.g. 'Nightly CRM sync'.")
     scopes: list[Scope] = strawberry.field(
-        description="What the key may do; at most what the creating credential may do."
+        description="What the key may do: READ for every query and subscription, WRITE for "
+        "every mutation, ADMIN (administrators only) for both."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the key stops working; at most ACCOUNTGRAPH_API_KEY_MAX_DAYS (365 by "
+        "default) from now, which is also the default.",
     )
 
 
 @strawberry.input(description="The API key to revoke.")
 class RevokeApiKeyInput:
     id: GlobalID
+
+
+@strawberry.input(description="The caller's current password and the new one.")
+class ChangePasswordInput:
+    current_password: str = strawberry.field(description="The password used to sign in now.")
+    new_password: str = strawberry.field(description="At least 12 characters.")
+
+
+@strawberry.input(description="A user and the password an administrator gives them.")
+class ResetUserPasswordInput:
+    user_id: GlobalID = strawberry.field(description="The user whose password to reset.")
+    new_password: str = strawberry.field(description="At least 12 characters.")
+    revoke_api_keys: bool = strawberry.field(
+        default=False,
+        description="Also revoke every API key of the user (when the account may have been "
+        "compromised).",
+    )
 
 
 @strawberry.type(description="A signed-in session, or why signing in failed.")
@@ -113,6 +141,37 @@ class CreateApiKeyPayload:
 class RevokeApiKeyPayload:
     api_key: ApiKey | None = strawberry.field(default=None, description="The key's record.")
     errors: list[UserError] = strawberry.field(default_factory=list, description="Why not.")
+
+
+@strawberry.type(description="The result of changePassword.")
+class ChangePasswordPayload:
+    user: User | None = strawberry.field(default=None, description="The caller.")
+    ended_sessions: int | None = strawberry.field(
+        default=None, description="How many other sessions of the caller were ended."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list, description="Why not.")
+
+
+@strawberry.type(description="The result of resetUserPassword.")
+class ResetUserPasswordPayload:
+    user: User | None = strawberry.field(default=None, description="The user.")
+    ended_sessions: int | None = strawberry.field(
+        default=None, description="How many sessions of the user were ended."
+    )
+    revoked_api_keys: int | None = strawberry.field(
+        default=None, description="How many API keys of the user were revoked."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list, description="Why not.")
+
+
+def interactive_only(info: Info, what: str) -> None:
+    """Refuse credential management to an API key: a leaked key must not mint keys that outlive
+    it, revoke others' keys or take over accounts by their passwords."""
+    if info.context.signed_in_with_api_key:
+        raise DomainError.single(
+            f"API keys may not {what}: sign in with a password and use the access token",
+            code=ErrorCode.FORBIDDEN,
+        )
 
 
 def session_fields(session: auth.Session) -> dict[str, Any]:
@@ -166,6 +225,7 @@ class AuthMutations:
         assert viewer is not None
 
         async def call() -> dict[str, Any]:
+            interactive_only(info, "create API keys")
             wanted = frozenset(input.scopes)
             if not wanted <= info.context.scopes:
                 raise DomainError(
@@ -178,7 +238,7 @@ class AuthMutations:
                     ]
                 )
             key, plaintext = await auth.create_api_key(
-                user_id=viewer.pk, name=input.name, scopes=wanted
+                user_id=viewer.pk, name=input.name, scopes=wanted, expires_at=input.expires_at
             )
             return {"api_key": ApiKey.from_row(key), "key": plaintext}
 
@@ -193,6 +253,7 @@ class AuthMutations:
         assert viewer is not None
 
         async def call() -> dict[str, Any]:
+            interactive_only(info, "revoke API keys")
             key_id = pk(input.id, "ApiKey")
             if key_id is None:
                 raise DomainError.single("API key not found", code=ErrorCode.NOT_FOUND, field="id")
@@ -201,6 +262,64 @@ class AuthMutations:
             return {"api_key": ApiKey.from_row(key)}
 
         return await respond(RevokeApiKeyPayload, call)
+
+    @strawberry.mutation(
+        description="Change your own password, given the current one; your other sessions end "
+        "(this one goes on). Not with an API key.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def change_password(
+        self, info: Info, input: ChangePasswordInput
+    ) -> ChangePasswordPayload:
+        viewer = info.context.viewer
+        assert viewer is not None
+
+        async def call() -> dict[str, Any]:
+            interactive_only(info, "change passwords")
+            principal = info.context.principal
+            done = await passwords.change_password(
+                user_id=viewer.pk,
+                current_password=input.current_password,
+                new_password=input.new_password,
+                session_id=principal.session_id if principal is not None else None,
+            )
+            return {"user": User.from_row(done.user), "ended_sessions": done.sessions_ended}
+
+        return await respond(ChangePasswordPayload, call)
+
+    @strawberry.mutation(
+        description="Give a user a new password (administrators only, not with an API key): "
+        "every session of the user ends, and with revokeApiKeys every API key of theirs too.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def reset_user_password(
+        self, info: Info, input: ResetUserPasswordInput
+    ) -> ResetUserPasswordPayload:
+        viewer = info.context.viewer
+        assert viewer is not None
+        if not info.context.may_write(UserModel):
+            raise GraphQLError("you may not change User records", extensions={"code": "FORBIDDEN"})
+
+        async def call() -> dict[str, Any]:
+            interactive_only(info, "reset passwords")
+            user_id = pk(input.user_id, "User")
+            if user_id is None:
+                raise DomainError.single(
+                    "User not found", code=ErrorCode.NOT_FOUND, field="user_id"
+                )
+            done = await passwords.reset_user_password(
+                user_id=user_id,
+                new_password=input.new_password,
+                actor_id=viewer.pk,
+                revoke_api_keys=input.revoke_api_keys,
+            )
+            return {
+                "user": User.from_row(done.user),
+                "ended_sessions": done.sessions_ended,
+                "revoked_api_keys": done.api_keys_revoked,
+            }
+
+        return await respond(ResetUserPasswordPayload, call)
 
 
 @strawberry.type

@@ -50,7 +50,7 @@ from schema.webhooks import WebhookMutations
 from services import records
 from services.accounts import ACCOUNT, create_account
 from services.activities import ACTIVITY, complete_task, log_activity
-from services.auth import hash_password
+from services.auth import hash_password, revoke_sessions
 from services.catalog import COMPETITOR, PRODUCT
 from services.clients import CLIENT, CONTACT, create_client
 from services.errors import DomainError, ErrorCode, Problem
@@ -62,6 +62,7 @@ from services.opportunities import (
     create_opportunity,
     move_opportunity_stage,
 )
+from services.passwords import check_new_password
 from services.people import TEAM, USER
 from services.records import RecordKind, describe
 
@@ -301,16 +302,18 @@ async def _convert_lead(info: Info, input: ConvertLeadInput) -> ConvertLeadPaylo
 async def _create_user(values: dict[str, Any], actor_id: int | None) -> Any:
     password = values.pop("password", None)
     if password is not None:
-        if len(password) < 12:
-            raise DomainError.single("the password needs at least 12 characters", field="password")
+        check_new_password(password)
         values["password_hash"] = hash_password(password)
     return await records.create_record(USER, actor_id=actor_id, values=values)
 
 
 async def _deactivate_user(values: dict[str, Any], actor_id: int | None) -> Any:
-    return await records.update_record(
+    user = await records.update_record(
         USER, record_id=values["id"], actor_id=actor_id, changes={"is_active": False}
     )
+    # So that activating the user again does not bring their old sessions back.
+    await revoke_sessions(user_id=user.pk)
+    return user
 
 
 MUTATION_FIELDS: dict[str, Any] = {

@@ -4,6 +4,12 @@ Access tokens are short-lived signed JWTs. Refresh tokens are random, stored onl
 and rotate: each use returns a new one, and presenting a used one again revokes its whole
 family (someone replayed it). API keys look like ``ag_<prefix>_<secret>``; the prefix is a
 public identifier shown in listings, the secret is stored only as a hash.
+
+A sign-in session is one refresh-token family: its id is the family, and every access token
+issued for it names it (the ``sid`` claim). A session is live while its family has a token
+not revoked; logout, a replayed refresh token, a password change or reset revoke the family,
+and its access tokens are refused from the very next request on (one indexed lookup, joined
+with the user's, per request).
 """
 
 import asyncio
@@ -13,7 +19,7 @@ import secrets
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -25,6 +31,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from db import is_database_busy
 from ids import parse_pk
 from models import ApiKey, RefreshToken, User
+from models.enums import Role
 from services.audit import now
 from services.errors import DomainError, ErrorCode
 from services.login_throttle import reserve_sign_in_attempt, sign_in_succeeded
@@ -58,10 +65,21 @@ class Session:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling, and what their credential allows."""
+    """Who is calling, and what their credential allows.
+
+    ``session_id`` names the sign-in session of an access token, ``api_key_id`` the key of a
+    script; ``expires_at`` is when the credential stops working by itself (None: never).
+    """
 
     user: User
     scopes: frozenset[Scope]
+    session_id: uuid.UUID | None = None
+    api_key_id: int | None = None
+    expires_at: datetime | None = None
+
+    @property
+    def is_api_key(self) -> bool:
+        return self.api_key_id is not None
 
 
 class AuthenticationError(Exception):
@@ -118,12 +136,15 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-async def verify_password(password_hash: str, password: str) -> bool:
-    """Whether ``password`` matches ``password_hash``. Argon2 spends tens of milliseconds of
-    CPU by design; it runs in a small pool of threads, so the event loop keeps serving other
-    requests and at most ``password_hash_concurrency`` hashes run at once."""
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash`` (False when there is none, after the same
+    work, so that timing does not tell). Argon2 spends tens of milliseconds of CPU by design;
+    it runs in a small pool of threads, so the event loop keeps serving other requests and at
+    most ``password_hash_concurrency`` hashes run at once."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_password_threads(), _verify, password_hash, password)
+    checked = password_hash or _DUMMY_HASH
+    valid = await loop.run_in_executor(_password_threads(), _verify, checked, password)
+    return valid and password_hash is not None
 
 
 async def hashed_password(password: str) -> str:
@@ -133,18 +154,24 @@ async def hashed_password(password: str) -> str:
 
 
 def issue_access_token(user: User) -> str:
-    """A signed access token for ``user``, valid for the configured lifetime."""
+    """A signed access token for ``user``, valid for the configured lifetime.
+
+    It belongs to no sign-in session (the server never issues one: it is for tests and
+    tools), so only its expiry or the user's deactivation ends it.
+    """
     return _access_token(user, now())[0]
 
 
-def _access_token(user: User, at: datetime) -> tuple[str, int]:
+def _access_token(user: User, at: datetime, session_id: uuid.UUID | None = None) -> tuple[str, int]:
     lifetime = get_settings().access_token_seconds
-    claims = {
+    claims: dict[str, Any] = {
         "sub": str(user.pk),
         "iat": at,
         "exp": at + timedelta(seconds=lifetime),
         "typ": "access",
     }
+    if session_id is not None:
+        claims["sid"] = str(session_id)
     return jwt.encode(claims, get_settings().secret_key, algorithm=_ALGORITHM), lifetime
 
 
@@ -157,7 +184,7 @@ async def _open_session(user: User, *, family: uuid.UUID) -> Session:
         family=family,
         expires_at=at + timedelta(days=get_settings().refresh_token_days),
     )
-    access, lifetime = _access_token(user, at)
+    access, lifetime = _access_token(user, at, family)
     return Session(user=user, access_token=access, refresh_token=refresh, expires_in=lifetime)
 
 
@@ -199,10 +226,52 @@ async def logout(*, refresh_token: str) -> None:
     await RefreshToken.filter(family=token.family, revoked_at=None).update(revoked_at=now())
 
 
+async def revoke_sessions(*, user_id: int, keep: uuid.UUID | None = None) -> int:
+    """End every sign-in session of a user but ``keep``; their access tokens are refused from
+    the next request on. Returns how many sessions ended."""
+    live = RefreshToken.filter(user_id=user_id, revoked_at=None)
+    if keep is not None:
+        live = live.exclude(family=keep)
+    families = set(await live.values_list("family", flat=True))
+    if families:
+        await RefreshToken.filter(family__in=families, revoked_at=None).update(revoked_at=now())
+    return len(families)
+
+
+def _key_expiry(expires_at: datetime | None, at: datetime) -> datetime:
+    """When a new key expires: as asked, at most ``api_key_max_days`` away (the default)."""
+    days = get_settings().api_key_max_days
+    latest = at + timedelta(days=days)
+    if expires_at is None:
+        return latest
+    if expires_at.tzinfo is None:
+        raise DomainError.single("give expiresAt with a time zone", field="expires_at")
+    if expires_at <= at:
+        raise DomainError.single(
+            "expiresAt must be in the future", code=ErrorCode.OUT_OF_RANGE, field="expires_at"
+        )
+    if expires_at > latest:
+        raise DomainError.single(
+            f"a key may live at most {days} days: choose an expiresAt before "
+            f"{latest.isoformat(timespec='seconds')}",
+            code=ErrorCode.OUT_OF_RANGE,
+            field="expires_at",
+        )
+    return expires_at
+
+
 async def create_api_key(
-    *, user_id: int, name: str, scopes: frozenset[Scope]
+    *,
+    user_id: int,
+    name: str,
+    scopes: frozenset[Scope],
+    expires_at: datetime | None = None,
 ) -> tuple[ApiKey, str]:
-    """A new API key; the returned plaintext key is shown once and never stored."""
+    """A new API key; the returned plaintext key is shown once and never stored.
+
+    Only administrators' keys may have the admin scope. A key expires at ``expires_at``, at
+    most ``api_key_max_days`` from now, which is also when it expires if none is given.
+    """
     if not scopes:
         raise DomainError.single(
             "give the key at least one scope", code=ErrorCode.REQUIRED, field="scopes"
@@ -210,6 +279,14 @@ async def create_api_key(
     name = name.strip()
     if not name or len(name) > 200 or "\x00" in name:
         raise DomainError.single("name must be 1 to 200 characters", field="name")
+    at = now()
+    expiry = _key_expiry(expires_at, at)
+    if Scope.ADMIN in scopes and not await User.exists(pk=user_id, role=Role.ADMIN):
+        raise DomainError.single(
+            "only administrators' keys may have the admin scope",
+            code=ErrorCode.FORBIDDEN,
+            field="scopes",
+        )
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)  # 32 random bytes
     key = await ApiKey.create(
@@ -218,6 +295,7 @@ async def create_api_key(
         prefix=prefix,
         secret_hash=_digest(secret),
         scopes=sorted(scope.value for scope in scopes),
+        expires_at=expiry,
     )
     return key, f"{API_KEY_PREFIX}{prefix}_{secret}"
 
@@ -254,10 +332,28 @@ async def authenticate(credential: str) -> Principal:
     user_id = parse_pk(claims["sub"])
     if claims.get("typ") != "access" or user_id is None:
         raise AuthenticationError("the access token is invalid or expired")
-    user = await User.get_or_none(pk=user_id)
-    if user is None or not user.is_active:
-        raise AuthenticationError("the account is not active")
-    return Principal(user=user, scopes=ALL_SCOPES)
+    expires_at = datetime.fromtimestamp(claims["exp"], UTC)
+    if "sid" not in claims:  # from issue_access_token: no session to check
+        user = await User.get_or_none(pk=user_id)
+        if user is None or not user.is_active:
+            raise AuthenticationError("the account is not active")
+        return Principal(user=user, scopes=ALL_SCOPES, expires_at=expires_at)
+    try:
+        session_id = uuid.UUID(str(claims["sid"]))
+    except ValueError:
+        raise AuthenticationError("the access token is invalid or expired") from None
+    # One statement: the user, if active and their session still has a token not revoked.
+    user = await User.filter(
+        pk=user_id,
+        is_active=True,
+        refresh_tokens__family=session_id,
+        refresh_tokens__revoked_at=None,
+    ).first()
+    if user is None:
+        if not await User.exists(pk=user_id, is_active=True):
+            raise AuthenticationError("the account is not active")
+        raise AuthenticationError("the session was ended (signed out or revoked); sign in again")
+    return Principal(user=user, scopes=ALL_SCOPES, session_id=session_id, expires_at=expires_at)
 
 
 def _verified_claims(token: str) -> dict[str, Any]:
@@ -286,10 +382,12 @@ async def _authenticate_key(credential: str) -> Principal:
         raise AuthenticationError("the API key is not valid")
     if key.revoked_at is not None:
         raise AuthenticationError("the API key was revoked")
+    at = now()
+    if key.expires_at is not None and key.expires_at <= at:
+        raise AuthenticationError("the API key expired")
     user = await User.get(pk=key.user_id)
     if not user.is_active:
         raise AuthenticationError("the account is not active")
-    at = now()
     # Recording every use would make each read a write; a minute's precision is enough.
     if key.last_used_at is None or at - key.last_used_at > timedelta(minutes=1):
         try:
@@ -299,4 +397,9 @@ async def _authenticate_key(credential: str) -> Principal:
                 raise
             # Bookkeeping only: a busy database must not refuse the request; a later use
             # records the time.
-    return Principal(user=user, scopes=frozenset(Scope(s) for s in key.scopes))
+    return Principal(
+        user=user,
+        scopes=frozenset(Scope(s) for s in key.scopes),
+        api_key_id=key.pk,
+        expires_at=key.expires_at,
+    )

@@ -107,3 +107,87 @@ async def test_existing_clients_go_to_their_creators_team_else_their_first_accou
         unknown.pk: None,
         already.pk: b.pk,
     }
+
+
+# Run in a process of its own: migrating re-initialises Tortoise, which the suite shares.
+_UPGRADE_API_KEYS = """
+import asyncio, json, sys
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+from db import tortoise_config
+
+async def main(url):
+    config = tortoise_config(url)
+    await migrate(config=config, target="models.0005_live_event_publication")
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+    db = Tortoise.get_connection("default")
+    for pk, role in ((1, "ADMIN"), (2, "ACCOUNT_MANAGER")):
+        await db.execute_query(
+            "INSERT INTO app_user (id, email, name, role, is_active, created_at, updated_at)"
+            f" VALUES ({pk}, 'u{pk}@example.com', 'U', '{role}', TRUE, '2026-01-01T00:00:00+00:00',"
+            " '2026-01-01T00:00:00+00:00')"
+        )
+        await db.execute_query(
+            "INSERT INTO api_key (id, user_id, name, prefix, secret_hash, scopes, created_at,"
+            f" updated_at) VALUES ({pk}, {pk}, 'k', 'p{pk}', 'h', '[\\"admin\\", \\"read\\"]',"
+            " '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')"
+        )
+    await Tortoise.close_connections()
+    await migrate(config=config)
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+    from models import ApiKey
+    print(json.dumps([
+        [key.pk, key.scopes, key.expires_at.isoformat() if key.expires_at else None]
+        for key in await ApiKey.all().order_by("id")
+    ]))
+    await Tortoise.close_connections()
+
+async def run(url):
+    try:
+        await main(url)
+    finally:
+        await Tortoise.close_connections()
+
+asyncio.run(run(sys.argv[1]))
+"""
+
+
+async def test_keys_made_before_expiry_existed_expire_and_lose_an_admin_scope_they_should_not_have(
+    tmp_path,
+):
+    import asyncio
+    import json
+    import sys
+    from datetime import UTC, datetime, timedelta
+
+    from tests.database import BACKEND, create_postgres_database, drop_postgres_database
+
+    if BACKEND == "postgres":
+        url = await create_postgres_database()
+    else:
+        url = f"sqlite://{tmp_path / 'upgrade.db'}"
+    try:
+        start = datetime.now(UTC)
+        finished = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-c", _UPGRADE_API_KEYS, url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        end = datetime.now(UTC)
+    finally:
+        if BACKEND == "postgres":
+            await drop_postgres_database(url)
+    assert finished.returncode == 0, finished.stderr
+    keys = json.loads(finished.stdout.strip().splitlines()[-1])
+    assert [(pk, scopes) for pk, scopes, _ in keys] == [
+        (1, ["admin", "read"]),
+        (2, ["read", "write"]),
+    ]
+    for _, _, expires_at in keys:
+        expiry = datetime.fromisoformat(expires_at)
+        assert start + timedelta(days=365) <= expiry <= end + timedelta(days=365)

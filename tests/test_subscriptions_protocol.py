@@ -7,7 +7,7 @@ import json
 
 import pytest
 from websockets.asyncio.client import connect
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.live_events import (
     LEGACY_WS,
@@ -279,7 +279,7 @@ async def test_an_api_key_with_the_read_scope_subscribes(live, world: World):
         assert data["opportunityStageChanged"]["eventId"] == moved
 
 
-async def test_revoking_the_api_key_ends_its_subscriptions_at_the_next_event(live, world: World):
+async def test_revoking_the_api_key_closes_its_socket_with_4401(live, world: World):
     created = await world.admin.gql(
         'mutation { createApiKey(input: {name: "board", scopes: [READ]}) { key apiKey { id } errors { message } } }'
     )
@@ -291,14 +291,12 @@ async def test_revoking_the_api_key_ends_its_subscriptions_at_the_next_event(liv
             "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { errors { message } } }",
             {"id": created["createApiKey"]["apiKey"]["id"]},
         )
-        await world.move(world.deals["a"][0], "Qualification")
-        message = await socket.receive()
-        assert message["payload"]["data"] is None
-        assert [(e["message"], e["extensions"]) for e in message["payload"]["errors"]] == [
-            (
-                "Your account is no longer active, or your API key was revoked.",
-                {"code": "UNAUTHENTICATED"},
-            )
-        ]
-        assert await socket.receive() == {"id": "1", "type": "complete"}
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                await socket.receive()
+        assert closed.value.rcvd is not None
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+            4401,
+            "the API key was revoked",
+        )
         await until_subscribed(live, 0)

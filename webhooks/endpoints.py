@@ -5,6 +5,7 @@ Administrators manage every endpoint; account and sales managers their own; othe
 see (webhooks/fanout.py).
 """
 
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -92,11 +93,26 @@ async def create_endpoint(
     secret = signing.new_secret()
     at = now()
     async with write_transaction():
+        await _check_endpoint_quota(owner)
         endpoint = await WebhookEndpoint.create(
             owner_id=owner.pk, secret_encrypted=secrets.encrypt(secret), **values
         )
         await _audit(AuditAction.CREATE, endpoint, owner.pk, None, at)
     return EndpointWithSecret(endpoint, secret)
+
+
+async def _check_endpoint_quota(owner: User) -> None:
+    """Refuse a new endpoint past the per-user quota: each one is an outbound HTTP client
+    the server runs for its owner. The owner's row is locked so that two creations at once
+    cannot both take the last place (PostgreSQL; SQLite writes one at a time anyway)."""
+    quota = get_settings().webhook_endpoints_per_user
+    await User.select_for_update().filter(pk=owner.pk).first()
+    if await WebhookEndpoint.filter(owner_id=owner.pk).count() >= quota:
+        raise DomainError.single(
+            f"you have {quota} webhook endpoints, the most one user may have: delete one you "
+            "no longer need first",
+            code=ErrorCode.INVALID_STATE,
+        )
 
 
 async def update_endpoint(
@@ -249,6 +265,7 @@ async def ping_endpoint(*, endpoint_id: int, viewer: User, deliverer: Deliverer)
     """
     endpoint = await get_endpoint(endpoint_id=endpoint_id, viewer=viewer)
     at = deliverer.clock()
+    await _check_ping_rate(endpoint, at)
     event_id = uuid.uuid4()
     lease = uuid.uuid4()
     data = {"endpoint": {"id": _endpoint_global_id(endpoint), "url": endpoint.url}}
@@ -281,6 +298,36 @@ async def ping_endpoint(*, endpoint_id: int, viewer: User, deliverer: Deliverer)
     outcome = await deliverer.attempt(claim, endpoint, SINGLE_ATTEMPT)
     await deliverer.record([outcome])
     return await WebhookDelivery.get(pk=delivery.pk)
+
+
+PING_WINDOW = timedelta(minutes=1)
+
+
+async def _check_ping_rate(endpoint: WebhookEndpoint, at: datetime) -> None:
+    """Refuse a ping past ``webhook_pings_per_minute`` for the endpoint, saying when the next
+    one will be accepted: a ping makes the server POST to a URL of the caller's choosing.
+    Pings are counted from their deliveries, so every server process sees the same count."""
+    limit = get_settings().webhook_pings_per_minute
+    recent = (
+        await WebhookDelivery.filter(
+            endpoint_id=endpoint.pk,
+            event_type=EventType.WEBHOOK_PING.value,
+            created_at__gt=at - PING_WINDOW,
+        )
+        .order_by("-created_at")
+        .limit(limit)
+        .values_list("created_at", flat=True)
+    )
+    if len(recent) < limit:
+        return
+    oldest: datetime = min(recent)  # type: ignore[type-var,assignment]
+    wait = math.ceil((oldest + PING_WINDOW - at).total_seconds())
+    raise DomainError.single(
+        f"this endpoint was pinged {limit} times in the last minute, the most allowed; "
+        f"try again in {max(wait, 1)} seconds",
+        code=ErrorCode.RATE_LIMITED,
+        field="id",
+    )
 
 
 def _endpoint_global_id(endpoint: WebhookEndpoint) -> str:

@@ -71,7 +71,7 @@ async def keep_urls_masked(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0007_credentials_at_rest_and_sign_in_limits')]
+    dependencies = [('models', '0008_api_key_expiry')]
 
     initial = False
 

@@ -297,3 +297,51 @@ async def test_the_audit_log_shows_changes_to_records_the_caller_sees(gql, world
             "recordType": "Opportunity",
             "actor": {"name": "Ann"},
         } in entries
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+async def test_resetting_a_password_is_for_administrators(gql, world, caller):
+    ann = await User.get(name="Ann")
+    before = await database_state()
+    body = await gql(
+        "mutation($id: ID!) { resetUserPassword(input: {userId: $id, "
+        'newPassword: "a long new password"}) { endedSessions errors { code } } }',
+        {"id": to_global_id("User", ann.pk)},
+        token=world.tokens[caller],
+        errors=True,
+    )
+    if caller == "ada":
+        assert body == {"data": {"resetUserPassword": {"endedSessions": 0, "errors": []}}}
+        assert await auth.verify_password(
+            (await User.get(pk=ann.pk)).password_hash, "a long new password"
+        )
+        return
+    if caller == "anonymous":
+        assert unauthenticated(body)
+    else:
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
+    assert await database_state() == before
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+async def test_every_signed_in_user_may_change_their_own_password(gql, world, caller):
+    if caller != "anonymous":
+        user = await User.get(name=caller.capitalize())
+        user.password_hash = auth.hash_password("the old password")
+        await user.save()
+    body = await gql(
+        'mutation { changePassword(input: {currentPassword: "the old password", '
+        'newPassword: "the new password"}) { user { name } errors { code } } }',
+        token=world.tokens[caller],
+        errors=True,
+    )
+    if caller == "anonymous":
+        assert unauthenticated(body)
+        return
+    assert body == {
+        "data": {"changePassword": {"user": {"name": caller.capitalize()}, "errors": []}}
+    }
+    assert await auth.verify_password(
+        (await User.get(name=caller.capitalize())).password_hash, "the new password"
+    )

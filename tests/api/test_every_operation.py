@@ -34,7 +34,8 @@ SAMPLES = {
     "Upload": "x",  # a JSON stand-in for a file: the access checks come before the upload
 }
 PUBLIC_MUTATIONS = {"login", "refreshToken", "logout"}
-OWN_CREDENTIALS = {"createApiKey", "revokeApiKey"}  # any signed-in user manages their own keys
+# Any signed-in user manages their own keys and password.
+OWN_CREDENTIALS = {"createApiKey", "revokeApiKey", "changePassword"}
 PUBLIC_QUERIES = {"viewer"}
 
 
@@ -106,3 +107,46 @@ async def test_every_query_field_asks_anonymous_callers_to_sign_in(gql, name):
     body = await gql(query, variables, token=None, errors=True)
     assert body.get("data") is None
     assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}, body
+
+
+async def api_key(*scopes: auth.Scope) -> str:
+    """A key of an administrator (who may do anything) with only ``scopes``."""
+    admin = await make_user(role=Role.ADMIN)
+    return (await auth.create_api_key(user_id=admin.pk, name="k", scopes=frozenset(scopes)))[1]
+
+
+def without_key_use(state: dict) -> dict:
+    """The database state apart from the API keys' last-used times."""
+    return {table: rows for table, rows in state.items() if table != "api_key"}
+
+
+@pytest.mark.parametrize("name", sorted(set(MUTATIONS) - PUBLIC_MUTATIONS))
+async def test_every_mutation_is_forbidden_to_a_read_only_api_key(gql, name):
+    key = await api_key(auth.Scope.READ)
+    query, variables = document("mutation", name)
+    before = await database_state()
+    body = await gql(query, variables, token=key, errors=True)
+    assert body == {
+        "errors": [
+            {
+                "message": "This API key may not change anything: use a key with the write scope.",
+                "extensions": {"code": "FORBIDDEN"},
+            }
+        ]
+    }
+    assert without_key_use(await database_state()) == without_key_use(before)
+
+
+@pytest.mark.parametrize("name", sorted(QUERY_TYPE.fields))
+async def test_every_query_field_is_forbidden_to_a_write_only_api_key(gql, name):
+    key = await api_key(auth.Scope.WRITE)
+    query, variables = document("query", name)
+    body = await gql(query, variables, token=key, errors=True)
+    assert body == {
+        "errors": [
+            {
+                "message": "This API key may not read anything: use a key with the read scope.",
+                "extensions": {"code": "FORBIDDEN"},
+            }
+        ]
+    }

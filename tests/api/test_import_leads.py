@@ -198,6 +198,17 @@ async def test_callers_who_may_not_write_leads_are_refused_and_nothing_changes(h
                 }
             ]
         }
+    elif caller == "read-only key":
+        assert response.status_code == 200
+        assert response.json() == {
+            "errors": [
+                {
+                    "message": "This API key may not change anything: use a key with the write "
+                    "scope.",
+                    "extensions": {"code": "FORBIDDEN"},
+                }
+            ],
+        }
     else:
         assert response.status_code == 200
         assert response.json() == {
