@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import json
 import os
@@ -41,8 +42,11 @@ console = Console(width=None if sys.stdout.isatty() else 120)
 
 # Settings every server the suite starts gets (on top of the environment it runs in, and of
 # --env NAME=VALUE). Add here what a deployment must set for `accountgraph serve` to start.
+# The servers run as in production: keys of their own, not the development mode.
 SERVER_ENV: dict[str, str] = {
+    "ACCOUNTGRAPH_DEVELOPMENT": "false",
     "ACCOUNTGRAPH_SECRET_KEY": secrets.token_urlsafe(48),
+    "ACCOUNTGRAPH_WEBHOOK_SECRETS_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
 }
 SCENARIOS = ("load", "kill", "stop", "freeze", "malformed", "soak")
 POSTGRES_ONLY = frozenset({"stop", "freeze"})

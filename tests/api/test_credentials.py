@@ -450,4 +450,4 @@ async def test_an_administrators_api_key_cannot_reset_passwords(gql):
             "code": "FORBIDDEN",
         }
     ]
-    assert auth.verify_password((await User.get(pk=user.pk)).password_hash, PASSWORD)
+    assert await auth.verify_password((await User.get(pk=user.pk)).password_hash, PASSWORD)
