@@ -11,8 +11,6 @@ import itertools
 import json
 import os
 import sqlite3
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -22,7 +20,8 @@ import httpx
 import pytest
 
 from tests.database import BACKEND
-from tests.live_server import ACCOUNTGRAPH, ADMIN_EMAIL, ADMIN_PASSWORD, free_port, run_cli
+from tests.live_events import start_server
+from tests.live_server import ADMIN_EMAIL, ADMIN_PASSWORD, run_cli
 
 pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite shared by processes")
 
@@ -33,45 +32,11 @@ OPEN_STAGES = ["Qualification", "Needs analysis", "Proposal", "Negotiation", "Pr
 
 @contextmanager
 def _serving(env: dict[str, str], workdir: Path, name: str, workers: int) -> Iterator[str]:
-    port = free_port()
-    log_path = workdir / f"{name}.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [
-                ACCOUNTGRAPH,
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-            ],
-            cwd=workdir,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
-                time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    server = start_server(env, workdir, name, workers=workers)
+    try:
+        yield server.base
+    finally:
+        server.stop()
 
 
 class Client:
