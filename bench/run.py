@@ -127,6 +127,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def log_tail(path: Path | None, lines: int = 30) -> str:
+    """The last lines of a server's log, to say why it did not start."""
+    if path is None or not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+async def wait_ready(
+    name: str, base: str, process: subprocess.Popen | None, log: Path | None, seconds: float
+) -> None:
+    """Wait until the server at ``base`` says it is ready; fail if its process ends first."""
+    deadline = time.monotonic() + seconds
+    async with httpx.AsyncClient(timeout=2) as client:
+        while time.monotonic() < deadline:
+            if process is not None and process.poll() is not None:
+                raise RuntimeError(f"{name} exited:\n{log_tail(log)}")
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(f"{base}/readyz")).status_code == 200:
+                    return
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{name} not ready after {seconds} s:\n{log_tail(log)}")
+
+
 @dataclass
 class Server:
     name: str
@@ -165,21 +188,10 @@ class Server:
         log.close()
 
     def log_tail(self, lines: int = 30) -> str:
-        if self.log_path is None or not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
     async def wait_ready(self, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        async with httpx.AsyncClient(timeout=2) as client:
-            while time.monotonic() < deadline:
-                if self.process is not None and self.process.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited:\n{self.log_tail()}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(f"{self.base}/readyz")).status_code == 200:
-                        return
-                await asyncio.sleep(0.1)
-        raise RuntimeError(f"{self.name} not ready after {seconds} s:\n{self.log_tail()}")
+        await wait_ready(self.name, self.base, self.process, self.log_path, seconds)
 
     def stop(self) -> None:
         """Stop the process we started, by its PID: SIGTERM, then SIGKILL after 10 s."""

@@ -12,14 +12,11 @@ import signal
 import sqlite3
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
-from bench.run import ROOT, create_admin_key, free_port, pg_dsn
+from bench.run import ROOT, create_admin_key, free_port, log_tail, pg_dsn, wait_ready
 
 PG_BIN = Path(os.environ.get("RELIABILITY_PG_BIN", "/usr/local/bin"))
 CLI = ROOT / ".venv" / "bin" / "accountgraph"
@@ -285,21 +282,10 @@ class AppServer:
         return total
 
     async def wait_ready(self, seconds: float = 60) -> None:
-        deadline = time.monotonic() + seconds
-        async with httpx.AsyncClient(timeout=2) as client:
-            while time.monotonic() < deadline:
-                if self.process is not None and self.process.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited:\n{self.log_tail()}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(f"{self.base}/readyz")).status_code == 200:
-                        return
-                await asyncio.sleep(0.1)
-        raise RuntimeError(f"{self.name} not ready after {seconds} s:\n{self.log_tail()}")
+        await wait_ready(self.name, self.base, self.process, self.log_path, seconds)
 
     def log_tail(self, lines: int = 30) -> str:
-        if not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
     def kill(self) -> None:
         """SIGKILL the server's process group (the process we started and its workers)."""
