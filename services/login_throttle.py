@@ -86,6 +86,7 @@ async def reserve_sign_in_attempt(*, account: str, address: str) -> None:
             .order_by("account")
             .using_db(connection)
         )
+        at = now()  # the attempt happens once it holds the counters, not while it waited
         waits = [
             (counter.next_attempt_at - at).total_seconds()
             for counter in counters
