@@ -201,6 +201,25 @@ def _strings(value: Any) -> Iterator[str]:
             pending.extend(item)
 
 
+# Deeper JSON is refused. Python's decoder gives up near its recursion limit on some versions
+# and not on others (3.13 reads far deeper), so the limit is ours, the same on every version.
+MAX_JSON_DEPTH = 512
+NESTED_TOO_DEEPLY = "The request's JSON is nested too deeply to be read."
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether a decoded JSON value nests lists and objects more than ``limit`` deep."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return False
+
+
 def has_lone_surrogate(value: Any) -> bool:
     """Whether a decoded JSON value holds a lone surrogate (``"\\ud800"``): JSON lets the
     escape through, but it is no Unicode text, and no database or encoder takes it."""
@@ -379,9 +398,9 @@ class GraphQLView(GraphQL):
         except json.JSONDecodeError:
             raise GraphQLHTTPError(400, "Unable to parse request body as JSON") from None
         except RecursionError:
-            raise GraphQLHTTPError(
-                400, "The request's JSON is nested too deeply to be read."
-            ) from None
+            raise GraphQLHTTPError(400, NESTED_TOO_DEEPLY) from None
+        if nested_deeper_than(decoded, MAX_JSON_DEPTH):
+            raise GraphQLHTTPError(400, NESTED_TOO_DEEPLY)
         if has_lone_surrogate(decoded):
             raise GraphQLHTTPError(
                 400,

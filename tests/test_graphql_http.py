@@ -440,6 +440,8 @@ def assert_no_traceback(caplog: pytest.LogCaptureFixture) -> None:
         (b'{"query": "{ hello }", "variables": {"\\udfff": 1}}', SURROGATE),
         (b'{"query": "{ hello }", "extensions": ' + b"[" * DEEP + b"]" * DEEP + b"}", TOO_DEEP),
         (b"{" + b'"a": {' * DEEP + b"}" * DEEP + b"}", TOO_DEEP),
+        # Deeper than our limit (512), though the decoder itself reads it on every version.
+        (b'{"query": "{ hello }", "extensions": ' + b"[" * 600 + b"]" * 600 + b"}", TOO_DEEP),
     ],
     ids=[
         "invalid-utf8-in-query",
@@ -449,6 +451,7 @@ def assert_no_traceback(caplog: pytest.LogCaptureFixture) -> None:
         "surrogate-in-a-key",
         "deep-list",
         "deep-object",
+        "past-our-limit",
     ],
 )
 async def test_malformed_json_body_is_400_without_a_traceback(

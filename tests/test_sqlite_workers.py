@@ -7,6 +7,7 @@ fails with "database is locked" (an ``Internal server error`` before), and no wr
 """
 
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -132,7 +133,7 @@ async def _work(
 
 
 def _stored(path: str) -> dict[str, Any]:
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db:
         deals = db.execute("SELECT id, stage_id, version FROM opportunity ORDER BY id").fetchall()
         latest = dict(
             db.execute(

@@ -200,10 +200,15 @@ def address_problem(address: IPAddress, *, allow_private: bool) -> str | None:
     return kind
 
 
+# Compared by value: from Python 3.13 on, ``is_loopback`` of an IPv4-mapped address is that
+# of the IPv4 address it carries.
+_IPV6_LOOPBACK = ipaddress.IPv6Address("::1")
+
+
 def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     """The IPv4 address an IPv6 address carries: IPv4-mapped or -compatible, IPv4-translated,
     NAT64 (both prefixes), 6to4 or Teredo (its client address)."""
-    if address.is_loopback:
+    if address == _IPV6_LOOPBACK:
         return None  # ::1 is inside ::/96 but carries no IPv4 address
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
