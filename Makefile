@@ -27,7 +27,7 @@ $(INSTALLED): requirements.lock pyproject.toml
 
 install: $(INSTALLED)
 
-# Development mode: the published keys are accepted (README, "Security: deployment checklist").
+# Development mode: the published keys are accepted (README, "Security: deploying it").
 run: export ACCOUNTGRAPH_DEVELOPMENT ?= true
 run: install
 	$(VENV)/bin/accountgraph migrate
