@@ -22,24 +22,24 @@ from tortoise import Tortoise
 
 from db import close_db, database_unavailable, ensure_migrated, init_db
 from events.live import running_live_events
-from graphiql import asset_routes, render_graphiql_page, security_headers
-from graphql_http import GraphQLHTTPError, GraphQLView
-from metrics import HTTPMetrics, metrics_listener, protected_metrics_endpoint
-from resolvers.context import Context
-from resolvers.loaders import Loaders
-from resolvers.websocket import (
+from resolvers.core.context import Context
+from resolvers.core.loaders import Loaders
+from schema.errors import DATABASE_UNAVAILABLE
+from schema.root import build_schema
+from services.analytics.refresh import refresh_health_periodically
+from services.auth import AuthenticationError, authenticate, bearer_token
+from services.visibility import Visibility
+from settings import Settings, check_deployment_keys, get_settings
+from web.graphiql import asset_routes, render_graphiql_page, security_headers
+from web.graphql_http import GraphQLHTTPError, GraphQLView
+from web.metrics import HTTPMetrics, metrics_listener, protected_metrics_endpoint
+from web.websocket import (
     LegacyWSHandler,
     LimitMessagesBeforeSignIn,
     TransportWSHandler,
     TryAgainLater,
     connection_credential,
 )
-from schema import build_schema
-from schema.errors import DATABASE_UNAVAILABLE
-from services.analytics.refresh import refresh_health_periodically
-from services.auth import AuthenticationError, authenticate, bearer_token
-from services.visibility import Visibility
-from settings import Settings, check_deployment_keys, get_settings
 from webhooks.dispatcher import Dispatcher
 
 log = logging.getLogger("accountgraph")

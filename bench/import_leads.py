@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import asyncpg
 from rich.console import Console
 
+from cli.lead_import import run_import
 from db import close_db, init_db, migrate_db
-from lead_import_cli import run_import
 from models import AuditLogEntry, Lead, OutboxEvent, User
 
 POSTGRES_ADMIN = os.environ.get(

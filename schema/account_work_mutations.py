@@ -13,7 +13,8 @@ from graphql import GraphQLError
 from strawberry.relay import GlobalID
 
 from models import User
-from schema.base import Info, respond
+from resolvers.mutation import respond
+from schema.base import Info
 from schema.coordination import CoordinationComment, CoordinationRequest
 from schema.enums import (
     ObjectiveStatus,

@@ -13,10 +13,10 @@ from graphql import GraphQLError
 from strawberry.relay import GlobalID
 
 from ids import to_global_id
-from resolvers import analytics as glue
-from resolvers.analytics import health_loader, plan_progress_loader, satisfaction_loader
-from resolvers.listing import pk, pks
-from resolvers.pagination import PaginationError
+from resolvers.core import analytics as glue
+from resolvers.core.analytics import health_loader, plan_progress_loader, satisfaction_loader
+from resolvers.core.listing import pk, pks
+from resolvers.core.pagination import PaginationError
 from schema import types as t
 from schema.base import Info
 from schema.enums import HealthStatus, TargetMetric

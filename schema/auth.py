@@ -10,8 +10,9 @@ from strawberry.relay import GlobalID
 
 from models import ApiKey as ApiKeyModel
 from models import User as UserModel
-from resolvers.listing import pk
-from schema.base import Info, RecordNode, UserError, respond
+from resolvers.core.listing import pk
+from resolvers.mutation import respond
+from schema.base import Info, RecordNode, UserError
 from schema.types import User
 from services import auth, passwords
 from services.auth import Scope

@@ -1,7 +1,6 @@
 """Building blocks of the schema: nodes made from rows, connections, user errors."""
 
 import dataclasses
-import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from functools import cache
@@ -13,17 +12,14 @@ from strawberry.relay.types import NodeType
 from strawberry.types import Info as StrawberryInfo
 from tortoise.models import Model
 
-from db import is_database_busy
 from events.snapshot import camel
 from ids import parse_pk
-from resolvers.context import Context
-from resolvers.pagination import Page
-from services.errors import DomainError, Problem
+from resolvers.core.context import Context
+from resolvers.core.pagination import Page
 from services.errors import ErrorCode as DomainErrorCode
+from services.errors import Problem
 
 Info = StrawberryInfo[Context, None]
-
-log = logging.getLogger("accountgraph.graphql")
 
 strawberry.enum(
     DomainErrorCode, description="Why a mutation refused its input; stable for programs to test."
@@ -110,23 +106,3 @@ class Connection(Generic[NodeType]):
             end_cursor=cursors[-1] if cursors else None,
         )
         return cls(edges=edges, page_info=info, total=page.total)
-
-
-DATABASE_BUSY = Problem(
-    "the database is busy with other changes; nothing was changed, send the request again",
-    DomainErrorCode.DATABASE_BUSY,
-)
-
-
-async def respond(payload: type, call: Callable[[], Awaitable[dict[str, Any]]]) -> Any:
-    """Run a mutation's work; a domain refusal becomes the payload's ``errors``, and so does
-    a database too busy to take the change (``DATABASE_BUSY``: retry it)."""
-    try:
-        return payload(**await call(), errors=[])
-    except DomainError as exc:
-        return payload(errors=[UserError.from_problem(p) for p in exc.problems])
-    except Exception as exc:
-        if not is_database_busy(exc):
-            raise
-        log.warning("a mutation found the database busy: %s", exc)
-        return payload(errors=[UserError.from_problem(DATABASE_BUSY)])

@@ -9,7 +9,7 @@ from tortoise.expressions import Q
 
 import models
 from models.enums import RequestStatus as Status
-from resolvers.listing import conditions, pks, search_condition
+from resolvers.core.listing import conditions, pks, search_condition
 from schema.base import Info, RecordNode
 from schema.enums import RequestPriority, RequestStatus
 from schema.filters import values

@@ -7,7 +7,7 @@ import strawberry
 from strawberry.relay import GlobalID
 from tortoise.expressions import Q
 
-from resolvers.listing import conditions, pks, search_condition
+from resolvers.core.listing import conditions, pks, search_condition
 from schema.enums import (
     AccountStatus,
     AccountTier,

@@ -10,7 +10,8 @@ from strawberry.relay import GlobalID
 
 from events.snapshot import camel
 from models import Lead, User
-from schema.base import Info, UserError, respond
+from resolvers.mutation import respond
+from schema.base import Info, UserError
 from services.errors import DomainError
 from services.errors import ErrorCode as DomainErrorCode
 from services.lead_import import ImportOptions, LeadColumn, check_owner, import_leads
@@ -136,7 +137,7 @@ def _payload(report: ImportReport) -> dict[str, Any]:
 
 
 async def _owner(info: Info, owner_id: GlobalID | None) -> User | None:
-    from schema.mutations import visible_pk
+    from resolvers.mutation import visible_pk
 
     if owner_id is None or owner_id is UNSET:
         return info.context.viewer

@@ -10,8 +10,8 @@ from graphql import GraphQLError
 from tortoise.expressions import Q
 from tortoise.models import Model
 
-from resolvers.listing import archived_condition, child_page, list_page, ordering
-from resolvers.pagination import PageArgs, PaginationError
+from resolvers.core.listing import archived_condition, child_page, list_page, ordering
+from resolvers.core.pagination import PageArgs, PaginationError
 from schema.base import Connection, Info
 from schema.enums import OrderDirection
 

@@ -1,19 +1,15 @@
 """Mutations: one ``input`` argument, a payload with the changed object and ``errors``."""
 
-import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry import UNSET
-from strawberry.relay import GlobalID
 
-import models
-from resolvers.listing import pk
+from resolvers.mutation import input_values, respond
 from schema import types as t
 from schema.auth import AuthMutations
-from schema.base import Info, UserError, respond
+from schema.base import Info, UserError
 from schema.inputs import (
     CompleteTaskInput,
     ConvertLeadInput,
@@ -53,7 +49,6 @@ from services.activities import ACTIVITY, complete_task, log_activity
 from services.auth import hash_password, revoke_sessions
 from services.catalog import COMPETITOR, PRODUCT
 from services.clients import CLIENT, CONTACT, create_client
-from services.errors import DomainError, ErrorCode, Problem
 from services.leads import LEAD, convert_lead, create_lead
 from services.opportunities import (
     DEAL_COMPETITOR,
@@ -64,59 +59,7 @@ from services.opportunities import (
 )
 from services.passwords import check_new_password
 from services.people import TEAM, USER
-from services.records import RecordKind, describe
-
-# The record type each id input names, by input field.
-REFERENCES = {
-    "owner_id": "User",
-    "team_id": "Team",
-    "manager_id": "User",
-    "client_id": "Client",
-    "contact_id": "Contact",
-    "account_id": "Account",
-    "opportunity_id": "Opportunity",
-    "lead_id": "Lead",
-    "pipeline_id": "Pipeline",
-    "stage_id": "Stage",
-    "activity_id": "Activity",
-    "product_id": "Product",
-    "competitor_id": "Competitor",
-    "plan_id": "AccountPlan",
-    "objective_id": "PlanObjective",
-    "request_id": "CoordinationRequest",
-    "assignee_id": "User",
-    "user_id": "User",
-}
-
-
-async def input_values(info: Info, data: Any, id_type: str | None = None) -> dict[str, Any]:
-    """The fields a client set on an input object, with ids turned into primary keys.
-
-    An omitted field is left out; an explicit null is kept (it clears the value). An id of
-    the wrong type, or of a record the caller may not see, is refused like an unknown one.
-    """
-    result: dict[str, Any] = {}
-    for field in dataclasses.fields(data):
-        value = getattr(data, field.name)
-        if value is UNSET:
-            continue
-        if isinstance(value, GlobalID):
-            expected = id_type if field.name == "id" and id_type else REFERENCES[field.name]
-            value = await visible_pk(info, value, expected, field.name)
-        elif dataclasses.is_dataclass(value):
-            value = await input_values(info, value)
-        result[field.name] = value
-    return result
-
-
-async def visible_pk(info: Info, gid: GlobalID, type_name: str, field: str) -> int:
-    """The primary key of a record the caller may see, or a NOT_FOUND problem on ``field``."""
-    key = pk(gid, type_name)
-    model = getattr(models, type_name)
-    if key is None or await info.context.loaders.record(model).load(key) is None:
-        what = type_name if field == "id" else describe(field).capitalize()
-        raise DomainError([Problem(f"{what} not found", ErrorCode.NOT_FOUND, (field,))])
-    return key
+from services.records import RecordKind
 
 
 def ensure_may_write(info: Info, model: type) -> None:

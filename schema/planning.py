@@ -13,7 +13,7 @@ from strawberry.relay import GlobalID
 from tortoise.expressions import Q
 
 import models
-from resolvers.listing import conditions, pks, search_condition
+from resolvers.core.listing import conditions, pks, search_condition
 from schema.base import Info, RecordNode
 from schema.enums import ArchiveState, ObjectiveStatus, PlanStatus
 from schema.filters import ARCHIVED_HELP, values

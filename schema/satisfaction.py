@@ -8,7 +8,7 @@ from strawberry.relay import GlobalID
 from tortoise.expressions import Q
 
 import models
-from resolvers.listing import conditions, pks
+from resolvers.core.listing import conditions, pks
 from schema.base import Info, RecordNode
 from schema.enums import SatisfactionKind
 from schema.filters import values

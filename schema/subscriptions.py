@@ -21,8 +21,8 @@ from events.relay import notify_committed
 from ids import to_global_id
 from models import Account as AccountModel
 from models import OpportunityStageChange as StageChangeModel
-from resolvers.listing import pk, pks
-from resolvers.subscriptions import (
+from resolvers.core.listing import pk, pks
+from resolvers.core.subscriptions import (
     Delivery,
     EventView,
     aggregate_record,

@@ -9,8 +9,9 @@ from strawberry.relay import GlobalID
 from tortoise.expressions import Q
 
 import models
-from resolvers.listing import InputError, conditions, pk
-from schema.base import Connection, Info, RecordNode, UserError, respond
+from resolvers.core.listing import InputError, conditions, pk
+from resolvers.mutation import respond
+from schema.base import Connection, Info, RecordNode, UserError
 from schema.enums import EventType
 from schema.inputs import expected_version_field
 from schema.listing import Listing, order_input

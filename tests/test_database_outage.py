@@ -36,13 +36,13 @@ from db import (
     log_failure,
     migrate_db,
 )
+from db.sqlite import ImmediateSqliteClient
 from server import create_app
 from services.auth import hash_password
 from services.people import USER
 from services.pipelines import ensure_default_pipelines
 from services.records import create_record
 from settings import Settings
-from sqlite_backend import ImmediateSqliteClient
 from tests.live_server import ADMIN_EMAIL, ADMIN_PASSWORD, free_port
 from tests.private_postgres import PrivatePostgres
 

@@ -13,7 +13,13 @@ from itertools import pairwise
 
 import pytest
 
-from demo import ACCOUNT_MANAGER_EMAIL, ADMIN_EMAIL, DemoSummary, database_is_empty, seed_demo
+from demo.seeder import (
+    ACCOUNT_MANAGER_EMAIL,
+    ADMIN_EMAIL,
+    DemoSummary,
+    database_is_empty,
+    seed_demo,
+)
 from models import (
     Account,
     AccountPlan,
@@ -327,8 +333,8 @@ async def test_the_printed_demo_logins_and_key_work(seeded: DemoSummary):
 
 
 async def test_account_work_has_something_to_show_for_every_question(seeded: DemoSummary):
-    from demo import TEAM_MEMBER_EMAIL
-    from demo_account_work import quarter_of
+    from demo.plans_and_requests import quarter_of
+    from demo.seeder import TEAM_MEMBER_EMAIL
     from models.enums import (
         AccountStatus,
         PlanStatus,

@@ -28,7 +28,7 @@ _ROOT = str(Path(__file__).resolve().parents[1])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from graphiql import ASSET_PREFIX, STATIC_DIR, asset_routes, render_graphiql_page  # noqa: E402
+from web.graphiql import ASSET_PREFIX, STATIC_DIR, asset_routes, render_graphiql_page  # noqa: E402
 
 CDN_HOSTS = ("unpkg.com", "jsdelivr.net", "esm.sh", "cdnjs.cloudflare.com", "skypack.dev")
 

@@ -35,7 +35,7 @@ _ROOT = str(Path(__file__).resolve().parents[1])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from graphql_http import (  # noqa: E402
+from web.graphql_http import (  # noqa: E402
     GRAPHQL_RESPONSE_JSON,
     JSON,
     GraphQLHTTPError,

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cli import proxy_options
+from cli.main import proxy_options
 from tests.database import BACKEND, create_postgres_database, drop_postgres_database
 from tests.live_events import Server, prepare_database, start_server
 

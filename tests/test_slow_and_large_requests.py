@@ -12,7 +12,7 @@ import pytest
 import websockets
 from typer.testing import CliRunner
 
-import cli
+import cli.main
 from tests.database import BACKEND, create_postgres_database, drop_postgres_database
 from tests.live_server import ADMIN_EMAIL, ADMIN_PASSWORD, free_port, live_server
 

@@ -10,7 +10,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from models import ApiKey
-from resolvers.subscriptions import _fresh_view
+from resolvers.core.subscriptions import _fresh_view
 from services import auth
 from services.auth import Scope
 from settings import get_settings

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from ids import to_global_id
-from resolvers import analytics as glue
+from resolvers.core import analytics as glue
 from services.auth import issue_access_token
 from tests.database import count_statements
 from tests.factories import make_plan
@@ -355,7 +355,7 @@ async def test_plan_progress_resolver_for_the_account_plan_type(p):
     """``resolve_plan_progress`` is what the AccountPlan type's ``progress`` field calls."""
     from types import SimpleNamespace
 
-    from resolvers.context import Context
+    from resolvers.core.context import Context
     from schema.analytics import resolve_plan_progress
 
     alice = SimpleNamespace(context=Context(viewer=p.alice))

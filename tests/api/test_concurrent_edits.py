@@ -24,14 +24,16 @@ from models import (
     WebhookEndpoint,
 )
 from models.enums import Role
-from resolvers.context import Context
-from schema import schema
+from resolvers.core.context import Context
 from schema.errors import MaskUnexpectedErrors
+from schema.root import build_schema
 from services.auth import ALL_SCOPES, create_api_key
 from tests.database import BACKEND
 from tests.factories import make_account, make_opportunity, make_request, make_user, stage
 from tests.state import database_state
 from webhooks import secrets, signing
+
+schema = build_schema()
 
 UPDATE_ACCOUNT = """mutation($input: UpdateAccountInput!) {
   updateAccount(input: $input) {

@@ -13,10 +13,12 @@ from graphql import (
 
 from ids import to_global_id
 from models.enums import Role
-from schema import schema
+from schema.root import build_schema
 from services import auth
 from tests.factories import make_team, make_user
 from tests.state import database_state
+
+schema = build_schema()
 
 MUTATION_TYPE = schema._schema.mutation_type
 QUERY_TYPE = schema._schema.query_type

@@ -16,17 +16,19 @@ import strawberry
 from starlette.applications import Starlette
 from strawberry.extensions.validation_cache import _get_validate_cache
 
-from graphql_http import GRAPHQL_RESPONSE_JSON
 from ids import to_global_id
 from models import Competitor
 from models.enums import Role
-from schema import schema
 from schema.guards import QueryCostLimiter
+from schema.root import build_schema
 from server import AccountGraphView, create_app
 from services.auth import issue_access_token
 from settings import Settings
 from tests.factories import make_account, make_activity, make_opportunity, make_user
 from tests.state import database_state
+from web.graphql_http import GRAPHQL_RESPONSE_JSON
+
+schema = build_schema()
 
 Post = Callable[..., Awaitable[httpx.Response]]
 

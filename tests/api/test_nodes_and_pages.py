@@ -138,7 +138,7 @@ async def test_depth_limit_refuses_deep_queries(gql):
 
 
 async def test_graphiqls_default_query_runs(gql):
-    from graphiql import DEFAULT_QUERY
+    from web.graphiql import DEFAULT_QUERY
 
     await make_client(name="Acme")
     data = await gql(DEFAULT_QUERY)

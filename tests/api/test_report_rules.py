@@ -76,7 +76,7 @@ import pytest
 from ids import to_global_id
 from models import Activity, Opportunity, OpportunityStageChange, Target
 from models.enums import AccountStatus, ActivityKind, Role, TargetMetric, TeamKind
-from resolvers import analytics as glue
+from resolvers.core import analytics as glue
 from services.auth import issue_access_token
 from tests.factories import make_account, make_client, make_team, make_user, stage
 

@@ -13,7 +13,7 @@ from events.hub import SHARED_FOR, Hub
 from events.published import PublishedEvent, decode_wake_up, encode_wake_up
 from events.relay import Relay, publish_pending
 from models import OutboxEvent
-from resolvers.subscriptions import resume_position
+from resolvers.core.subscriptions import resume_position
 from services.opportunities import move_opportunity_stage
 from tests.factories import make_opportunity, stage
 

@@ -74,7 +74,7 @@ def is_database_busy(exc: BaseException) -> bool:
 def connection_config(url: str, settings: Settings | None = None) -> str | dict[str, Any]:
     """The connection for ``url``, through our engines on both databases.
 
-    SQLite goes through ``sqlite_backend``: write transactions that wait for the lock (up to
+    SQLite goes through ``db.sqlite``: write transactions that wait for the lock (up to
     the busy timeout), a connection that recovers once its file can be opened again, and the
     search fold. PostgreSQL goes through this module (``get_client_class``): the search fold
     and, with ``settings``, an end to every wait: each statement (on the server,
@@ -86,7 +86,7 @@ def connection_config(url: str, settings: Settings | None = None) -> str | dict[
     if connection["engine"] == "tortoise.backends.sqlite":
         busy = (settings or get_settings()).sqlite_busy_timeout_seconds
         credentials.setdefault("busy_timeout", round(busy * 1000))
-        return {"engine": "sqlite_backend", "credentials": credentials}
+        return {"engine": "db.sqlite", "credentials": credentials}
     if connection["engine"] != "tortoise.backends.asyncpg":
         return url
     if settings is not None:

@@ -119,7 +119,7 @@ def seed(
     """Fill the database with the demo data set."""
     if not demo:
         raise typer.BadParameter("say --demo to load the demo data set")
-    from demo import database_is_empty, seed_demo
+    from demo.seeder import database_is_empty, seed_demo
 
     async def work() -> Any:
         if if_empty and not await database_is_empty():
@@ -261,7 +261,7 @@ def import_leads_command(
 ) -> None:
     """Import leads from a CSV file: new emails become leads, known ones update their lead.
     Exits 0 when every row was imported, 3 when some rows were rejected, 1 when nothing was."""
-    from lead_import_cli import run_import
+    from cli.lead_import import run_import
 
     settings = get_settings()
     owner = owner or settings.import_default_owner
@@ -306,7 +306,7 @@ def export_schema(
     path: Annotated[Path, typer.Argument(help="Where to write the SDL.")] = Path("schema.graphql"),
 ) -> None:
     """Write the GraphQL schema as SDL (the committed schema.graphql)."""
-    from schema import schema_sdl
+    from schema.root import schema_sdl
 
     path.write_text(schema_sdl())
     console.print(f"Schema written to {path}")

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from demo_account_work import count_account_work, seed_account_work
+from demo.plans_and_requests import count_account_work, seed_account_work
 from models import (
     Account,
     AccountTeamMember,

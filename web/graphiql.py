@@ -25,7 +25,7 @@ from starlette.types import Scope
 
 ASSET_PREFIX = "/graphiql-assets"
 
-STATIC_DIR = Path(__file__).resolve().parent / "static" / "graphiql"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "graphiql"
 
 # Load order matters: GraphiQL's UMD bundle reads the React/ReactDOM globals.
 _SCRIPTS = (

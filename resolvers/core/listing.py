@@ -8,8 +8,8 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from ids import parse_pk
-from resolvers.loaders import Loaders, order_terms
-from resolvers.pagination import Page, PageArgs, PaginationError, page_from_rows
+from resolvers.core.loaders import Loaders, order_terms
+from resolvers.core.pagination import Page, PageArgs, PaginationError, page_from_rows
 
 
 class InputError(PaginationError):

@@ -7,7 +7,7 @@ from starlette.requests import HTTPConnection
 from tortoise.models import Model
 
 from models import User
-from resolvers.loaders import Loaders
+from resolvers.core.loaders import Loaders
 from services.auth import ALL_SCOPES, Principal, Scope
 from services.visibility import Visibility
 

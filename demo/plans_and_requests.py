@@ -544,7 +544,7 @@ class AccountWorkSeeder:
 
 
 async def _insert(model: type, rows: Sequence) -> None:
-    from demo import _insert as insert_with_keys
+    from demo.seeder import _insert as insert_with_keys
 
     await insert_with_keys(model, rows)
 

@@ -16,7 +16,7 @@ from tortoise.fields.data import CharEnumFieldInstance
 from tortoise.functions import Count
 from tortoise.models import Model
 
-from resolvers.pagination import Page, page_from_rows
+from resolvers.core.pagination import Page, page_from_rows
 from services.search import folded_sql
 from services.visibility import Visibility
 

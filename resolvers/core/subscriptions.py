@@ -24,12 +24,12 @@ from events.published import PublishedEvent
 from events.relay import Relay
 from ids import from_global_id, parse_pk
 from models import OutboxEvent, User
-from resolvers.context import Context
-from resolvers.live_metrics import ACTIVE_SUBSCRIPTIONS, EVENTS_PUSHED
-from resolvers.loaders import Loaders
-from resolvers.websocket import connection_credential
+from resolvers.core.context import Context
+from resolvers.core.loaders import Loaders
 from services.auth import AuthenticationError, Scope, authenticate
 from services.visibility import Visibility
+from web.live_metrics import ACTIVE_SUBSCRIPTIONS, EVENTS_PUSHED
+from web.websocket import connection_credential
 
 T = TypeVar("T")
 

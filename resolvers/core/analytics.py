@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from strawberry.dataloader import DataLoader
 
-from resolvers.context import Context
+from resolvers.core.context import Context
 from services.analytics.health import AccountHealth, account_health
 from services.analytics.period import Period
 from services.analytics.plans import PlanProgress, plan_progress

@@ -37,10 +37,10 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
 )
 from strawberry.types.unset import UnsetType
 
-from resolvers.context import Context
-from resolvers.live_metrics import CONNECTED_SOCKETS
+from resolvers.core.context import Context
 from services.audit import now
 from services.auth import AuthenticationError, authenticate, bearer_token
+from web.live_metrics import CONNECTED_SOCKETS
 
 # The close code of a socket whose credential expired or was revoked (as HTTP 401).
 CREDENTIAL_LAPSED = 4401

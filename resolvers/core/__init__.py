@@ -1,0 +1,3 @@
+"""Request plumbing of the resolvers: context, loaders, pagination, lists, permissions.
+
+Nothing here imports ``schema``."""

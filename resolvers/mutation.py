@@ -1,0 +1,146 @@
+"""The steps every mutation shares, written once: the input's ids turned into keys of records
+the caller may see, the service call, and the payload, or its ``errors`` when the service
+refuses.
+
+A mutation is a named function in ``resolvers/<domain>.py`` that calls ``mutate`` (any
+payload) or ``mutate_record`` (a payload carrying one record); its permission is declared on
+its root field (``resolvers.core.permissions``).
+"""
+
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable
+from functools import cache
+from typing import Any, TypeVar, cast
+
+from strawberry import UNSET
+from strawberry.relay import GlobalID
+from strawberry.types.base import StrawberryOptional, get_object_definition
+
+import models
+from db import is_database_busy
+from resolvers.core.listing import pk
+from schema.base import Info, RecordNode, UserError
+from services.errors import DomainError, ErrorCode, Problem
+from services.records import describe
+
+log = logging.getLogger("accountgraph.graphql")
+
+P = TypeVar("P")
+
+# The record type each id input names, by input field.
+REFERENCES = {
+    "owner_id": "User",
+    "team_id": "Team",
+    "manager_id": "User",
+    "client_id": "Client",
+    "contact_id": "Contact",
+    "account_id": "Account",
+    "opportunity_id": "Opportunity",
+    "lead_id": "Lead",
+    "pipeline_id": "Pipeline",
+    "stage_id": "Stage",
+    "activity_id": "Activity",
+    "product_id": "Product",
+    "competitor_id": "Competitor",
+    "plan_id": "AccountPlan",
+    "objective_id": "PlanObjective",
+    "request_id": "CoordinationRequest",
+    "assignee_id": "User",
+    "user_id": "User",
+}
+
+DATABASE_BUSY = Problem(
+    "the database is busy with other changes; nothing was changed, send the request again",
+    ErrorCode.DATABASE_BUSY,
+)
+
+
+async def input_values(info: Info, data: Any, id_type: str | None = None) -> dict[str, Any]:
+    """The fields a client set on an input object, with ids turned into primary keys.
+
+    An omitted field is left out; an explicit null is kept (it clears the value). An id of
+    the wrong type, or of a record the caller may not see, is refused like an unknown one.
+    ``id_type`` names the record type of the input's own ``id`` field.
+    """
+    result: dict[str, Any] = {}
+    for field in dataclasses.fields(data):
+        value = getattr(data, field.name)
+        if value is UNSET:
+            continue
+        if isinstance(value, GlobalID):
+            expected = id_type if field.name == "id" and id_type else REFERENCES[field.name]
+            value = await visible_pk(info, value, expected, field.name)
+        elif dataclasses.is_dataclass(value):
+            value = await input_values(info, value)
+        result[field.name] = value
+    return result
+
+
+async def visible_pk(info: Info, gid: GlobalID, type_name: str, field: str) -> int:
+    """The primary key of a record the caller may see, or a NOT_FOUND problem on ``field``."""
+    key = pk(gid, type_name)
+    model = getattr(models, type_name)
+    if key is None or await info.context.loaders.record(model).load(key) is None:
+        what = type_name if field == "id" else describe(field).capitalize()
+        raise DomainError([Problem(f"{what} not found", ErrorCode.NOT_FOUND, (field,))])
+    return key
+
+
+async def respond(payload: type[P], call: Callable[[], Awaitable[dict[str, Any]]]) -> P:
+    """Run a mutation's work; a domain refusal becomes the payload's ``errors``, and so does
+    a database too busy to take the change (``DATABASE_BUSY``: retry it)."""
+    build: Callable[..., P] = payload
+    try:
+        return build(**await call(), errors=[])
+    except DomainError as exc:
+        return build(errors=[UserError.from_problem(p) for p in exc.problems])
+    except Exception as exc:
+        if not is_database_busy(exc):
+            raise
+        log.warning("a mutation found the database busy: %s", exc)
+        return build(errors=[UserError.from_problem(DATABASE_BUSY)])
+
+
+async def mutate(
+    info: Info,
+    payload: type[P],
+    input: Any,
+    work: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]],
+    *,
+    id_type: str | None = None,
+) -> P:
+    """``work`` gets the input's values (see ``input_values``) and returns the payload's
+    fields; a refusal on the way fills the payload's ``errors`` instead."""
+
+    async def call() -> dict[str, Any]:
+        return await work(await input_values(info, input, id_type))
+
+    return await respond(payload, call)
+
+
+async def mutate_record(
+    info: Info,
+    payload: type[P],
+    input: Any,
+    work: Callable[[dict[str, Any], int | None], Awaitable[Any]],
+    *,
+    id_type: str | None = None,
+) -> P:
+    """A mutation whose payload carries one record: ``work`` gets the input's values and the
+    caller's id and returns the changed row, which fills the payload's record field."""
+    field, node = record_field(cast(type, payload))
+
+    async def call(values: dict[str, Any]) -> dict[str, Any]:
+        return {field: node.from_row(await work(values, info.context.actor_id))}
+
+    return await mutate(info, payload, input, call, id_type=id_type)
+
+
+@cache
+def record_field(payload: type) -> tuple[str, type[RecordNode]]:
+    """The name and node type of the one record field of a payload (``errors`` aside)."""
+    definition = get_object_definition(payload, strict=True)
+    (field,) = (f for f in definition.fields if f.python_name != "errors")
+    node = field.type.of_type if isinstance(field.type, StrawberryOptional) else field.type
+    return field.python_name, node  # type: ignore[return-value]

@@ -1,0 +1,131 @@
+"""The root of the schema: its operation types, its extensions, and ``build_schema``."""
+
+import logging
+from collections.abc import Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from schema.access import RequireScope, RequireSignIn
+from schema.errors import (
+    LabelInputErrors,
+    MaskUnexpectedErrors,
+    RefuseNulCharacters,
+    RequireOperationName,
+    is_database_outage,
+    is_unexpected,
+    log_errors,
+)
+from schema.glossary import describe_schema
+from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
+from schema.mutations import Mutation as RemainingMutations
+from schema.query import Query as RemainingQueries
+from schema.subscriptions import Subscription as RemainingSubscriptions
+from schema.subscriptions import WakeRelayAfterMutations
+from settings import Settings, get_settings
+
+_log = logging.getLogger("accountgraph")
+
+
+# The root types list every root field by name, one section per domain. The fields still
+# inherited from the Remaining* classes move here as their domains are declared.
+
+
+@strawberry.type(description="Everything that can be read.")
+class Query(RemainingQueries):
+    # ---- nodes, viewer, records: clients, contacts, accounts, deals, leads, activities ----
+    # ---- plans, coordination requests, satisfaction, targets ----
+    # ---- analytics ----
+    # ---- sign-in and API keys ----
+    # ---- webhooks ----
+    pass
+
+
+@strawberry.type(description="Changes.")
+class Mutation(RemainingMutations):
+    # ---- clients, contacts, accounts, catalog, deals, leads, activities, users and teams ----
+    # ---- plans, coordination requests, satisfaction, targets ----
+    # ---- sign-in and API keys ----
+    # ---- webhooks ----
+    pass
+
+
+@strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
+class Subscription(RemainingSubscriptions):
+    pass
+
+
+class AccountGraphSchema(strawberry.Schema):
+    """Strawberry's schema, logging expected errors in one line each without a traceback,
+    and a database outage as one line rather than a traceback per failed field (they are
+    answered SERVICE_UNAVAILABLE, see MaskUnexpectedErrors)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        outages = [error for error in errors if is_database_outage(error)]
+        if outages:
+            _log.warning(
+                "%d field(s) failed, the database is unavailable: %s",
+                len(outages),
+                outages[0].original_error,
+            )
+        log_errors([error for error in errors if not is_database_outage(error)])
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The executable schema, with the request guards the settings ask for."""
+    settings = settings or get_settings()
+    # Built once, not per request, so that ValidationCache (keyed by the rules) hits.
+    limits = document_limit_rules(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_directives=settings.max_directives,
+    )
+    # Factories: Strawberry makes fresh extension instances for every request.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        RequireOperationName,
+        lambda: RequireSignIn(anonymous_introspection=settings.introspection_anonymous),
+        RequireScope,
+        WakeRelayAfterMutations,
+        LabelInputErrors,
+        RefuseNulCharacters,
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        lambda: AddValidationRules(limits),
+        lambda: QueryCostLimiter(
+            max_cost=settings.max_query_cost, default_page_size=settings.default_page_size
+        ),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: MaskUnexpectedErrors(
+            should_mask_error=is_unexpected, error_message="Internal server error"
+        ),
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    if not settings.field_suggestions:
+        extensions.append(HideSuggestions)
+    built = AccountGraphSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        config=StrawberryConfig(relay_max_results=settings.max_page_size),
+    )
+    describe_schema(built._schema)
+    return built
+
+
+def schema_sdl() -> str:
+    """The schema in SDL, as committed in schema.graphql."""
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,1 @@
+"""Transport: GraphQL over HTTP, GraphiQL, the WebSocket protocols and metrics."""
