@@ -21,8 +21,9 @@ import models
 from db import is_database_busy
 from resolvers.core.listing import pk
 from schema.base import Info, RecordNode, UserError
+from services import records
 from services.errors import DomainError, ErrorCode, Problem
-from services.records import describe
+from services.records import RecordKind, describe
 
 log = logging.getLogger("accountgraph.graphql")
 
@@ -144,3 +145,58 @@ def record_field(payload: type) -> tuple[str, type[RecordNode]]:
     (field,) = (f for f in definition.fields if f.python_name != "errors")
     node = field.type.of_type if isinstance(field.type, StrawberryOptional) else field.type
     return field.python_name, node  # type: ignore[return-value]
+
+
+Work = Callable[[dict[str, Any], int | None], Awaitable[Any]]
+
+
+def create_record(kind: RecordKind) -> Work:
+    """The work of a plain create: a record of ``kind`` from the input's values."""
+
+    async def work(values: dict[str, Any], actor_id: int | None) -> Any:
+        return await records.create_record(kind, actor_id=actor_id, values=values)
+
+    return work
+
+
+def update_record(kind: RecordKind) -> Work:
+    """The work of an update: the input's ``id``, ``expectedVersion`` and the fields given."""
+
+    async def work(values: dict[str, Any], actor_id: int | None) -> Any:
+        record_id = values.pop("id")
+        return await records.update_record(
+            kind,
+            record_id=record_id,
+            actor_id=actor_id,
+            expected_version=values.pop("expected_version", None),
+            changes=values,
+        )
+
+    return work
+
+
+def archive_record(kind: RecordKind) -> Work:
+    """The work of an archive: the record the input's ``id`` names."""
+
+    async def work(values: dict[str, Any], actor_id: int | None) -> Any:
+        return await records.archive_record(kind, record_id=values["id"], actor_id=actor_id)
+
+    return work
+
+
+def restore_record(kind: RecordKind) -> Work:
+    """The work of a restore: the archived record the input's ``id`` names."""
+
+    async def work(values: dict[str, Any], actor_id: int | None) -> Any:
+        return await records.restore_record(kind, record_id=values["id"], actor_id=actor_id)
+
+    return work
+
+
+def delete_record(kind: RecordKind) -> Work:
+    """The work of a delete (the parts of a deal): the record the input's ``id`` names."""
+
+    async def work(values: dict[str, Any], actor_id: int | None) -> Any:
+        return await records.delete_record(kind, record_id=values["id"], actor_id=actor_id)
+
+    return work
