@@ -17,10 +17,15 @@ from resolvers.core import analytics as glue
 from resolvers.core.analytics import health_loader, plan_progress_loader, satisfaction_loader
 from resolvers.core.listing import pk, pks
 from resolvers.core.pagination import PaginationError
-from schema import types as t
-from schema.base import Info
+from schema.accounts import Account
+from schema.activities import Activity
+from schema.base import Info, load, load_required
+from schema.catalog import Product
 from schema.enums import HealthStatus, TargetMetric
 from schema.filters import OpportunityFilter
+from schema.leads import Lead
+from schema.opportunities import OPPORTUNITIES, Opportunity, Stage
+from schema.people import Team, User
 from services.analytics import attainment as attainment_service
 from services.analytics import health as health_service
 from services.analytics import plans as plans_service
@@ -35,8 +40,6 @@ from services.analytics.sales import sales_metrics
 from services.analytics.satisfaction import Trend
 from services.analytics.stale import stale_opportunities
 from services.errors import DomainError
-
-strawberry.enum(PeriodUnit, description="A calendar month, quarter or year.")
 
 
 def bad_input(message: str) -> GraphQLError:
@@ -115,8 +118,8 @@ class PipelineStageSummary:
     stage_id: strawberry.Private[int]
 
     @strawberry.field(description="The stage.")
-    async def stage(self, info: Info) -> t.Stage:
-        return await t.load(info, t.Stage, self.stage_id)  # type: ignore[return-value]
+    async def stage(self, info: Info) -> Stage:
+        return await load_required(info, Stage, self.stage_id)
 
 
 @strawberry.type(
@@ -162,12 +165,12 @@ class TargetAttainment:
         return strawberry.ID(to_global_id("Target", self.target_pk))
 
     @strawberry.field(description="The user the target is for, if a user's.")
-    async def user(self, info: Info) -> t.User | None:
-        return await t.load(info, t.User, self.user_id)
+    async def user(self, info: Info) -> User | None:
+        return await load(info, User, self.user_id)
 
     @strawberry.field(description="The team the target is for, if a team's.")
-    async def team(self, info: Info) -> t.Team | None:
-        return await t.load(info, t.Team, self.team_id)
+    async def team(self, info: Info) -> Team | None:
+        return await load(info, Team, self.team_id)
 
     @classmethod
     def of(cls, a: attainment_service.Attainment) -> "TargetAttainment":
@@ -328,18 +331,15 @@ class StaleOpportunity:
     opportunity_id: strawberry.Private[int]
 
     @strawberry.field(description="The deal.")
-    async def opportunity(self, info: Info) -> t.Opportunity:
-        return await t.load(info, t.Opportunity, self.opportunity_id)  # type: ignore[return-value]
+    async def opportunity(self, info: Info) -> Opportunity:
+        return await load_required(info, Opportunity, self.opportunity_id)
 
 
 @strawberry.type(description="An account renewing soon.")
 class UpcomingRenewal:
-    account: t.Account = strawberry.field(description="The account.")
+    account: Account = strawberry.field(description="The account.")
     renewal_date: date = strawberry.field(description="When it renews.")
     days_until: int = strawberry.field(description="Days from today to the renewal date.")
-
-
-strawberry.enum(FollowUpKind, description="A lead to follow up or a task to do.")
 
 
 @strawberry.type(description="Something the caller must follow up on.")
@@ -350,12 +350,12 @@ class FollowUp:
     record_id: strawberry.Private[int]
 
     @strawberry.field(description="The lead, for a LEAD item.")
-    async def lead(self, info: Info) -> t.Lead | None:
-        return await t.load(info, t.Lead, self.record_id) if self.kind == "LEAD" else None
+    async def lead(self, info: Info) -> Lead | None:
+        return await load(info, Lead, self.record_id) if self.kind == "LEAD" else None
 
     @strawberry.field(description="The task, for a TASK item.")
-    async def task(self, info: Info) -> t.Activity | None:
-        return await t.load(info, t.Activity, self.record_id) if self.kind == "TASK" else None
+    async def task(self, info: Info) -> Activity | None:
+        return await load(info, Activity, self.record_id) if self.kind == "TASK" else None
 
 
 @strawberry.type(description="How deals moved through one stage in the period.")
@@ -374,8 +374,8 @@ class StageMetrics:
     stage_id: strawberry.Private[int]
 
     @strawberry.field(description="The stage.")
-    async def stage(self, info: Info) -> t.Stage:
-        return await t.load(info, t.Stage, self.stage_id)  # type: ignore[return-value]
+    async def stage(self, info: Info) -> Stage:
+        return await load_required(info, Stage, self.stage_id)
 
 
 @strawberry.type(description="How well deals are won over a period.")
@@ -394,9 +394,6 @@ class SalesMetrics:
     stages: list[StageMetrics] = strawberry.field(
         description="Conversion and time in stage, per open stage, in pipeline order."
     )
-
-
-strawberry.enum(Trend, description="How satisfaction moved against the period before.")
 
 
 @strawberry.type(description="NPS and CSAT of the responses received in one period.")
@@ -451,8 +448,8 @@ class GrowthOpportunity:
     product_id: strawberry.Private[int]
 
     @strawberry.field(description="The product.")
-    async def product(self, info: Info) -> t.Product:
-        return await t.load(info, t.Product, self.product_id)  # type: ignore[return-value]
+    async def product(self, info: Info) -> Product:
+        return await load_required(info, Product, self.product_id)
 
 
 # Arguments several questions share.
@@ -483,7 +480,7 @@ class AnalyticsQueries:
             strawberry.argument(description="Which deals; by default every deal not archived."),
         ] = None,
     ) -> list[PipelineStageSummary]:
-        condition = t.OPPORTUNITIES.where(filter)
+        condition = OPPORTUNITIES.where(filter)
         lines = await pipeline_summary(visibility=info.context.visibility, condition=condition)
         return [
             PipelineStageSummary(
@@ -557,7 +554,7 @@ class AnalyticsQueries:
         return [TargetAttainment.of(a) for a in rows]
 
     @strawberry.field(description="Active accounts whose health is AT_RISK, lowest score first.")
-    async def accounts_at_risk(self, info: Info) -> list[t.Account]:
+    async def accounts_at_risk(self, info: Info) -> list[Account]:
         context = info.context
         at_risk = await health_service.accounts_at_risk(
             visibility=context.visibility, now=glue.now()
@@ -565,10 +562,10 @@ class AnalyticsQueries:
         loader = health_loader(context)
         for health in at_risk:
             loader.prime(health.account_id, health)
-        rows = await context.loaders.record(t.Account.model).load_many(
+        rows = await context.loaders.record(Account.model).load_many(
             [h.account_id for h in at_risk]
         )
-        return [t.Account.from_row(row) for row in rows if row is not None]
+        return [Account.from_row(row) for row in rows if row is not None]
 
     @strawberry.field(description="Progress of account plans, from the deals linked to them.")
     async def plan_progress(
@@ -611,7 +608,7 @@ class AnalyticsQueries:
             raise bad_input(exc.problems[0].message) from None
         return [
             UpcomingRenewal(
-                account=t.Account.from_row(r.account),
+                account=Account.from_row(r.account),
                 renewal_date=r.renewal_date,
                 days_until=r.days_until,
             )

@@ -13,13 +13,11 @@ from models import User as UserModel
 from resolvers.core.listing import pk
 from resolvers.mutation import respond
 from schema.base import Info, RecordNode, UserError
-from schema.types import User
+from schema.people import User
 from services import auth, passwords
 from services.auth import Scope
 from services.errors import DomainError, ErrorCode, Problem
 from services.login_throttle import SignInDelayed
-
-strawberry.enum(Scope, name="ApiKeyScope", description="What an API key may do.")
 
 
 class IsAuthenticated(BasePermission):

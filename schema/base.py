@@ -4,7 +4,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from functools import cache
-from typing import Any, ClassVar, Generic, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 
 import strawberry
 from strawberry import relay
@@ -16,14 +16,10 @@ from events.snapshot import camel
 from ids import parse_pk
 from resolvers.core.context import Context
 from resolvers.core.pagination import Page
-from services.errors import ErrorCode as DomainErrorCode
+from schema.enums import DomainErrorCode
 from services.errors import Problem
 
 Info = StrawberryInfo[Context, None]
-
-strawberry.enum(
-    DomainErrorCode, description="Why a mutation refused its input; stable for programs to test."
-)
 
 
 @strawberry.type(description="A problem with a mutation's input; nothing was changed.")
@@ -56,6 +52,14 @@ class RecordNode(relay.Node):
     )
 
     model: ClassVar[type[Model]]
+    # The node type declared for each model, so that a type can load one declared in a
+    # module above its own (see ``Above``).
+    declared: ClassVar[dict[type[Model], type["RecordNode"]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "model" in vars(cls):
+            RecordNode.declared[cls.model] = cls
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
@@ -106,3 +110,57 @@ class Connection(Generic[NodeType]):
             end_cursor=cursors[-1] if cursors else None,
         )
         return cls(edges=edges, page_info=info, total=page.total)
+
+
+T = TypeVar("T", bound=RecordNode)
+
+
+class Above(Generic[T]):
+    """A node type declared in a module above this one, named by its model.
+
+    Types refer up the module order (a deal to its account, an activity to its deal) through
+    ``strawberry.lazy`` in annotations; to load such a node at run time, ``load`` takes
+    ``Above(models.Account)``, declared as ``Above[Account]`` with ``Account`` imported for
+    the type checker only, and finds the node type by its model once the schema is built.
+    """
+
+    def __init__(self, model: type[Model]) -> None:
+        self.model = model
+
+    @property
+    def node(self) -> type[T]:
+        return cast(type[T], RecordNode.declared[self.model])
+
+
+def _node(node: "type[T] | Above[T]") -> type[T]:
+    return node.node if isinstance(node, Above) else node
+
+
+async def load(info: Info, node: "type[T] | Above[T]", pk: int | None) -> T | None:
+    """The node with primary key ``pk``, through the request's batching loader; None when
+    there is no ``pk`` or the viewer may not see the row."""
+    if pk is None:
+        return None
+    node_type = _node(node)
+    row = await info.context.loaders.record(node_type.model).load(pk)
+    return node_type.from_row(row) if row is not None else None
+
+
+async def load_required(info: Info, node: "type[T] | Above[T]", pk: int) -> T:
+    """The node a required relation points at, through the request's batching loader.
+
+    Whoever sees a record sees what its required relations point at (services/visibility.py),
+    and foreign keys keep the rows there, so a missing row is a broken invariant: it raises
+    rather than answering null for a field the schema promises is never null.
+    """
+    node_type = _node(node)
+    row = await info.context.loaders.record(node_type.model).load(pk)
+    if row is None:
+        raise LookupError(f"{node_type.__name__} {pk} is missing behind a required relation")
+    return node_type.from_row(row)
+
+
+async def load_children(info: Info, node: type[T], parent: str, pk: int, *order: str) -> list[T]:
+    """The nodes whose ``parent`` column is ``pk``, in ``order``, through the batching loader."""
+    rows = await info.context.loaders.children(node.model, parent, order).load(pk)
+    return node.from_rows(rows)

@@ -1,4 +1,6 @@
-"""Coordination requests in the graph: requests to internal teams and their comments."""
+"""Coordination requests in the graph: requests to internal teams and their comments.
+
+Below ``Account`` (which lists its requests), so a request refers to its account upward."""
 
 import datetime
 from typing import TYPE_CHECKING, Annotated
@@ -8,20 +10,20 @@ from strawberry.relay import GlobalID
 from tortoise.expressions import Q
 
 import models
-from models.enums import RequestStatus as Status
 from resolvers.core.listing import conditions, pks, search_condition
-from schema.base import Info, RecordNode
+from schema.base import Above, Info, RecordNode, load, load_required
 from schema.enums import RequestPriority, RequestStatus
 from schema.filters import values
 from schema.listing import Listing, order_input
-from schema.types import Opportunity, Team, User, load
-from services.audit import now
+from schema.opportunities import Opportunity
+from schema.people import Team, User
+from services import clock
+from services.coordination import UNRESOLVED, is_overdue, not_overdue_condition, overdue_condition
 
 if TYPE_CHECKING:
-    from schema.types import Account
+    from schema.accounts import Account
 
-AccountRef = Annotated["Account", strawberry.lazy("schema.types")]
-UNRESOLVED = [Status.OPEN.value, Status.IN_PROGRESS.value]
+ACCOUNT: "Above[Account]" = Above(models.Account)
 
 
 @strawberry.type(description="A comment on a coordination request, from either side of it.")
@@ -33,11 +35,11 @@ class CoordinationComment(RecordNode):
 
     @strawberry.field(description="Who wrote the comment.")
     async def author(self, info: Info) -> User:
-        return await load(info, User, self.author_id)  # type: ignore[return-value]
+        return await load_required(info, User, self.author_id)
 
     @strawberry.field(description="The request commented on.")
     async def request(self, info: Info) -> "CoordinationRequest":
-        return await load(info, CoordinationRequest, self.request_id)  # type: ignore[return-value]
+        return await load_required(info, CoordinationRequest, self.request_id)
 
 
 @strawberry.input(description="Narrows a request's comments.")
@@ -83,21 +85,15 @@ class CoordinationRequest(RecordNode):
 
     @strawberry.field(description="True when it is still open after its due date (UTC).")
     def is_overdue(self) -> bool:
-        return (
-            self.due_date is not None
-            and self.status.value in UNRESOLVED
-            and self.due_date < now().date()
-        )
+        return is_overdue(self, clock.today())
 
     @strawberry.field(description="The team asked.")
     async def team(self, info: Info) -> Team:
-        return await load(info, Team, self.team_id)  # type: ignore[return-value]
+        return await load_required(info, Team, self.team_id)
 
     @strawberry.field(description="The account the request is about.")
-    async def account(self, info: Info) -> AccountRef:
-        from schema.types import Account
-
-        return await load(info, Account, self.account_id)  # type: ignore[return-value]
+    async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")]:
+        return await load_required(info, ACCOUNT, self.account_id)
 
     @strawberry.field(description="The deal the request is about, if any.")
     async def opportunity(self, info: Info) -> Opportunity | None:
@@ -105,7 +101,7 @@ class CoordinationRequest(RecordNode):
 
     @strawberry.field(description="Who asked.")
     async def requester(self, info: Info) -> User:
-        return await load(info, User, self.requester_id)  # type: ignore[return-value]
+        return await load_required(info, User, self.requester_id)
 
     @strawberry.field(description="The team member working on it, if assigned.")
     async def assignee(self, info: Info) -> User | None:
@@ -142,16 +138,6 @@ class CoordinationRequestFilter:
     )
 
 
-def overdue_condition(overdue: bool) -> Q:
-    today = now().date()
-    if overdue:
-        return Q(status__in=UNRESOLVED, due_date__lt=today)
-    # Spelt out rather than negated: NOT over a null due date would drop undated requests.
-    return Q(
-        Q(due_date__isnull=True), ~Q(status__in=UNRESOLVED), Q(due_date__gte=today), join_type="OR"
-    )
-
-
 def request_condition(f: CoordinationRequestFilter | None) -> Q:
     if f is None:
         return Q()
@@ -168,7 +154,8 @@ def request_condition(f: CoordinationRequestFilter | None) -> Q:
         due_date__lt=f.due_before,
     )
     if f.overdue is not None:
-        condition &= overdue_condition(f.overdue)
+        today = clock.today()
+        condition &= overdue_condition(today) if f.overdue else not_overdue_condition(today)
     return condition
 
 

@@ -29,6 +29,13 @@ from models.enums import (
     TargetMetric,
     TeamKind,
 )
+from services.analytics.follow_ups import FollowUpKind
+from services.analytics.period import PeriodUnit
+from services.analytics.satisfaction import Trend
+from services.auth import Scope
+from services.errors import ErrorCode as DomainErrorCode
+from services.lead_import.columns import LeadColumn
+from webhooks.policy import AttemptOutcome, DeliveryStatus
 
 strawberry.enum(enums.Role, description="What a user may do.")
 strawberry.enum(enums.TeamKind, description="What a team does.")
@@ -72,6 +79,32 @@ strawberry.enum(
     description="Health bands: HEALTHY from 75, NEEDS_ATTENTION from 50, AT_RISK below.",
 )
 
+strawberry.enum(
+    DomainErrorCode, description="Why a mutation refused its input; stable for programs to test."
+)
+strawberry.enum(Scope, name="ApiKeyScope", description="What an API key may do.")
+strawberry.enum(
+    LeadColumn,
+    name="LeadImportField",
+    description="A lead field a file column can fill; FIRST_NAME and LAST_NAME are joined "
+    "into the person's name.",
+)
+strawberry.enum(PeriodUnit, description="A calendar month, quarter or year.")
+strawberry.enum(FollowUpKind, description="A lead to follow up or a task to do.")
+strawberry.enum(Trend, description="How satisfaction moved against the period before.")
+strawberry.enum(
+    DeliveryStatus,
+    name="WebhookDeliveryStatus",
+    description="PENDING (will be attempted, now or at nextAttemptAt), SUCCEEDED (a 2xx "
+    "answer) or FAILED (no retry left, or a failure that is not retried).",
+)
+strawberry.enum(
+    AttemptOutcome,
+    name="WebhookAttemptOutcome",
+    description="What one attempt led to: SUCCEEDED, RETRYING (failed, tried again later), "
+    "FAILED (failed, not tried again) or INTERRUPTED (the sending worker stopped).",
+)
+
 EventType = strawberry.enum(  # type: ignore[call-overload]
     Enum("EventType", {member.name: member.value for member in DomainEventType}),  # type: ignore[misc]
     description="The event catalogue; each value stands for the dotted event name in lower case.",
@@ -108,6 +141,7 @@ __all__ = [
     "ClientStatus",
     "CompetitorStatus",
     "DealStatus",
+    "DomainErrorCode",
     "EventType",
     "HealthStatus",
     "LeadSource",

@@ -18,13 +18,6 @@ from services.lead_import import ImportOptions, LeadColumn, check_owner, import_
 from services.lead_import.report import ImportReport, RejectedRow
 from settings import get_settings
 
-strawberry.enum(
-    LeadColumn,
-    name="LeadImportField",
-    description="A lead field a file column can fill; FIRST_NAME and LAST_NAME are joined "
-    "into the person's name.",
-)
-
 
 @strawberry.input(description="A file column and the lead field it holds.")
 class ImportColumnInput:

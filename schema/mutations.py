@@ -7,9 +7,12 @@ import strawberry
 from graphql import GraphQLError
 
 from resolvers.mutation import input_values, respond
-from schema import types as t
+from schema.accounts import Account
+from schema.activities import Activity
 from schema.auth import AuthMutations
 from schema.base import Info, UserError
+from schema.catalog import Competitor, Product
+from schema.clients import Client, Contact
 from schema.inputs import (
     CompleteTaskInput,
     ConvertLeadInput,
@@ -42,6 +45,14 @@ from schema.inputs import (
     id_input,
 )
 from schema.lead_import import IMPORT_LEADS
+from schema.leads import Lead
+from schema.opportunities import (
+    Opportunity,
+    OpportunityCompetitor,
+    OpportunityLineItem,
+    OpportunityStageChange,
+)
+from schema.people import Team, User
 from schema.webhooks import WebhookMutations
 from services import records
 from services.accounts import ACCOUNT, create_account
@@ -195,48 +206,48 @@ def entity_mutations(
 
 MoveOpportunityStagePayload = payload_type(
     "MoveOpportunityStage",
-    {"opportunity": t.Opportunity, "stage_change": t.OpportunityStageChange},
+    {"opportunity": Opportunity, "stage_change": OpportunityStageChange},
     "The deal after the move and the stage change written for it.",
 )
 ConvertLeadPayload = payload_type(
     "ConvertLead",
     {
-        "lead": t.Lead,
-        "client": t.Client,
-        "contact": t.Contact,
-        "account": t.Account,
-        "opportunity": t.Opportunity,
+        "lead": Lead,
+        "client": Client,
+        "contact": Contact,
+        "account": Account,
+        "opportunity": Opportunity,
     },
     "The converted lead and the records made or reused for it.",
 )
 
 
 async def _move_stage(info: Info, input: MoveOpportunityStageInput) -> MoveOpportunityStagePayload:  # type: ignore[valid-type]
-    ensure_may_write(info, t.Opportunity.model)
+    ensure_may_write(info, Opportunity.model)
 
     async def call() -> dict[str, Any]:
         values = await input_values(info, input)
         change = await move_opportunity_stage(actor_id=info.context.actor_id, **values)
-        deal = await t.Opportunity.model.get(pk=change.opportunity_id)
+        deal = await Opportunity.model.get(pk=change.opportunity_id)
         return {
-            "opportunity": t.Opportunity.from_row(deal),
-            "stage_change": t.OpportunityStageChange.from_row(change),
+            "opportunity": Opportunity.from_row(deal),
+            "stage_change": OpportunityStageChange.from_row(change),
         }
 
     return await respond(MoveOpportunityStagePayload, call)
 
 
 async def _convert_lead(info: Info, input: ConvertLeadInput) -> ConvertLeadPayload:  # type: ignore[valid-type]
-    ensure_may_write(info, t.Lead.model)
+    ensure_may_write(info, Lead.model)
 
     async def call() -> dict[str, Any]:
         done = await convert_lead(actor_id=info.context.actor_id, **await input_values(info, input))
         return {
-            "lead": t.Lead.from_row(done.lead),
-            "client": t.Client.from_row(done.client),
-            "contact": t.Contact.from_row(done.contact),
-            "account": t.Account.from_row(done.account),
-            "opportunity": t.Opportunity.from_row(done.opportunity) if done.opportunity else None,
+            "lead": Lead.from_row(done.lead),
+            "client": Client.from_row(done.client),
+            "contact": Contact.from_row(done.contact),
+            "account": Account.from_row(done.account),
+            "opportunity": Opportunity.from_row(done.opportunity) if done.opportunity else None,
         }
 
     return await respond(ConvertLeadPayload, call)
@@ -262,31 +273,31 @@ async def _deactivate_user(values: dict[str, Any], actor_id: int | None) -> Any:
 MUTATION_FIELDS: dict[str, Any] = {
     **entity_mutations(
         "Client",
-        t.Client,
+        Client,
         CLIENT,
         CreateClientInput,
         UpdateClientInput,
         creator=lambda values, actor_id: create_client(actor_id=actor_id, values=values),
     ),
-    **entity_mutations("Contact", t.Contact, CONTACT, CreateContactInput, UpdateContactInput),
+    **entity_mutations("Contact", Contact, CONTACT, CreateContactInput, UpdateContactInput),
     **entity_mutations(
         "Account",
-        t.Account,
+        Account,
         ACCOUNT,
         CreateAccountInput,
         UpdateAccountInput,
         creator=lambda values, actor_id: create_account(actor_id=actor_id, values=values),
     ),
-    **entity_mutations("Product", t.Product, PRODUCT, CreateProductInput, UpdateProductInput),
+    **entity_mutations("Product", Product, PRODUCT, CreateProductInput, UpdateProductInput),
     **entity_mutations(
-        "Competitor", t.Competitor, COMPETITOR, CreateCompetitorInput, UpdateCompetitorInput
+        "Competitor", Competitor, COMPETITOR, CreateCompetitorInput, UpdateCompetitorInput
     ),
-    **entity_mutations("Lead", t.Lead, LEAD, None, UpdateLeadInput),
-    **entity_mutations("Opportunity", t.Opportunity, OPPORTUNITY, None, UpdateOpportunityInput),
-    **entity_mutations("Activity", t.Activity, ACTIVITY, None, UpdateActivityInput),
+    **entity_mutations("Lead", Lead, LEAD, None, UpdateLeadInput),
+    **entity_mutations("Opportunity", Opportunity, OPPORTUNITY, None, UpdateOpportunityInput),
+    **entity_mutations("Activity", Activity, ACTIVITY, None, UpdateActivityInput),
     **entity_mutations(
         "OpportunityLineItem",
-        t.OpportunityLineItem,
+        OpportunityLineItem,
         LINE_ITEM,
         CreateOpportunityLineItemInput,
         UpdateOpportunityLineItemInput,
@@ -294,7 +305,7 @@ MUTATION_FIELDS: dict[str, Any] = {
     ),
     **entity_mutations(
         "OpportunityCompetitor",
-        t.OpportunityCompetitor,
+        OpportunityCompetitor,
         DEAL_COMPETITOR,
         CreateOpportunityCompetitorInput,
         UpdateOpportunityCompetitorInput,
@@ -305,21 +316,21 @@ MUTATION_FIELDS: dict[str, Any] = {
             record_mutation(
                 "CreateLead",
                 CreateLeadInput,
-                t.Lead,
+                Lead,
                 lambda values, actor_id: create_lead(actor_id=actor_id, values=values),
                 "Record a new lead; the owner defaults to the caller.",
             ),
             record_mutation(
                 "CreateOpportunity",
                 CreateOpportunityInput,
-                t.Opportunity,
+                Opportunity,
                 lambda values, actor_id: create_opportunity(actor_id=actor_id, values=values),
                 "Open a deal on an account; its stage history starts with its first stage.",
             ),
             record_mutation(
                 "LogActivity",
                 LogActivityInput,
-                t.Activity,
+                Activity,
                 lambda values, actor_id: log_activity(actor_id=actor_id, values=values),
                 "Record a call, email, meeting, note or task on a client, contact, account, "
                 "deal or lead.",
@@ -327,7 +338,7 @@ MUTATION_FIELDS: dict[str, Any] = {
             record_mutation(
                 "CompleteTask",
                 CompleteTaskInput,
-                t.Activity,
+                Activity,
                 lambda values, actor_id: complete_task(actor_id=actor_id, **values),
                 "Mark a task done.",
             ),
@@ -343,14 +354,14 @@ MUTATION_FIELDS: dict[str, Any] = {
             record_mutation(
                 "CreateUser",
                 CreateUserInput,
-                t.User,
+                User,
                 _create_user,
                 "Create a user (administrators only).",
             ),
             record_mutation(
                 "UpdateUser",
                 UpdateUserInput,
-                t.User,
+                User,
                 update_work(USER),
                 "Change a user (administrators only).",
                 id_type="User",
@@ -358,7 +369,7 @@ MUTATION_FIELDS: dict[str, Any] = {
             record_mutation(
                 "DeactivateUser",
                 DeactivateUserInput,
-                t.User,
+                User,
                 _deactivate_user,
                 "Deactivate a user: their tokens and API keys stop working at once "
                 "(administrators only).",
@@ -367,14 +378,14 @@ MUTATION_FIELDS: dict[str, Any] = {
             record_mutation(
                 "CreateTeam",
                 CreateTeamInput,
-                t.Team,
+                Team,
                 create_work(TEAM),
                 "Create a team (administrators only).",
             ),
             record_mutation(
                 "UpdateTeam",
                 UpdateTeamInput,
-                t.Team,
+                Team,
                 update_work(TEAM),
                 "Change a team (administrators only).",
                 id_type="Team",

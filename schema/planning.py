@@ -1,7 +1,6 @@
 """Account plans in the graph: plans, their objectives, actions and linked deals.
 
-Imported by ``schema.types`` before ``Account`` is declared, so the types it needs from there
-are already defined; ``Account`` itself is referenced lazily.
+Below ``Account`` (which lists an account's plans), so a plan refers to its account upward.
 """
 
 import datetime
@@ -14,17 +13,18 @@ from tortoise.expressions import Q
 
 import models
 from resolvers.core.listing import conditions, pks, search_condition
-from schema.base import Info, RecordNode
+from schema.base import Above, Info, RecordNode, load, load_children, load_required
 from schema.enums import ArchiveState, ObjectiveStatus, PlanStatus
 from schema.filters import ARCHIVED_HELP, values
 from schema.listing import Listing, order_input
-from schema.types import Opportunity, User, load, load_children
+from schema.opportunities import Opportunity
+from schema.people import User
 
 if TYPE_CHECKING:
+    from schema.accounts import Account
     from schema.analytics import PlanProgress
-    from schema.types import Account
 
-AccountRef = Annotated["Account", strawberry.lazy("schema.types")]
+ACCOUNT: "Above[Account]" = Above(models.Account)
 
 
 @strawberry.type(description="A step of an account plan; done once it has a completion time.")
@@ -49,7 +49,7 @@ class PlanAction(RecordNode):
 
     @strawberry.field(description="The plan the action belongs to.")
     async def plan(self, info: Info) -> "AccountPlan":
-        return await load(info, AccountPlan, self.plan_id)  # type: ignore[return-value]
+        return await load_required(info, AccountPlan, self.plan_id)
 
     @strawberry.field(description="The objective the action works towards, if any.")
     async def objective(self, info: Info) -> "PlanObjective | None":
@@ -78,7 +78,7 @@ class PlanObjective(RecordNode):
 
     @strawberry.field(description="The plan the objective belongs to.")
     async def plan(self, info: Info) -> "AccountPlan":
-        return await load(info, AccountPlan, self.plan_id)  # type: ignore[return-value]
+        return await load_required(info, AccountPlan, self.plan_id)
 
     @strawberry.field(description="Deals of the account whose progress counts towards it.")
     async def opportunities(self, info: Info) -> list[Opportunity]:
@@ -112,14 +112,12 @@ class AccountPlan(RecordNode):
     owner_id: strawberry.Private[int]
 
     @strawberry.field(description="The account the plan is for.")
-    async def account(self, info: Info) -> AccountRef:
-        from schema.types import Account
-
-        return await load(info, Account, self.account_id)  # type: ignore[return-value]
+    async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")]:
+        return await load_required(info, ACCOUNT, self.account_id)
 
     @strawberry.field(description="Who writes and runs the plan.")
     async def owner(self, info: Info) -> User:
-        return await load(info, User, self.owner_id)  # type: ignore[return-value]
+        return await load_required(info, User, self.owner_id)
 
     @strawberry.field(description="The plan's objectives, in order.")
     async def objectives(self, info: Info) -> list[PlanObjective]:

@@ -8,11 +8,15 @@ from graphql import GraphQLError
 from strawberry import relay
 from strawberry.relay import GlobalID
 
-from schema import types as t
 from schema.account_work_queries import ACCOUNT_WORK_NODES, AccountWorkQueries
+from schema.accounts import ACCOUNTS, Account, AccountOrder, AccountTeamMember
+from schema.activities import ACTIVITIES, Activity, ActivityOrder
 from schema.analytics import AnalyticsQueries
+from schema.audit import AuditLogEntry
 from schema.auth import AuthQueries
 from schema.base import Info, RecordNode
+from schema.catalog import Competitor, Product
+from schema.clients import CONTACTS, Client, Contact, ContactOrder
 from schema.filters import (
     AuditLogFilter,
     ClientFilter,
@@ -27,28 +31,40 @@ from schema.filters import (
     product_condition,
     team_condition,
 )
+from schema.leads import Lead
 from schema.listing import Listing, order_input
+from schema.opportunities import (
+    OPPORTUNITIES,
+    Opportunity,
+    OpportunityCompetitor,
+    OpportunityLineItem,
+    OpportunityOrder,
+    OpportunityStageChange,
+    Pipeline,
+    Stage,
+)
+from schema.people import USERS, Team, User, UserOrder
 from schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookQueries
 
 NODE_TYPES: dict[str, type[RecordNode]] = {
     node.__name__: node
     for node in (
-        t.User,
-        t.Team,
-        t.Client,
-        t.Contact,
-        t.Account,
-        t.AccountTeamMember,
-        t.Lead,
-        t.Pipeline,
-        t.Stage,
-        t.Product,
-        t.Competitor,
-        t.Opportunity,
-        t.OpportunityLineItem,
-        t.OpportunityCompetitor,
-        t.OpportunityStageChange,
-        t.Activity,
+        User,
+        Team,
+        Client,
+        Contact,
+        Account,
+        AccountTeamMember,
+        Lead,
+        Pipeline,
+        Stage,
+        Product,
+        Competitor,
+        Opportunity,
+        OpportunityLineItem,
+        OpportunityCompetitor,
+        OpportunityStageChange,
+        Activity,
         *ACCOUNT_WORK_NODES,
         WebhookEndpoint,
         WebhookDelivery,
@@ -81,25 +97,25 @@ def lookup(node: type[RecordNode]) -> Any:
 
 
 TEAM_COLUMNS = {"NAME": "name", "CREATED_AT": "created_at"}
-TEAMS = Listing(t.Team, TeamFilter, team_condition, TEAM_COLUMNS, ("name",), archivable=False)
+TEAMS = Listing(Team, TeamFilter, team_condition, TEAM_COLUMNS, ("name",), archivable=False)
 CLIENT_COLUMNS = {"NAME": "name", "CREATED_AT": "created_at", "UPDATED_AT": "updated_at"}
-CLIENTS = Listing(t.Client, ClientFilter, client_condition, CLIENT_COLUMNS, ("name",))
+CLIENTS = Listing(Client, ClientFilter, client_condition, CLIENT_COLUMNS, ("name",))
 LEAD_COLUMNS = {
     "CREATED_AT": "created_at",
     "SCORE": "score",
     "NEXT_FOLLOW_UP_AT": "next_follow_up_at",
     "PERSON_NAME": "person_name",
 }
-LEADS = Listing(t.Lead, LeadFilter, lead_condition, LEAD_COLUMNS, ("-created_at",))
+LEADS = Listing(Lead, LeadFilter, lead_condition, LEAD_COLUMNS, ("-created_at",))
 PRODUCT_COLUMNS = {"NAME": "name", "LIST_PRICE": "list_price", "CREATED_AT": "created_at"}
-PRODUCTS = Listing(t.Product, ProductFilter, product_condition, PRODUCT_COLUMNS, ("name",))
+PRODUCTS = Listing(Product, ProductFilter, product_condition, PRODUCT_COLUMNS, ("name",))
 COMPETITOR_COLUMNS = {"NAME": "name", "CREATED_AT": "created_at"}
 COMPETITORS = Listing(
-    t.Competitor, CompetitorFilter, competitor_condition, COMPETITOR_COLUMNS, ("name",)
+    Competitor, CompetitorFilter, competitor_condition, COMPETITOR_COLUMNS, ("name",)
 )
 AUDIT_COLUMNS = {"OCCURRED_AT": "occurred_at"}
 AUDIT_LOG = Listing(
-    t.AuditLogEntry,
+    AuditLogEntry,
     AuditLogFilter,
     audit_condition,
     AUDIT_COLUMNS,
@@ -124,22 +140,22 @@ class Query(AuthQueries, AccountWorkQueries, AnalyticsQueries, WebhookQueries):
         return list(await asyncio.gather(*(resolve_node(info, gid) for gid in ids)))
 
     @strawberry.field(description="The signed-in user; null for anonymous callers.")
-    def viewer(self, info: Info) -> t.User | None:
+    def viewer(self, info: Info) -> User | None:
         viewer = info.context.viewer
-        return t.User.from_row(viewer) if viewer is not None else None
+        return User.from_row(viewer) if viewer is not None else None
 
-    users = t.USERS.root_field(t.UserOrder, "Users.")
+    users = USERS.root_field(UserOrder, "Users.")
     teams = TEAMS.root_field(order_input("Team", TEAM_COLUMNS), "Teams.")
     clients = CLIENTS.root_field(order_input("Client", CLIENT_COLUMNS), "Client organisations.")
-    client = lookup(t.Client)
-    contacts = t.CONTACTS.root_field(t.ContactOrder, "People at clients.")
-    accounts = t.ACCOUNTS.root_field(t.AccountOrder, "Accounts, by name unless ordered otherwise.")
-    account = lookup(t.Account)
+    client = lookup(Client)
+    contacts = CONTACTS.root_field(ContactOrder, "People at clients.")
+    accounts = ACCOUNTS.root_field(AccountOrder, "Accounts, by name unless ordered otherwise.")
+    account = lookup(Account)
     leads = LEADS.root_field(order_input("Lead", LEAD_COLUMNS), "Leads, newest first.")
-    lead = lookup(t.Lead)
-    opportunities = t.OPPORTUNITIES.root_field(t.OpportunityOrder, "Deals, newest first.")
-    opportunity = lookup(t.Opportunity)
-    activities = t.ACTIVITIES.root_field(t.ActivityOrder, "Activities, newest first.")
+    lead = lookup(Lead)
+    opportunities = OPPORTUNITIES.root_field(OpportunityOrder, "Deals, newest first.")
+    opportunity = lookup(Opportunity)
+    activities = ACTIVITIES.root_field(ActivityOrder, "Activities, newest first.")
     products = PRODUCTS.root_field(order_input("Product", PRODUCT_COLUMNS), "Products.")
     competitors = COMPETITORS.root_field(
         order_input("Competitor", COMPETITOR_COLUMNS), "Competitors."
@@ -150,5 +166,5 @@ class Query(AuthQueries, AccountWorkQueries, AnalyticsQueries, WebhookQueries):
     )
 
     @strawberry.field(description="Every pipeline with its stages, in order.")
-    async def pipelines(self, info: Info) -> list[t.Pipeline]:
-        return t.Pipeline.from_rows(await t.Pipeline.model.all().order_by("position", "id"))
+    async def pipelines(self, info: Info) -> list[Pipeline]:
+        return Pipeline.from_rows(await Pipeline.model.all().order_by("position", "id"))

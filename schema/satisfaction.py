@@ -1,4 +1,7 @@
-"""Satisfaction responses in the graph (the NPS and CSAT figures are computed elsewhere)."""
+"""Satisfaction responses in the graph (the NPS and CSAT figures are computed elsewhere).
+
+Below ``Account`` (which lists its answers), so a response refers to its account and contact
+upward."""
 
 import datetime
 from typing import TYPE_CHECKING, Annotated
@@ -9,16 +12,18 @@ from tortoise.expressions import Q
 
 import models
 from resolvers.core.listing import conditions, pks
-from schema.base import Info, RecordNode
+from schema.base import Above, Info, RecordNode, load, load_required
 from schema.enums import SatisfactionKind
 from schema.filters import values
 from schema.listing import Listing, order_input
-from schema.types import Contact, User, load
+from schema.people import User
 
 if TYPE_CHECKING:
-    from schema.types import Account
+    from schema.accounts import Account
+    from schema.clients import Contact
 
-AccountRef = Annotated["Account", strawberry.lazy("schema.types")]
+ACCOUNT: "Above[Account]" = Above(models.Account)
+CONTACT: "Above[Contact]" = Above(models.Contact)
 
 
 @strawberry.type(description="One NPS (0..10) or CSAT (1..5) answer about an account.")
@@ -33,14 +38,14 @@ class SatisfactionResponse(RecordNode):
     recorded_by_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The account the answer is about.")
-    async def account(self, info: Info) -> AccountRef:
-        from schema.types import Account
-
-        return await load(info, Account, self.account_id)  # type: ignore[return-value]
+    async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")]:
+        return await load_required(info, ACCOUNT, self.account_id)
 
     @strawberry.field(description="Who answered, when known.")
-    async def contact(self, info: Info) -> Contact | None:
-        return await load(info, Contact, self.contact_id)
+    async def contact(
+        self, info: Info
+    ) -> Annotated["Contact", strawberry.lazy("schema.clients")] | None:
+        return await load(info, CONTACT, self.contact_id)
 
     @strawberry.field(description="Who recorded the answer.")
     async def recorded_by(self, info: Info) -> User | None:

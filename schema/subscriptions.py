@@ -30,9 +30,11 @@ from resolvers.core.subscriptions import (
     follow,
     snapshot_pk,
 )
-from schema.base import Info
+from schema.activities import Activity
+from schema.base import Info, load
 from schema.enums import EventType
-from schema.types import Activity, OpportunityStageChange, User, load
+from schema.opportunities import OpportunityStageChange
+from schema.people import User
 
 T = TypeVar("T")
 

@@ -9,11 +9,11 @@ from tortoise.expressions import Q
 
 import models
 from resolvers.core.listing import conditions, pks
-from schema.base import Info, RecordNode
+from schema.base import Info, RecordNode, load
 from schema.enums import TargetMetric
 from schema.filters import values
 from schema.listing import Listing, order_input
-from schema.types import Team, User, load
+from schema.people import Team, User
 from services.analytics.rules import target_figure
 
 

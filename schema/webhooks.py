@@ -11,29 +11,16 @@ from tortoise.expressions import Q
 import models
 from resolvers.core.listing import InputError, conditions, pk
 from resolvers.mutation import respond
-from schema.base import Connection, Info, RecordNode, UserError
+from schema.base import Connection, Info, RecordNode, UserError, load
 from schema.enums import EventType
 from schema.inputs import expected_version_field
 from schema.listing import Listing, order_input
-from schema.types import User, load
+from schema.people import User
 from services.errors import DomainError, ErrorCode
 from settings import get_settings
 from webhooks import endpoints
 from webhooks.delivery import Deliverer
 from webhooks.policy import AttemptOutcome, DeliveryStatus
-
-strawberry.enum(
-    DeliveryStatus,
-    name="WebhookDeliveryStatus",
-    description="PENDING (will be attempted, now or at nextAttemptAt), SUCCEEDED (a 2xx "
-    "answer) or FAILED (no retry left, or a failure that is not retried).",
-)
-strawberry.enum(
-    AttemptOutcome,
-    name="WebhookAttemptOutcome",
-    description="What one attempt led to: SUCCEEDED, RETRYING (failed, tried again later), "
-    "FAILED (failed, not tried again) or INTERRUPTED (the sending worker stopped).",
-)
 
 
 def _event_type(value: str) -> Any:

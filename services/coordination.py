@@ -10,7 +10,9 @@ product or other).
 """
 
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
+
+from tortoise.expressions import Q
 
 from events.catalogue import EventType
 from models import (
@@ -22,8 +24,8 @@ from models import (
     User,
 )
 from models.enums import RequestPriority, RequestStatus, TeamKind
+from services import clock
 from services import validation as v
-from services.audit import now
 from services.errors import DomainError, Forbidden, Problem
 from services.records import (
     RecordKind,
@@ -37,14 +39,37 @@ from services.records import (
 from services.visibility import RequestSide, Visibility
 from services.writes import ensure_version, locked, write_transaction
 
+# A request is unresolved (still to be worked) while OPEN or IN_PROGRESS, and resolved once
+# DONE or DECLINED; it is overdue while unresolved after its due date (a day, in UTC).
+UNRESOLVED = (RequestStatus.OPEN, RequestStatus.IN_PROGRESS)
 RESOLVED = frozenset({RequestStatus.DONE, RequestStatus.DECLINED})
-OPEN_STATUSES = frozenset({RequestStatus.OPEN, RequestStatus.IN_PROGRESS})
 # What the team a request is sent to may change on it.
 TEAM_FIELDS = frozenset({"status", "assignee_id"})
 
 
-def today() -> date:
-    return now().date()
+class DatedRequest(Protocol):
+    status: RequestStatus
+    due_date: date | None
+
+
+def is_overdue(request: DatedRequest, today: date) -> bool:
+    """The request is still unresolved after its due date."""
+    return (
+        request.due_date is not None and request.status in UNRESOLVED and request.due_date < today
+    )
+
+
+def overdue_condition(today: date) -> Q:
+    """The overdue requests, as a query condition."""
+    return Q(status__in=UNRESOLVED, due_date__lt=today)
+
+
+def not_overdue_condition(today: date) -> Q:
+    """Every request ``overdue_condition`` leaves out, undated ones included."""
+    # Spelt out rather than negated: NOT over a null due date would drop undated requests.
+    return Q(
+        Q(due_date__isnull=True), ~Q(status__in=UNRESOLVED), Q(due_date__gte=today), join_type="OR"
+    )
 
 
 async def _request_rules(
@@ -84,7 +109,7 @@ async def _request_rules(
                 )
             )
     due = clean.get("due_date")
-    if due is not None and due < today() and (existing is None or due != existing.due_date):
+    if due is not None and due < clock.today() and (existing is None or due != existing.due_date):
         problems.append(problem_at("due_date", f"the due date {due.isoformat()} is in the past"))
     return problems
 
@@ -154,7 +179,7 @@ async def _sides(actor: User, request: CoordinationRequest) -> frozenset[Request
 def status_fields(request: CoordinationRequest, status: RequestStatus) -> dict[str, Any]:
     """``resolved_at`` follows the status: stamped on DONE or DECLINED, cleared on reopening."""
     if status in RESOLVED:
-        return {"resolved_at": request.resolved_at if request.status in RESOLVED else now()}
+        return {"resolved_at": request.resolved_at if request.status in RESOLVED else clock.now()}
     return {"resolved_at": None}
 
 

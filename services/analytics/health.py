@@ -46,6 +46,7 @@ from services.analytics.plans import PlanProgress, plan_progress
 from services.analytics.rules import RECURRING_ACCOUNT
 from services.analytics.sql import Statement, as_date, as_datetime
 from services.analytics.stale import is_rotten, last_touch
+from services.coordination import UNRESOLVED
 from services.visibility import Visibility
 from services.writes import write_transaction
 
@@ -215,6 +216,8 @@ async def health_facts(*, visibility: Visibility, accounts: Q, now: datetime) ->
     chosen = Account.filter(visibility.condition(Account), accounts)
     s = Statement()
     stale = is_rotten(s, last_touch(s, now), now, "st.rotting_days")
+    # Open and overdue requests as services/coordination.py defines them.
+    unresolved = ", ".join(f"'{status.value}'" for status in UNRESOLVED)
     sql = f"""
         SELECT a.id AS id, a.renewal_date AS renewal_date,
             (SELECT COUNT(*) FROM opportunity o JOIN stage st ON st.id = o.stage_id
@@ -234,9 +237,9 @@ async def health_facts(*, visibility: Visibility, accounts: Q, now: datetime) ->
              WHERE x.account_id = a.id AND x.archived_at IS NULL AND x.kind = 'TASK'
                AND x.completed_at IS NULL AND x.due_at < {s.timestamp(now)}) AS overdue_tasks,
             (SELECT COUNT(*) FROM coordination_request r
-             WHERE r.account_id = a.id AND r.status IN ('OPEN', 'IN_PROGRESS')) AS open_requests,
+             WHERE r.account_id = a.id AND r.status IN ({unresolved})) AS open_requests,
             (SELECT COUNT(*) FROM coordination_request r
-             WHERE r.account_id = a.id AND r.status IN ('OPEN', 'IN_PROGRESS')
+             WHERE r.account_id = a.id AND r.status IN ({unresolved})
                AND r.due_date < {s.day(today)}) AS overdue_requests,
             (SELECT COUNT(*) FROM opportunity o JOIN stage st ON st.id = o.stage_id
              WHERE o.account_id = a.id AND o.archived_at IS NULL AND st.category = 'OPEN')

@@ -1,0 +1,118 @@
+"""Accounts in the graph: the commercial relationships account managers own, with their
+team, deals, plans, satisfaction answers and coordination requests."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+import models
+from schema.activities import ACTIVITIES, TIMELINE, ActivityOrder
+from schema.base import Above, Info, RecordNode, load_children, load_required
+from schema.coordination import REQUESTS, CoordinationRequestOrder
+from schema.enums import AccountStatus, AccountTier
+from schema.filters import AccountFilter, account_condition
+from schema.listing import Listing, order_input
+from schema.opportunities import OPPORTUNITIES, OpportunityOrder
+from schema.people import User
+from schema.planning import PLANS, AccountPlanOrder
+from schema.satisfaction import RESPONSES, SatisfactionResponseOrder
+
+if TYPE_CHECKING:
+    from schema.analytics import AccountHealth, AccountSatisfaction, PeriodInput
+    from schema.clients import Client
+
+CLIENT: "Above[Client]" = Above(models.Client)
+
+
+@strawberry.type(description="A user's role on an account's team.")
+class AccountTeamMember(RecordNode):
+    model = models.AccountTeamMember
+    role: str
+    user_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def user(self, info: Info) -> User:
+        return await load_required(info, User, self.user_id)
+
+
+@strawberry.type(
+    description="A commercial relationship with a client, owned by an account manager."
+)
+class Account(RecordNode):
+    model = models.Account
+    name: str
+    tier: AccountTier
+    status: AccountStatus
+    annual_recurring_value: Decimal
+    currency: str
+    renewal_date: date | None
+    archived_at: datetime | None
+    client_id: strawberry.Private[int]
+    owner_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def client(self, info: Info) -> Annotated["Client", strawberry.lazy("schema.clients")]:
+        return await load_required(info, CLIENT, self.client_id)
+
+    @strawberry.field(description="The account manager who owns the account.")
+    async def owner(self, info: Info) -> User:
+        return await load_required(info, User, self.owner_id)
+
+    @strawberry.field(description="Users with a role on the account's team.")
+    async def account_team(self, info: Info) -> list[AccountTeamMember]:
+        return await load_children(info, AccountTeamMember, "account_id", self.id, "id")
+
+    opportunities = OPPORTUNITIES.child_field(
+        OpportunityOrder,
+        "account_id",
+        "The account's deals, newest first unless ordered otherwise.",
+    )
+    activities = ACTIVITIES.child_field(ActivityOrder, "account_id", TIMELINE)
+    plans = PLANS.child_field(
+        AccountPlanOrder, "account_id", "The account's plans, latest period first."
+    )
+    satisfaction_responses = RESPONSES.child_field(
+        SatisfactionResponseOrder, "account_id", "NPS and CSAT answers, newest first."
+    )
+    coordination_requests = REQUESTS.child_field(
+        CoordinationRequestOrder,
+        "account_id",
+        "Requests to internal teams about the account, newest first.",
+    )
+
+    @strawberry.field(
+        description="How the account is doing now: score, status and the weighted components "
+        "it is computed from."
+    )
+    async def health(
+        self, info: Info
+    ) -> Annotated["AccountHealth", strawberry.lazy("schema.analytics")]:
+        from schema.analytics import resolve_account_health
+
+        return await resolve_account_health(info, self.id)  # type: ignore[return-value]
+
+    @strawberry.field(description="NPS and CSAT over a period, and the trend.")
+    async def satisfaction(
+        self,
+        info: Info,
+        period: Annotated[
+            Annotated["PeriodInput", strawberry.lazy("schema.analytics")] | None,
+            strawberry.argument(description="The period; the current quarter by default."),
+        ] = None,
+    ) -> Annotated["AccountSatisfaction", strawberry.lazy("schema.analytics")]:
+        from schema.analytics import resolve_account_satisfaction
+
+        return await resolve_account_satisfaction(info, self.id, period)  # type: ignore[return-value]
+
+
+ACCOUNT_COLUMNS = {
+    "NAME": "name",
+    "ANNUAL_RECURRING_VALUE": "annual_recurring_value",
+    "RENEWAL_DATE": "renewal_date",
+    "CREATED_AT": "created_at",
+    "UPDATED_AT": "updated_at",
+}
+ACCOUNTS = Listing(Account, AccountFilter, account_condition, ACCOUNT_COLUMNS, ("name",))
+AccountOrder = order_input("Account", ACCOUNT_COLUMNS)

@@ -1,0 +1,66 @@
+"""Users and teams in the graph: the directory every signed-in user reads."""
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+import models
+from schema.base import Info, RecordNode, load
+from schema.enums import Role, TeamKind
+from schema.filters import UserFilter, user_condition
+from schema.listing import Listing, order_input
+
+if TYPE_CHECKING:
+    from schema.analytics import PeriodInput, Portfolio
+
+
+@strawberry.type(description="A person who works in AccountGraph.")
+class User(RecordNode):
+    model = models.User
+    email: str = strawberry.field(description="Sign-in email, unique regardless of case.")
+    name: str
+    role: Role
+    is_active: bool = strawberry.field(description="Inactive users cannot sign in.")
+    team_id: strawberry.Private[int | None]
+    manager_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The team the user belongs to.")
+    async def team(self, info: Info) -> "Team | None":
+        return await load(info, Team, self.team_id)
+
+    @strawberry.field(description="The user's manager.")
+    async def manager(self, info: Info) -> "User | None":
+        return await load(info, User, self.manager_id)
+
+    @strawberry.field(
+        description="The accounts the signed-in user looks after, in figures; null on any "
+        "other user."
+    )
+    async def portfolio(
+        self,
+        info: Info,
+        period: Annotated[
+            Annotated["PeriodInput", strawberry.lazy("schema.analytics")] | None,
+            strawberry.argument(description="Period of the attainment; the current quarter."),
+        ] = None,
+    ) -> Annotated["Portfolio", strawberry.lazy("schema.analytics")] | None:
+        from schema.analytics import resolve_portfolio
+
+        viewer = info.context.viewer
+        if viewer is None or viewer.pk != self.id:
+            return None
+        return await resolve_portfolio(info, period)
+
+
+USER_COLUMNS = {"NAME": "name", "EMAIL": "email", "CREATED_AT": "created_at"}
+USERS = Listing(User, UserFilter, user_condition, USER_COLUMNS, ("name",), archivable=False)
+UserOrder = order_input("User", USER_COLUMNS)
+
+
+@strawberry.type(description="A group of users: a sales team or an internal team.")
+class Team(RecordNode):
+    model = models.Team
+    name: str
+    kind: TeamKind
+
+    members = USERS.child_field(UserOrder, "team_id", "The team's members.")
