@@ -174,11 +174,10 @@ def create_user(
 def refresh_health() -> None:
     """Evaluate every account's health now, store it, and record account.health_changed
     events for the accounts whose status changed."""
-    from datetime import UTC, datetime
-
+    from services import clock
     from services.analytics.health import refresh_account_health
 
-    result = run_with_database(lambda: refresh_account_health(now=datetime.now(UTC)))
+    result = run_with_database(lambda: refresh_account_health(now=clock.now()))
     console.print(
         f"Account health: {result.evaluated} accounts evaluated, {result.changed} changed status"
     )

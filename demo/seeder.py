@@ -65,6 +65,7 @@ from models.enums import (
     StageCategory,
     TeamKind,
 )
+from services import clock
 from services.auth import ALL_SCOPES, create_api_key, hash_password
 from services.leads import convert_lead
 from services.pipelines import ensure_default_pipelines
@@ -171,7 +172,7 @@ async def seed_demo(*, seed: int = 42, today: date | None = None) -> DemoSummary
     if not await database_is_empty():
         raise RuntimeError("the database already has users; demo data goes into an empty one")
     await ensure_default_pipelines()
-    seeder = _Seeder(seed, today or datetime.now(UTC).date())
+    seeder = _Seeder(seed, today or clock.today())
     await seeder.load_reference_data()
     async with in_transaction():
         await seeder.write_bulk()

@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.expressions import F
@@ -29,6 +28,7 @@ from tortoise.transactions import in_transaction
 from db import log_failure
 from events.published import PublishedEvent, latest_sequence
 from models import OutboxEvent
+from services.clock import now
 
 log = logging.getLogger("accountgraph.events")
 
@@ -75,7 +75,7 @@ async def publish_pending(*, limit: int) -> list[PublishedEvent]:
         if not rows:
             return []
         base = await latest_sequence()
-        at = datetime.now(UTC)
+        at = now()
         marked = 0
         for first, last, index in _runs([row.id for row in rows]):
             # Rows first..last are consecutive ids, so id + offset numbers them consecutively.

@@ -13,7 +13,6 @@ from graphql import GraphQLError
 from strawberry.relay import GlobalID
 
 from ids import to_global_id
-from resolvers.core import analytics as glue
 from resolvers.core.analytics import health_loader, plan_progress_loader, satisfaction_loader
 from resolvers.core.listing import pk, pks
 from resolvers.core.pagination import PaginationError
@@ -26,6 +25,7 @@ from schema.filters import OpportunityFilter
 from schema.leads import Lead
 from schema.opportunities import OPPORTUNITIES, Opportunity, Stage
 from schema.people import Team, User
+from services import clock
 from services.analytics import attainment as attainment_service
 from services.analytics import health as health_service
 from services.analytics import plans as plans_service
@@ -62,7 +62,7 @@ class PeriodInput:
 
 
 def to_period(given: PeriodInput | None, default: PeriodUnit = PeriodUnit.QUARTER) -> Period:
-    today = glue.now().date()
+    today = clock.now().date()
     if given is None:
         return Period.containing(today, default)
     dates = (given.start, given.end)
@@ -308,7 +308,7 @@ class Portfolio:
 
 async def resolve_portfolio(info: Info, period: PeriodInput | None) -> Portfolio:
     x = await portfolio_service.portfolio(
-        visibility=info.context.visibility, now=glue.now(), period=to_period(period)
+        visibility=info.context.visibility, now=clock.now(), period=to_period(period)
     )
     return Portfolio(
         accounts=x.accounts,
@@ -549,7 +549,7 @@ class AnalyticsQueries:
         period: PeriodArgument = None,
     ) -> list[TargetAttainment]:
         rows = await attainment_service.target_attainment(
-            visibility=info.context.visibility, period=to_period(period), now=glue.now()
+            visibility=info.context.visibility, period=to_period(period), now=clock.now()
         )
         return [TargetAttainment.of(a) for a in rows]
 
@@ -557,7 +557,7 @@ class AnalyticsQueries:
     async def accounts_at_risk(self, info: Info) -> list[Account]:
         context = info.context
         at_risk = await health_service.accounts_at_risk(
-            visibility=context.visibility, now=glue.now()
+            visibility=context.visibility, now=clock.now()
         )
         loader = health_loader(context)
         for health in at_risk:
@@ -587,7 +587,7 @@ class AnalyticsQueries:
         "rotting threshold, the longest untouched first."
     )
     async def stale_opportunities(self, info: Info) -> list[StaleOpportunity]:
-        found = await stale_opportunities(visibility=info.context.visibility, now=glue.now())
+        found = await stale_opportunities(visibility=info.context.visibility, now=clock.now())
         return [StaleOpportunity(**vars(x)) for x in found]
 
     @strawberry.field(description="Accounts renewing within the next days, soonest first.")
@@ -601,7 +601,7 @@ class AnalyticsQueries:
         try:
             found = await upcoming_renewals(
                 visibility=info.context.visibility,
-                today=glue.now().date(),
+                today=clock.now().date(),
                 within_days=within_days,
             )
         except DomainError as exc:
@@ -629,7 +629,7 @@ class AnalyticsQueries:
         try:
             found = await follow_up_queue(
                 visibility=info.context.visibility,
-                now=glue.now(),
+                now=clock.now(),
                 within_days=within_days,
                 limit=first,
             )

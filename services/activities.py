@@ -17,7 +17,7 @@ from events.catalogue import EventType
 from models import Account, Activity, Client, Contact, Lead, Opportunity, User
 from models.enums import ActivityKind, AuditAction
 from services import validation as v
-from services.audit import now
+from services.clock import now
 from services.errors import DomainError, ErrorCode, Problem
 from services.records import (
     RecordKind,

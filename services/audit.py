@@ -1,6 +1,6 @@
 """The audit log: who changed what, when, with before and after values."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tortoise.models import Model
@@ -10,10 +10,6 @@ from models import AuditLogEntry
 from models.enums import AuditAction
 
 _NOT_AUDITED = frozenset({"createdAt", "updatedAt", "version"})
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -13,8 +13,8 @@ from models.enums import AuditAction, ClientStatus, LeadSource, LeadStatus
 from services import validation as v
 from services.accounts import ACCOUNT
 from services.activities import carry_over_lead_activities
-from services.audit import now
 from services.clients import CLIENT, CONTACT, save_new_client
+from services.clock import now
 from services.errors import DomainError, ErrorCode, Problem, not_found
 from services.opportunities import create_opportunity
 from services.records import (

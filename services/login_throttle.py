@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from tortoise.expressions import F
 
 from models import LoginThrottle
-from services.audit import now
+from services.clock import now
 from services.errors import ErrorCode, Problem
 from services.writes import write_transaction
 from settings import Settings, get_settings

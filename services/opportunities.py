@@ -21,7 +21,8 @@ from models import (
 )
 from models.enums import AuditAction, CompetitorStatus, OpportunityType, StageCategory
 from services import validation as v
-from services.audit import now, record_audit
+from services.audit import record_audit
+from services.clock import now
 from services.errors import DomainError, ErrorCode, Problem, not_found
 from services.records import (
     RecordKind,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from models import ApiKey, AuditLogEntry, User
 from models.enums import AuditAction
 from services import auth
-from services.audit import now
+from services.clock import now
 from services.errors import DomainError, ErrorCode, not_found
 from services.writes import write_transaction
 

@@ -18,7 +18,8 @@ from events.outbox import record_event
 from events.snapshot import camel, field_values
 from models import AuditLogEntry
 from models.enums import AuditAction
-from services.audit import now, record_audit
+from services.audit import record_audit
+from services.clock import now
 from services.errors import DomainError, ErrorCode, Problem, not_found
 from services.validation import Validator
 from services.visibility import ensure_may_assign

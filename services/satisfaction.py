@@ -5,7 +5,7 @@ from typing import Any
 from models import Account, Contact, SatisfactionResponse
 from models.enums import SatisfactionKind
 from services import validation as v
-from services.audit import now
+from services.clock import now
 from services.errors import ErrorCode, Problem
 from services.records import RecordKind, Reference, clean_values, problem_at, save_new
 from services.writes import write_transaction

@@ -4,11 +4,13 @@ import os
 # this for the processes they start. Set before anything reads the settings.
 os.environ.setdefault("ACCOUNTGRAPH_DEVELOPMENT", "true")
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 
 import pytest
 
 from db import close_db, init_db, migrate_db
+from services import clock
 from tests.database import (
     BACKEND,
     create_postgres_database,
@@ -30,6 +32,19 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
     await close_db()
     if BACKEND == "postgres":
         await drop_postgres_database(url)
+
+
+@pytest.fixture
+def set_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Callable[[datetime | Callable[[], datetime]], None]:
+    """Sets the time every layer reads (``services.clock``) until the test ends: a fixed
+    instant, or a function of no arguments for a clock the test moves."""
+
+    def set_to(at: datetime | Callable[[], datetime]) -> None:
+        monkeypatch.setattr(clock, "source", at if callable(at) else lambda: at)
+
+    return set_to
 
 
 @pytest.fixture(autouse=True)

@@ -70,7 +70,7 @@ async def test_existing_clients_go_to_their_creators_team_else_their_first_accou
 
     from models import Account, AuditLogEntry, Client
     from models.enums import AuditAction
-    from services.audit import now
+    from services.clock import now
     from tests.factories import make_team, make_user
 
     migration = importlib.import_module(

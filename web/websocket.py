@@ -38,8 +38,8 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
 from strawberry.types.unset import UnsetType
 
 from resolvers.core.context import Context
-from services.audit import now
 from services.auth import AuthenticationError, authenticate, bearer_token
+from services.clock import now
 from web.live_metrics import CONNECTED_SOCKETS
 
 # The close code of a socket whose credential expired or was revoked (as HTTP 401).

@@ -19,7 +19,7 @@ from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from services.audit import now
+from services.clock import now
 from settings import Settings
 from webhooks import metrics, secrets, signing
 from webhooks.fanout import is_postgres

@@ -16,7 +16,8 @@ from events.catalogue import EventType
 from events.snapshot import field_values
 from models import AuditLogEntry, User, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from models.enums import AuditAction
-from services.audit import changed_fields, now
+from services.audit import changed_fields
+from services.clock import now
 from services.errors import DomainError, ErrorCode, Problem, not_found
 from services.visibility import Visibility
 from services.writes import ensure_version, write_transaction

@@ -6,7 +6,6 @@ of 50 accounts with their health costs the same few statements as one account.
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from strawberry.dataloader import DataLoader
 
@@ -15,11 +14,7 @@ from services.analytics.health import AccountHealth, account_health
 from services.analytics.period import Period
 from services.analytics.plans import PlanProgress, plan_progress
 from services.analytics.satisfaction import Satisfaction, account_satisfaction
-
-
-def now() -> datetime:
-    """The time analytics answers are computed at (tests replace it)."""
-    return datetime.now(UTC)
+from services.clock import now
 
 
 def health_loader(context: Context) -> DataLoader[int, AccountHealth | None]:

@@ -12,7 +12,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from graphql import GraphQLError
@@ -27,6 +27,7 @@ from models import OutboxEvent, User
 from resolvers.core.context import Context
 from resolvers.core.loaders import Loaders
 from services.auth import AuthenticationError, Scope, authenticate
+from services.clock import now
 from services.visibility import Visibility
 from web.live_metrics import ACTIVE_SUBSCRIPTIONS, EVENTS_PUSHED
 from web.websocket import connection_credential
@@ -71,7 +72,7 @@ async def resume_position(
             f"event {key} is unknown: resume from the eventId of an event this API sent, "
             "or subscribe without afterEventId"
         )
-    oldest = datetime.now(UTC) - timedelta(seconds=window_seconds)
+    oldest = now() - timedelta(seconds=window_seconds)
     if row.published_at < oldest:
         raise bad_input(
             f"event {key} is older than the resume window of {window_seconds} seconds: "

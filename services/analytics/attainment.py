@@ -33,7 +33,7 @@ from models.enums import TargetMetric
 from services.analytics.period import Period
 from services.analytics.rules import ACTIVITY_DONE_AT, REPORTABLE_DEAL, target_figure
 from services.analytics.sql import Statement, as_date, cents, money
-from services.audit import now as current_time
+from services.clock import now as current_time
 from services.visibility import Visibility
 
 TENTH = Decimal("0.1")

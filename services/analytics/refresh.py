@@ -11,7 +11,7 @@ from prometheus_client import Counter, Histogram
 
 from db import log_failure
 from services.analytics.health import HealthRefresh, refresh_account_health
-from services.audit import now
+from services.clock import now
 
 log = logging.getLogger("accountgraph.health")
 

@@ -19,7 +19,8 @@ from events.outbox import outbox_event, record_events
 from events.snapshot import field_values
 from models import AuditLogEntry, Lead
 from models.enums import AuditAction
-from services.audit import audit_entry, now
+from services.audit import audit_entry
+from services.clock import now
 from services.errors import DomainError, ErrorCode, Problem
 from services.leads import LEAD
 from services.records import clean_values, problem_at

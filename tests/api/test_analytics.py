@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from ids import to_global_id
-from resolvers.core import analytics as glue
 from services.auth import issue_access_token
 from tests.database import count_statements
 from tests.factories import make_plan
@@ -17,8 +16,8 @@ Q1 = {"start": "2026-01-01", "end": "2026-03-31"}
 
 
 @pytest.fixture(autouse=True)
-def frozen_time(monkeypatch):
-    monkeypatch.setattr(glue, "now", lambda: NOW)
+def frozen_time(set_clock):
+    set_clock(NOW)
 
 
 @pytest.fixture

@@ -76,7 +76,6 @@ import pytest
 from ids import to_global_id
 from models import Activity, Opportunity, OpportunityStageChange, Target
 from models.enums import AccountStatus, ActivityKind, Role, TargetMetric, TeamKind
-from resolvers.core import analytics as glue
 from services.auth import issue_access_token
 from tests.factories import make_account, make_client, make_team, make_user, stage
 
@@ -90,8 +89,8 @@ def at(month: int, day: int, hour: int = 12) -> datetime:
 
 
 @pytest.fixture(autouse=True)
-def frozen_time(monkeypatch):
-    monkeypatch.setattr(glue, "now", lambda: NOW)
+def frozen_time(set_clock):
+    set_clock(NOW)
 
 
 async def deal(name: str, account: Any, owner: Any, stage_name: str, amount: str,

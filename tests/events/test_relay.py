@@ -11,7 +11,7 @@ from events.outbox import record_event
 from events.published import latest_sequence
 from events.relay import publish_pending
 from models import OutboxEvent
-from services.audit import now
+from services.clock import now
 from services.opportunities import move_opportunity_stage
 from tests.database import BACKEND
 from tests.factories import make_opportunity, stage

@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from models import LoginThrottle
 from server import healthz
-from services import auth, login_throttle
+from services import auth
 from services.errors import DomainError, ErrorCode
 from services.login_throttle import SignInDelayed
 from settings import get_settings
@@ -36,9 +36,9 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch) -> Clock:
+def clock(set_clock) -> Clock:
     found = Clock()
-    monkeypatch.setattr(login_throttle, "now", found)
+    set_clock(found)
     return found
 
 

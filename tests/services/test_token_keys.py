@@ -48,10 +48,10 @@ async def test_a_key_dropped_from_the_list_no_longer_verifies(signing_keys):
         await auth.authenticate(old_token)
 
 
-async def test_an_expired_token_of_a_previous_key_is_refused(signing_keys, monkeypatch):
+async def test_an_expired_token_of_a_previous_key_is_refused(signing_keys, set_clock, monkeypatch):
     user = await make_user()
     signing_keys(OLD_KEY)
-    monkeypatch.setattr(auth, "now", lambda: datetime(2020, 1, 1, tzinfo=UTC))
+    set_clock(datetime(2020, 1, 1, tzinfo=UTC))
     expired = auth.issue_access_token(user)
     monkeypatch.undo()
     signing_keys(NEW_KEY, OLD_KEY)

@@ -8,7 +8,7 @@ from tortoise import connections
 
 from models import AuditLogEntry
 from models.enums import AuditAction, Role
-from services.audit import now
+from services.clock import now
 from tests.factories import make_user
 from webhooks import endpoints
 from webhooks.urls import masked_url
