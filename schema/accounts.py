@@ -12,6 +12,13 @@ from schema.activities import ACTIVITIES, TIMELINE, ActivityOrder
 from schema.base import Above, Info, RecordNode, load_children, load_required
 from schema.coordination import REQUESTS, CoordinationRequestOrder
 from schema.enums import AccountStatus, AccountTier
+from schema.figures import (
+    AccountHealth,
+    AccountSatisfaction,
+    PeriodInput,
+    resolve_account_health,
+    resolve_account_satisfaction,
+)
 from schema.filters import AccountFilter, account_condition
 from schema.listing import Listing, order_input
 from schema.opportunities import OPPORTUNITIES, OpportunityOrder
@@ -20,7 +27,6 @@ from schema.planning import PLANS, AccountPlanOrder
 from schema.satisfaction import RESPONSES, SatisfactionResponseOrder
 
 if TYPE_CHECKING:
-    from schema.analytics import AccountHealth, AccountSatisfaction, PeriodInput
     from schema.clients import Client
 
 CLIENT: "Above[Client]" = Above(models.Client)
@@ -86,11 +92,7 @@ class Account(RecordNode):
         description="How the account is doing now: score, status and the weighted components "
         "it is computed from."
     )
-    async def health(
-        self, info: Info
-    ) -> Annotated["AccountHealth", strawberry.lazy("schema.analytics")]:
-        from schema.analytics import resolve_account_health
-
+    async def health(self, info: Info) -> AccountHealth:
         return await resolve_account_health(info, self.id)  # type: ignore[return-value]
 
     @strawberry.field(description="NPS and CSAT over a period, and the trend.")
@@ -98,12 +100,10 @@ class Account(RecordNode):
         self,
         info: Info,
         period: Annotated[
-            Annotated["PeriodInput", strawberry.lazy("schema.analytics")] | None,
+            PeriodInput | None,
             strawberry.argument(description="The period; the current quarter by default."),
         ] = None,
-    ) -> Annotated["AccountSatisfaction", strawberry.lazy("schema.analytics")]:
-        from schema.analytics import resolve_account_satisfaction
-
+    ) -> AccountSatisfaction:
         return await resolve_account_satisfaction(info, self.id, period)  # type: ignore[return-value]
 
 

@@ -1,17 +1,15 @@
 """Users and teams in the graph: the directory every signed-in user reads."""
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
 import models
 from schema.base import Info, RecordNode, load
 from schema.enums import Role, TeamKind
+from schema.figures import PeriodInput, Portfolio, resolve_portfolio
 from schema.filters import UserFilter, user_condition
 from schema.listing import Listing, order_input
-
-if TYPE_CHECKING:
-    from schema.analytics import PeriodInput, Portfolio
 
 
 @strawberry.type(description="A person who works in AccountGraph.")
@@ -40,12 +38,10 @@ class User(RecordNode):
         self,
         info: Info,
         period: Annotated[
-            Annotated["PeriodInput", strawberry.lazy("schema.analytics")] | None,
+            PeriodInput | None,
             strawberry.argument(description="Period of the attainment; the current quarter."),
         ] = None,
-    ) -> Annotated["Portfolio", strawberry.lazy("schema.analytics")] | None:
-        from schema.analytics import resolve_portfolio
-
+    ) -> Portfolio | None:
         viewer = info.context.viewer
         if viewer is None or viewer.pk != self.id:
             return None

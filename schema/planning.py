@@ -15,6 +15,7 @@ import models
 from resolvers.core.listing import conditions, pks, search_condition
 from schema.base import Above, Info, RecordNode, load, load_children, load_required
 from schema.enums import ArchiveState, ObjectiveStatus, PlanStatus
+from schema.figures import PlanProgress, resolve_plan_progress
 from schema.filters import ARCHIVED_HELP, values
 from schema.listing import Listing, order_input
 from schema.opportunities import Opportunity
@@ -22,7 +23,6 @@ from schema.people import User
 
 if TYPE_CHECKING:
     from schema.accounts import Account
-    from schema.analytics import PlanProgress
 
 ACCOUNT: "Above[Account]" = Above(models.Account)
 
@@ -131,11 +131,7 @@ class AccountPlan(RecordNode):
         description="Open, weighted and won amounts of the deals linked to the plan's "
         "objectives, against its revenue target: computed, never typed in."
     )
-    async def progress(
-        self, info: Info
-    ) -> Annotated["PlanProgress", strawberry.lazy("schema.analytics")] | None:
-        from schema.analytics import resolve_plan_progress
-
+    async def progress(self, info: Info) -> PlanProgress | None:
         return await resolve_plan_progress(info, self.id)
 
 
