@@ -29,7 +29,7 @@ def health_loader(context: Context) -> DataLoader[int, AccountHealth | None]:
 
         return DataLoader(load_fn=load)
 
-    return context.loaders.named(("analytics", "health"), make)  # type: ignore[return-value]
+    return context.loaders.named(("analytics", "health"), make)
 
 
 def satisfaction_loader(context: Context) -> DataLoader[tuple[int, Period], Satisfaction | None]:
@@ -50,7 +50,7 @@ def satisfaction_loader(context: Context) -> DataLoader[tuple[int, Period], Sati
 
         return DataLoader(load_fn=load)
 
-    return context.loaders.named(("analytics", "satisfaction"), make)  # type: ignore[return-value]
+    return context.loaders.named(("analytics", "satisfaction"), make)
 
 
 def plan_progress_loader(context: Context) -> DataLoader[int, PlanProgress | None]:
@@ -68,4 +68,4 @@ def plan_progress_loader(context: Context) -> DataLoader[int, PlanProgress | Non
 
         return DataLoader(load_fn=load)
 
-    return context.loaders.named(("analytics", "plan_progress"), make)  # type: ignore[return-value]
+    return context.loaders.named(("analytics", "plan_progress"), make)

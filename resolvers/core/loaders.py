@@ -6,7 +6,7 @@ Each loader returns results aligned with its keys. ``Loaders`` creates them lazi
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 from tortoise import Tortoise
@@ -174,6 +174,9 @@ class FilteredLoader(DataLoader):
         self.filters = filters
 
 
+L = TypeVar("L", bound=DataLoader)
+
+
 class Loaders:
     """The loaders of one request, created on first use, held to what its viewer may see."""
 
@@ -187,9 +190,9 @@ class Loaders:
             loader = self._loaders[key] = make()
         return loader
 
-    def named(self, key: tuple, make: Callable[[], DataLoader]) -> DataLoader:
-        """A loader defined elsewhere (e.g. ``resolvers/analytics.py``), one per request."""
-        return self._get(key, make)
+    def named(self, key: tuple, make: Callable[[], L]) -> L:
+        """A loader defined elsewhere (e.g. ``resolvers/core/analytics.py``), one per request."""
+        return cast(L, self._get(key, make))
 
     def record(self, model: type[Model]) -> DataLoader[int, Any]:
         return self._get(
