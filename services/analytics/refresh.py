@@ -5,7 +5,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from prometheus_client import Counter, Histogram
 
@@ -35,7 +34,6 @@ async def refresh_health_periodically(
     *,
     every_seconds: float,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    clock: Callable[[], datetime] = now,
 ) -> None:
     """Refresh every account's health every ``every_seconds``, until cancelled.
 
@@ -45,7 +43,7 @@ async def refresh_health_periodically(
         await sleep(every_seconds)
         started = time.perf_counter()
         try:
-            result: HealthRefresh = await refresh_account_health(now=clock())
+            result: HealthRefresh = await refresh_account_health(now=now())
         except Exception as exc:
             HEALTH_REFRESHES.labels("failed").inc()
             log_failure(log, "account health refresh failed", exc)

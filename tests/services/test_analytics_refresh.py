@@ -17,7 +17,7 @@ def sample(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
-async def test_the_periodic_refresh_evaluates_every_interval_until_cancelled() -> None:
+async def test_the_periodic_refresh_evaluates_every_interval_until_cancelled(set_clock) -> None:
     p = await build_portfolio()
     before = (
         sample("accountgraph_health_refreshes_total", outcome="ok"),
@@ -31,8 +31,9 @@ async def test_the_periodic_refresh_evaluates_every_interval_until_cancelled() -
         if len(waits) == 3:
             raise asyncio.CancelledError
 
+    set_clock(NOW)
     with pytest.raises(asyncio.CancelledError):
-        await refresh_health_periodically(every_seconds=60, sleep=sleep, clock=lambda: NOW)
+        await refresh_health_periodically(every_seconds=60, sleep=sleep)
     assert waits == [60, 60, 60]
     beta = await Account.get(pk=p.beta.pk)
     assert (beta.health_status, beta.health_score, beta.health_evaluated_at) == (
@@ -48,7 +49,7 @@ async def test_the_periodic_refresh_evaluates_every_interval_until_cancelled() -
     assert [b - a for a, b in zip(before, after, strict=True)] == [2, 3, 2]
 
 
-async def test_a_failed_round_is_logged_and_the_next_one_runs(caplog, monkeypatch):
+async def test_a_failed_round_is_logged_and_the_next_one_runs(caplog, monkeypatch, set_clock):
     from services.analytics import refresh
 
     calls = []
@@ -63,8 +64,9 @@ async def test_a_failed_round_is_logged_and_the_next_one_runs(caplog, monkeypatc
 
     monkeypatch.setattr(refresh, "refresh_account_health", failing)
     failed = sample("accountgraph_health_refreshes_total", outcome="failed")
+    set_clock(NOW)
     with pytest.raises(asyncio.CancelledError):
-        await refresh_health_periodically(every_seconds=1, sleep=sleep, clock=lambda: NOW)
+        await refresh_health_periodically(every_seconds=1, sleep=sleep)
     assert calls == [NOW, NOW]
     assert sample("accountgraph_health_refreshes_total", outcome="failed") == failed + 2
     assert [r.getMessage() for r in caplog.records] == ["account health refresh failed"] * 2
