@@ -155,7 +155,7 @@ def test_serve_passes_the_connection_limits_to_uvicorn(monkeypatch):
     calls = []
     monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: calls.append((args, kwargs)))
     result = CliRunner().invoke(
-        cli.app,
+        cli.main.app,
         [
             "serve",
             "--limit-concurrency",
