@@ -19,9 +19,15 @@ from schema.enums import (
     CompetitorStatus,
     LeadSource,
     LeadStatus,
+    ObjectiveStatus,
     OpportunityType,
+    PlanStatus,
+    RequestPriority,
+    RequestStatus,
     Role,
+    SatisfactionKind,
     SizeBand,
+    TargetMetric,
     TeamKind,
 )
 
@@ -272,3 +278,181 @@ class ConvertLeadInput:
     account_name: str | None = opt("Defaults to the lead's company name.")
     owner_id: GlobalID | None = opt("Owner of the new account; defaults to the lead's owner.")
     opportunity: ConvertLeadOpportunityInput | None = opt()
+
+
+# ---- plans, coordination requests, satisfaction, targets ----
+
+
+@strawberry.input(description="A new plan for an account and period.")
+class CreateAccountPlanInput:
+    account_id: GlobalID
+    name: str
+    period_start: date = strawberry.field(description="First day of the plan's period.")
+    period_end: date = strawberry.field(description="Last day; after the first.")
+    owner_id: GlobalID | None = opt("Who runs the plan; the account's owner when omitted.")
+    status: PlanStatus | None = opt("DRAFT when omitted.")
+    revenue_target: Decimal | None = opt("Revenue the plan aims to win over its period.")
+    currency: str | None = opt("ISO 4217 code; the account's currency when omitted.")
+    summary: str | None = opt("The plan in a few sentences.")
+
+
+@strawberry.input(description="A new objective of an account plan.")
+class CreatePlanObjectiveInput:
+    plan_id: GlobalID
+    title: str = strawberry.field(description="What the objective is.")
+    owner_id: GlobalID | None = opt("Who is responsible; must be an active user.")
+    due_date: date | None = opt("When it is to be reached.")
+    status: ObjectiveStatus | None = opt("NOT_STARTED when omitted.")
+    measure: str | None = opt("How reaching it is measured, in words.")
+    position: int | None = opt("Order among the plan's objectives, from 0.")
+
+
+@strawberry.input(description="A new action of an account plan.")
+class CreatePlanActionInput:
+    plan_id: GlobalID
+    title: str = strawberry.field(description="What is to be done.")
+    objective_id: GlobalID | None = opt("The plan's objective it works towards.")
+    owner_id: GlobalID | None = opt("Who does it; must be an active user.")
+    due_date: date | None = opt("When it is due.")
+    completed_at: datetime | None = opt("When it was done; null while still to do.")
+
+
+@strawberry.input(description="A deal and an objective of a plan on the deal's account.")
+class LinkOpportunityToObjectiveInput:
+    objective_id: GlobalID
+    opportunity_id: GlobalID
+
+
+@strawberry.input(description="The deal to stop counting towards an objective.")
+class UnlinkOpportunityFromObjectiveInput:
+    objective_id: GlobalID
+    opportunity_id: GlobalID
+
+
+@strawberry.input(
+    description="Fields to change; omitted fields stay as they are, null clears a value."
+)
+class UpdateAccountPlanInput:
+    id: GlobalID
+    name: str | None = opt()
+    period_start: date | None = opt("First day of the plan's period.")
+    period_end: date | None = opt("Last day; after the first.")
+    owner_id: GlobalID | None = opt("Who runs the plan; the account's owner when omitted.")
+    status: PlanStatus | None = opt("DRAFT when omitted.")
+    revenue_target: Decimal | None = opt("Revenue the plan aims to win over its period.")
+    currency: str | None = opt("ISO 4217 code; the account's currency when omitted.")
+    summary: str | None = opt("The plan in a few sentences.")
+    expected_version: int | None = expected_version_field()
+
+
+@strawberry.input(description="The account plan to archive.")
+class ArchiveAccountPlanInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The account plan to restore.")
+class RestoreAccountPlanInput:
+    id: GlobalID
+
+
+@strawberry.input(
+    description="Fields to change; omitted fields stay as they are, null clears a value."
+)
+class UpdatePlanObjectiveInput:
+    id: GlobalID
+    title: str | None = opt("What the objective is.")
+    owner_id: GlobalID | None = opt("Who is responsible; must be an active user.")
+    due_date: date | None = opt("When it is to be reached.")
+    status: ObjectiveStatus | None = opt("NOT_STARTED when omitted.")
+    measure: str | None = opt("How reaching it is measured, in words.")
+    position: int | None = opt("Order among the plan's objectives, from 0.")
+    expected_version: int | None = expected_version_field()
+
+
+@strawberry.input(description="The objective to remove.")
+class DeletePlanObjectiveInput:
+    id: GlobalID
+
+
+@strawberry.input(
+    description="Fields to change; omitted fields stay as they are, null clears a value."
+)
+class UpdatePlanActionInput:
+    id: GlobalID
+    title: str | None = opt("What is to be done.")
+    objective_id: GlobalID | None = opt("The plan's objective it works towards.")
+    owner_id: GlobalID | None = opt("Who does it; must be an active user.")
+    due_date: date | None = opt("When it is due.")
+    completed_at: datetime | None = opt("When it was done; null while still to do.")
+    expected_version: int | None = expected_version_field()
+
+
+@strawberry.input(description="The action to remove.")
+class DeletePlanActionInput:
+    id: GlobalID
+
+
+@strawberry.input(description="An NPS or CSAT answer about an account.")
+class RecordSatisfactionInput:
+    account_id: GlobalID
+    kind: SatisfactionKind = strawberry.field(description="NPS (0..10) or CSAT (1..5).")
+    score: int = strawberry.field(description="A whole number on the kind's scale.")
+    contact_id: GlobalID | None = opt("Who answered; a contact of the account's client.")
+    comment: str | None = opt("What the client said.")
+    received_at: datetime | None = opt("When the answer was given; now when omitted.")
+
+
+@strawberry.input(description="Help to ask of an internal team about an account.")
+class CreateCoordinationRequestInput:
+    account_id: GlobalID
+    team_id: GlobalID = strawberry.field(description="The internal team asked; not a sales team.")
+    title: str = strawberry.field(description="What is asked, in one line.")
+    description: str | None = opt("The details of what is asked.")
+    priority: RequestPriority | None = opt("NORMAL when omitted.")
+    opportunity_id: GlobalID | None = opt("The deal of the account the request is about.")
+    assignee_id: GlobalID | None = opt("An active member of the team asked.")
+    due_date: date | None = opt("When it is needed by; not in the past.")
+
+
+@strawberry.input(
+    description="Fields to change; omitted fields stay as they are, null clears a value. The "
+    "team asked may change only status and assignee."
+)
+class UpdateCoordinationRequestInput:
+    id: GlobalID
+    status: RequestStatus | None = opt(
+        "DONE or DECLINED stamps resolvedAt; OPEN or IN_PROGRESS clears it."
+    )
+    assignee_id: GlobalID | None = opt("An active member of the team asked; null unassigns.")
+    title: str | None = opt("What is asked, in one line.")
+    description: str | None = opt("The details of what is asked.")
+    priority: RequestPriority | None = opt("How urgent it is.")
+    team_id: GlobalID | None = opt("Send the request to another internal team.")
+    opportunity_id: GlobalID | None = opt("The deal of the account the request is about.")
+    due_date: date | None = opt("When it is needed by.")
+    expected_version: int | None = expected_version_field()
+
+
+@strawberry.input(description="A comment on a coordination request.")
+class CommentOnCoordinationRequestInput:
+    request_id: GlobalID = strawberry.field(description="The request to comment on.")
+    body: str
+
+
+@strawberry.input(
+    description="A target for one user or one team (give exactly one of userId and teamId). "
+    "Setting it again for the same period and metric changes its amount."
+)
+class SetTargetInput:
+    period_start: date = strawberry.field(description="First day of the period.")
+    period_end: date = strawberry.field(description="Last day of the period; after the first.")
+    amount: Decimal = strawberry.field(
+        description="Revenue for REVENUE_WON, a whole count otherwise; not negative."
+    )
+    user_id: GlobalID | None = opt("The user the target is for.")
+    team_id: GlobalID | None = opt("The team the target is for.")
+    metric: TargetMetric | None = opt("REVENUE_WON when omitted.")
+    currency: str | None = opt(
+        "ISO 4217 code of a REVENUE_WON target (the base currency when omitted); "
+        "leave it out for counts."
+    )

@@ -390,11 +390,6 @@ MUTATION_FIELDS: dict[str, Any] = {
     ),
 }
 
-# Plans, satisfaction, coordination requests and targets, built with the machinery above.
-from schema.account_work_mutations import ACCOUNT_WORK_MUTATIONS  # noqa: E402
-
-MUTATION_FIELDS.update(ACCOUNT_WORK_MUTATIONS)
-
 Mutation = strawberry.type(
     type("Mutation", (AuthMutations, WebhookMutations), MUTATION_FIELDS), description="Changes."
 )

@@ -9,10 +9,10 @@ from strawberry import relay
 from strawberry.relay import GlobalID
 
 from schema import types as t
-from schema.account_work_queries import ACCOUNT_WORK_NODES, AccountWorkQueries
 from schema.analytics import AnalyticsQueries
 from schema.auth import AuthQueries
 from schema.base import Info, RecordNode
+from schema.coordination import CoordinationComment, CoordinationRequest
 from schema.filters import (
     AuditLogFilter,
     ClientFilter,
@@ -28,6 +28,9 @@ from schema.filters import (
     team_condition,
 )
 from schema.listing import Listing, order_input
+from schema.planning import AccountPlan, PlanAction, PlanObjective
+from schema.satisfaction import SatisfactionResponse
+from schema.targets import Target
 from schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookQueries
 
 NODE_TYPES: dict[str, type[RecordNode]] = {
@@ -49,7 +52,13 @@ NODE_TYPES: dict[str, type[RecordNode]] = {
         t.OpportunityCompetitor,
         t.OpportunityStageChange,
         t.Activity,
-        *ACCOUNT_WORK_NODES,
+        AccountPlan,
+        PlanObjective,
+        PlanAction,
+        SatisfactionResponse,
+        CoordinationRequest,
+        CoordinationComment,
+        Target,
         WebhookEndpoint,
         WebhookDelivery,
     )
@@ -109,7 +118,7 @@ AUDIT_LOG = Listing(
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(AuthQueries, AccountWorkQueries, AnalyticsQueries, WebhookQueries):
+class Query(AuthQueries, AnalyticsQueries, WebhookQueries):
     @strawberry.field(description="Any record by its global id.")
     async def node(self, info: Info, id: GlobalID) -> relay.Node:
         found = await resolve_node(info, id)
@@ -144,7 +153,7 @@ class Query(AuthQueries, AccountWorkQueries, AnalyticsQueries, WebhookQueries):
     competitors = COMPETITORS.root_field(
         order_input("Competitor", COMPETITOR_COLUMNS), "Competitors."
     )
-    account_plan = lookup(ACCOUNT_WORK_NODES[0])
+    account_plan = lookup(AccountPlan)
     audit_log = AUDIT_LOG.root_field(
         order_input("AuditLog", AUDIT_COLUMNS), "Recorded changes, newest first."
     )

@@ -16,7 +16,15 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+import models
+
+# Loaded before schema.coordination, schema.planning and schema.satisfaction, which it imports
+# back at its end; the split of schema.types by domain removes this cycle and this line.
+import schema.types  # noqa: F401
+from resolvers import coordination, planning, satisfaction, targets
+from resolvers.core.permissions import may_write
 from schema.access import RequireScope, RequireSignIn
+from schema.coordination import REQUESTS, CoordinationRequestOrder, queue_condition
 from schema.errors import (
     LabelInputErrors,
     MaskUnexpectedErrors,
@@ -29,9 +37,30 @@ from schema.errors import (
 from schema.glossary import describe_schema
 from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
 from schema.mutations import Mutation as RemainingMutations
+from schema.payloads import (
+    ArchiveAccountPlanPayload,
+    CommentOnCoordinationRequestPayload,
+    CreateAccountPlanPayload,
+    CreateCoordinationRequestPayload,
+    CreatePlanActionPayload,
+    CreatePlanObjectivePayload,
+    DeletePlanActionPayload,
+    DeletePlanObjectivePayload,
+    LinkOpportunityToObjectivePayload,
+    RecordSatisfactionPayload,
+    RestoreAccountPlanPayload,
+    SetTargetPayload,
+    UnlinkOpportunityFromObjectivePayload,
+    UpdateAccountPlanPayload,
+    UpdateCoordinationRequestPayload,
+    UpdatePlanActionPayload,
+    UpdatePlanObjectivePayload,
+)
+from schema.planning import PLANS, AccountPlanOrder
 from schema.query import Query as RemainingQueries
 from schema.subscriptions import Subscription as RemainingSubscriptions
 from schema.subscriptions import WakeRelayAfterMutations
+from schema.targets import TARGETS, TargetOrder
 from settings import Settings, get_settings
 
 _log = logging.getLogger("accountgraph")
@@ -45,6 +74,25 @@ _log = logging.getLogger("accountgraph")
 class Query(RemainingQueries):
     # ---- nodes, viewer, records: clients, contacts, accounts, deals, leads, activities ----
     # ---- plans, coordination requests, satisfaction, targets ----
+    account_plans = PLANS.root_field(
+        AccountPlanOrder, "Account plans, latest period first unless ordered otherwise."
+    )
+    coordination_requests = REQUESTS.root_field(
+        CoordinationRequestOrder,
+        "Requests to internal teams: those about accounts the caller sees, and those sent to "
+        "the caller's team; newest first unless ordered otherwise.",
+    )
+    coordination_queue = REQUESTS.root_field(
+        CoordinationRequestOrder,
+        "What waits on the caller: requests still OPEN or IN_PROGRESS that were sent to the "
+        "caller's team or assigned to the caller; newest first unless ordered otherwise.",
+        scope=queue_condition,
+    )
+    targets = TARGETS.root_field(
+        TargetOrder,
+        "Targets the caller may see (administrators: all; sales managers: their team's and "
+        "its users'; account managers: their own); latest period first.",
+    )
     # ---- analytics ----
     # ---- sign-in and API keys ----
     # ---- webhooks ----
@@ -55,6 +103,95 @@ class Query(RemainingQueries):
 class Mutation(RemainingMutations):
     # ---- clients, contacts, accounts, catalog, deals, leads, activities, users and teams ----
     # ---- plans, coordination requests, satisfaction, targets ----
+    create_account_plan: CreateAccountPlanPayload = strawberry.mutation(
+        resolver=planning.create_account_plan,
+        description="Write a plan for an account and period (a DRAFT unless said otherwise).",
+        extensions=[may_write(models.AccountPlan)],
+    )
+    update_account_plan: UpdateAccountPlanPayload = strawberry.mutation(
+        resolver=planning.update_account_plan,
+        description="Change an account plan.",
+        extensions=[may_write(models.AccountPlan)],
+    )
+    archive_account_plan: ArchiveAccountPlanPayload = strawberry.mutation(
+        resolver=planning.archive_account_plan,
+        description="Archive an account plan: hidden from lists by default, nothing is deleted.",
+        extensions=[may_write(models.AccountPlan)],
+    )
+    restore_account_plan: RestoreAccountPlanPayload = strawberry.mutation(
+        resolver=planning.restore_account_plan,
+        description="Bring back an archived account plan.",
+        extensions=[may_write(models.AccountPlan)],
+    )
+    create_plan_objective: CreatePlanObjectivePayload = strawberry.mutation(
+        resolver=planning.create_plan_objective,
+        description="Add an objective to an account plan.",
+        extensions=[may_write(models.PlanObjective)],
+    )
+    update_plan_objective: UpdatePlanObjectivePayload = strawberry.mutation(
+        resolver=planning.update_plan_objective,
+        description="Change an objective of an account plan.",
+        extensions=[may_write(models.PlanObjective)],
+    )
+    delete_plan_objective: DeletePlanObjectivePayload = strawberry.mutation(
+        resolver=planning.delete_plan_objective,
+        description="Remove an objective (its actions stay on the plan, unattached); the audit log "
+        "keeps its values. Returns it as it was.",
+        extensions=[may_write(models.PlanObjective)],
+    )
+    create_plan_action: CreatePlanActionPayload = strawberry.mutation(
+        resolver=planning.create_plan_action,
+        description="Add an action to an account plan.",
+        extensions=[may_write(models.PlanAction)],
+    )
+    update_plan_action: UpdatePlanActionPayload = strawberry.mutation(
+        resolver=planning.update_plan_action,
+        description="Change an action of an account plan; set completedAt to mark it done.",
+        extensions=[may_write(models.PlanAction)],
+    )
+    delete_plan_action: DeletePlanActionPayload = strawberry.mutation(
+        resolver=planning.delete_plan_action,
+        description="Remove an action; the audit log keeps its values. Returns it as it was.",
+        extensions=[may_write(models.PlanAction)],
+    )
+    link_opportunity_to_objective: LinkOpportunityToObjectivePayload = strawberry.mutation(
+        resolver=planning.link_opportunity_to_objective,
+        description="Count a deal of the plan's account towards an objective.",
+        extensions=[may_write(models.PlanObjective)],
+    )
+    unlink_opportunity_from_objective: UnlinkOpportunityFromObjectivePayload = strawberry.mutation(
+        resolver=planning.unlink_opportunity_from_objective,
+        description="Stop counting a deal towards an objective.",
+        extensions=[may_write(models.PlanObjective)],
+    )
+    record_satisfaction: RecordSatisfactionPayload = strawberry.mutation(
+        resolver=satisfaction.record_satisfaction,
+        description="Record an NPS (0..10) or CSAT (1..5) answer about an account.",
+        extensions=[may_write(models.SatisfactionResponse)],
+    )
+    create_coordination_request: CreateCoordinationRequestPayload = strawberry.mutation(
+        resolver=coordination.create_coordination_request,
+        description="Ask an internal team for help with an account; emits "
+        "coordination_request.created.",
+        extensions=[may_write(models.CoordinationRequest)],
+    )
+    update_coordination_request: UpdateCoordinationRequestPayload = strawberry.mutation(
+        resolver=coordination.update_coordination_request,
+        description="Change a request: the team asked may change its status and assignee, the "
+        "requester's side anything. Emits coordination_request.updated.",
+        extensions=[may_write(models.CoordinationRequest)],
+    )
+    comment_on_coordination_request: CommentOnCoordinationRequestPayload = strawberry.mutation(
+        resolver=coordination.comment_on_coordination_request,
+        description="Comment on a request, from the requester's side or the team asked.",
+        extensions=[may_write(models.CoordinationComment)],
+    )
+    set_target: SetTargetPayload = strawberry.mutation(
+        resolver=targets.set_target,
+        description="Set the target of a user or team for a period and metric, replacing the one "
+        "set before for the same (sales managers: their team; administrators: anyone).",
+        extensions=[may_write(models.Target)],
+    )
     # ---- sign-in and API keys ----
     # ---- webhooks ----
     pass
