@@ -1,9 +1,9 @@
 """Who sees, asks, works and comments on coordination requests (the world: see
-``tests.api.account_x``)."""
+``tests.api.anns_account``)."""
 
 import pytest
 
-from tests.api.account_x import (
+from tests.api.anns_account import (
     CALLERS,
     SALES_WRITE,
     SEES_X,

@@ -1,9 +1,9 @@
 """Who sees and changes account plans, their objectives and actions (the world: see
-``tests.api.account_x``)."""
+``tests.api.anns_account``)."""
 
 import pytest
 
-from tests.api.account_x import (
+from tests.api.anns_account import (
     CALLERS,
     SALES_WRITE,
     SEES_X,

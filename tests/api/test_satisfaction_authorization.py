@@ -1,8 +1,8 @@
-"""Who sees and records satisfaction answers (the world: see ``tests.api.account_x``)."""
+"""Who sees and records satisfaction answers (the world: see ``tests.api.anns_account``)."""
 
 import pytest
 
-from tests.api.account_x import (
+from tests.api.anns_account import (
     CALLERS,
     SALES_WRITE,
     SEES_X,

@@ -1,8 +1,8 @@
-"""Who sees and sets targets (the world: see ``tests.api.account_x``)."""
+"""Who sees and sets targets (the world: see ``tests.api.anns_account``)."""
 
 import pytest
 
-from tests.api.account_x import (
+from tests.api.anns_account import (
     CALLERS,
     World,
     check_list,
