@@ -16,6 +16,9 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+import resolvers.analytics
+import resolvers.nodes
+import resolvers.subscriptions
 from schema.access import RequireScope, RequireSignIn
 from schema.errors import (
     LabelInputErrors,
@@ -26,12 +29,37 @@ from schema.errors import (
     is_unexpected,
     log_errors,
 )
+from schema.extensions import WakeRelayAfterMutations
 from schema.glossary import describe_schema
 from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
 from schema.mutations import Mutation as RemainingMutations
+from schema.query import (
+    AUDIT_LOG,
+    CLIENTS,
+    COMPETITORS,
+    LEADS,
+    PRODUCTS,
+    TEAMS,
+    AuditLogOrder,
+    ClientOrder,
+    CompetitorOrder,
+    LeadOrder,
+    ProductOrder,
+    TeamOrder,
+)
 from schema.query import Query as RemainingQueries
-from schema.subscriptions import Subscription as RemainingSubscriptions
-from schema.subscriptions import WakeRelayAfterMutations
+from schema.types import (
+    ACCOUNTS,
+    ACTIVITIES,
+    CONTACTS,
+    OPPORTUNITIES,
+    USERS,
+    AccountOrder,
+    ActivityOrder,
+    ContactOrder,
+    OpportunityOrder,
+    UserOrder,
+)
 from settings import Settings, get_settings
 
 _log = logging.getLogger("accountgraph")
@@ -44,11 +72,86 @@ _log = logging.getLogger("accountgraph")
 @strawberry.type(description="Everything that can be read.")
 class Query(RemainingQueries):
     # ---- nodes, viewer, records: clients, contacts, accounts, deals, leads, activities ----
+    node = strawberry.field(
+        resolver=resolvers.nodes.node, description="Any record by its global id."
+    )
+    nodes = strawberry.field(
+        resolver=resolvers.nodes.nodes,
+        description="Records by global id, in order; null where there is none.",
+    )
+    viewer = strawberry.field(
+        resolver=resolvers.nodes.viewer,
+        description="The signed-in user; null for anonymous callers.",
+    )
+    users = USERS.root_field(UserOrder, "Users.")
+    teams = TEAMS.root_field(TeamOrder, "Teams.")
+    clients = CLIENTS.root_field(ClientOrder, "Client organisations.")
+    client = strawberry.field(resolver=resolvers.nodes.client, description="One client by id.")
+    contacts = CONTACTS.root_field(ContactOrder, "People at clients.")
+    accounts = ACCOUNTS.root_field(AccountOrder, "Accounts, by name unless ordered otherwise.")
+    account = strawberry.field(resolver=resolvers.nodes.account, description="One account by id.")
+    leads = LEADS.root_field(LeadOrder, "Leads, newest first.")
+    lead = strawberry.field(resolver=resolvers.nodes.lead, description="One lead by id.")
+    opportunities = OPPORTUNITIES.root_field(OpportunityOrder, "Deals, newest first.")
+    opportunity = strawberry.field(
+        resolver=resolvers.nodes.opportunity, description="One opportunity by id."
+    )
+    activities = ACTIVITIES.root_field(ActivityOrder, "Activities, newest first.")
+    products = PRODUCTS.root_field(ProductOrder, "Products.")
+    competitors = COMPETITORS.root_field(CompetitorOrder, "Competitors.")
+    audit_log = AUDIT_LOG.root_field(AuditLogOrder, "Recorded changes, newest first.")
+    pipelines = strawberry.field(
+        resolver=resolvers.nodes.pipelines, description="Every pipeline with its stages, in order."
+    )
     # ---- plans, coordination requests, satisfaction, targets ----
+    account_plan = strawberry.field(
+        resolver=resolvers.nodes.account_plan, description="One accountplan by id."
+    )
     # ---- analytics ----
+    pipeline_summary = strawberry.field(
+        resolver=resolvers.analytics.pipeline_summary,
+        description="Deals per stage and currency: count, total and weighted amounts.",
+    )
+    forecast = strawberry.field(
+        resolver=resolvers.analytics.forecast,
+        description="Won, commit, best case and pipeline of a period, per currency.",
+    )
+    sales_metrics = strawberry.field(
+        resolver=resolvers.analytics.sales_metrics,
+        description="Win rate, deal size, sales cycle, stage conversion and time in stage.",
+    )
+    target_attainment = strawberry.field(
+        resolver=resolvers.analytics.target_attainment,
+        description="Each target overlapping the period against what was achieved.",
+    )
+    accounts_at_risk = strawberry.field(
+        resolver=resolvers.analytics.accounts_at_risk,
+        description="Active accounts whose health is AT_RISK, lowest score first.",
+    )
+    plan_progress = strawberry.field(
+        resolver=resolvers.analytics.plan_progress,
+        description="Progress of account plans, from the deals linked to them.",
+    )
+    stale_opportunities = strawberry.field(
+        resolver=resolvers.analytics.stale_opportunities,
+        description="Open deals with no activity or stage move for longer than their stage's "
+        "rotting threshold, the longest untouched first.",
+    )
+    upcoming_renewals = strawberry.field(
+        resolver=resolvers.analytics.upcoming_renewals,
+        description="Accounts renewing within the next days, soonest first.",
+    )
+    follow_up_queue = strawberry.field(
+        resolver=resolvers.analytics.follow_up_queue,
+        description="The caller's leads due for follow-up and tasks due, most overdue first.",
+    )
+    growth_opportunities = strawberry.field(
+        resolver=resolvers.analytics.growth_opportunities,
+        description="White space: products similar accounts (same industry or tier) bought "
+        "that the account has not, with the share of similar accounts that did.",
+    )
     # ---- sign-in and API keys ----
     # ---- webhooks ----
-    pass
 
 
 @strawberry.type(description="Changes.")
@@ -61,8 +164,20 @@ class Mutation(RemainingMutations):
 
 
 @strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
-class Subscription(RemainingSubscriptions):
-    pass
+class Subscription:
+    opportunity_stage_changed = strawberry.subscription(
+        resolver=resolvers.subscriptions.opportunity_stage_changed,
+        description="Deal-stage moves the caller may see, in commit order per deal, each once.",
+    )
+    activity_logged = strawberry.subscription(
+        resolver=resolvers.subscriptions.activity_logged,
+        description="Activities logged on an account the caller may see.",
+    )
+    events = strawberry.subscription(
+        resolver=resolvers.subscriptions.events,
+        description="Events of the catalogue about records the caller may see, in publication "
+        "order.",
+    )
 
 
 class AccountGraphSchema(strawberry.Schema):
