@@ -22,7 +22,6 @@ from schema.analytics import (
     OwnerIdsArgument,
     PeriodArgument,
     PipelineStageSummary,
-    PlanProgress,
     SalesMetrics,
     StageMetrics,
     StaleOpportunity,
@@ -34,6 +33,7 @@ from schema.analytics import (
 )
 from schema.base import Info
 from schema.filters import OpportunityFilter
+from schema.planning import PlanProgress
 from services.analytics import attainment as attainment_service
 from services.analytics import health as health_service
 from services.analytics import plans as plans_service
