@@ -1,7 +1,7 @@
 """Reading records by global id: ``node``, ``nodes``, ``viewer`` and one lookup per entity."""
 
 import asyncio
-from typing import Any
+from typing import Any, TypeVar
 
 from strawberry import relay
 from strawberry.relay import GlobalID
@@ -12,6 +12,8 @@ from schema.account_work_queries import ACCOUNT_WORK_NODES
 from schema.base import Info, RecordNode
 from schema.planning import AccountPlan
 from schema.webhooks import WebhookDelivery, WebhookEndpoint
+
+N = TypeVar("N", bound=RecordNode)
 
 NODE_TYPES: dict[str, type[RecordNode]] = {
     node.__name__: node
@@ -66,32 +68,32 @@ def viewer(info: Info) -> t.User | None:
     return t.User.from_row(viewer) if viewer is not None else None
 
 
-async def one(info: Info, id: GlobalID, node: type[RecordNode]) -> Any:
-    """The ``node`` with that id, NOT_FOUND when the caller sees none."""
-    found = await resolve_node(info, id, node)
+async def lookup(info: Info, id: GlobalID, node: type[N]) -> N:
+    """``<entity>(id:)``: the ``node`` with that id, NOT_FOUND when the caller sees none."""
+    found: N | None = await resolve_node(info, id, node)
     if found is None:
         raise not_found(node.__name__.lower())
     return found
 
 
 async def client(info: Info, id: GlobalID) -> t.Client:
-    return await one(info, id, t.Client)
+    return await lookup(info, id, t.Client)
 
 
 async def account(info: Info, id: GlobalID) -> t.Account:
-    return await one(info, id, t.Account)
+    return await lookup(info, id, t.Account)
 
 
 async def lead(info: Info, id: GlobalID) -> t.Lead:
-    return await one(info, id, t.Lead)
+    return await lookup(info, id, t.Lead)
 
 
 async def opportunity(info: Info, id: GlobalID) -> t.Opportunity:
-    return await one(info, id, t.Opportunity)
+    return await lookup(info, id, t.Opportunity)
 
 
 async def account_plan(info: Info, id: GlobalID) -> AccountPlan:
-    return await one(info, id, AccountPlan)
+    return await lookup(info, id, AccountPlan)
 
 
 async def pipelines(info: Info) -> list[t.Pipeline]:
