@@ -1,4 +1,4 @@
-"""Account plans in the graph: plans, their objectives, actions and linked deals.
+"""Account plans in the graph: plans, their objectives, actions, linked deals and progress.
 
 Imported by ``schema.types`` before ``Account`` is declared, so the types it needs from there
 are already defined; ``Account`` itself is referenced lazily.
@@ -13,15 +13,17 @@ from strawberry.relay import GlobalID
 from tortoise.expressions import Q
 
 import models
+from ids import to_global_id
+from resolvers.core.analytics import plan_progress_loader
 from resolvers.core.listing import conditions, pks, search_condition
 from schema.base import Info, RecordNode
 from schema.enums import ArchiveState, ObjectiveStatus, PlanStatus
 from schema.filters import ARCHIVED_HELP, values
 from schema.listing import Listing, order_input
 from schema.types import Opportunity, User, load, load_children
+from services.analytics import plans as plans_service
 
 if TYPE_CHECKING:
-    from schema.analytics import PlanProgress
     from schema.types import Account
 
 AccountRef = Annotated["Account", strawberry.lazy("schema.types")]
@@ -95,6 +97,71 @@ class PlanObjective(RecordNode):
         return await load_children(info, PlanAction, "objective_id", self.id, "id")
 
 
+@strawberry.type(description="Linked deals in one currency.")
+class DealProgress:
+    currency: str = strawberry.field(description="ISO 4217 code of the amounts.")
+    open_amount: Decimal = strawberry.field(description="Amount of the open deals.")
+    weighted_amount: Decimal = strawberry.field(
+        description="Open amount x probability / 100, rounded to the cent after adding."
+    )
+    won_amount: Decimal = strawberry.field(description="Amount of the deals won.")
+    open_count: int = strawberry.field(description="How many open deals.")
+    won_count: int = strawberry.field(description="How many deals won.")
+
+    @classmethod
+    def many(cls, items: list[plans_service.DealProgress]) -> list["DealProgress"]:
+        return [cls(**vars(x)) for x in items]
+
+
+@strawberry.type(description="Progress of one objective, from the deals linked to it.")
+class ObjectiveProgress:
+    objective_pk: strawberry.Private[int]
+    amounts: list[DealProgress] = strawberry.field(description="Per currency.")
+
+    @strawberry.field(description="The objective's global id.")
+    def objective_id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("PlanObjective", self.objective_pk))
+
+
+@strawberry.type(
+    description="An account plan's progress: the deals linked to its objectives (each once) "
+    "against its revenue target."
+)
+class PlanProgress:
+    plan_pk: strawberry.Private[int]
+    revenue_target: Decimal | None = strawberry.field(description="The plan's revenue target.")
+    currency: str = strawberry.field(description="The plan's currency.")
+    attainment: Decimal | None = strawberry.field(
+        description="Won in the plan's currency as a percentage of the target; null without one."
+    )
+    amounts: list[DealProgress] = strawberry.field(description="The plan's deals, per currency.")
+    objectives: list[ObjectiveProgress] = strawberry.field(description="Per objective, in order.")
+
+    @strawberry.field(description="The plan's global id.")
+    def plan_id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("AccountPlan", self.plan_pk))
+
+    @classmethod
+    def of(cls, p: plans_service.PlanProgress) -> "PlanProgress":
+        return cls(
+            plan_pk=p.plan_id,
+            revenue_target=p.revenue_target,
+            currency=p.currency,
+            attainment=p.attainment,
+            amounts=DealProgress.many(p.amounts),
+            objectives=[
+                ObjectiveProgress(objective_pk=o.objective_id, amounts=DealProgress.many(o.amounts))
+                for o in p.objectives
+            ],
+        )
+
+
+async def resolve_plan_progress(info: Info, plan_id: int) -> PlanProgress | None:
+    """``AccountPlan.progress``, batched over the plans of the request."""
+    found = await plan_progress_loader(info.context).load(plan_id)
+    return PlanProgress.of(found) if found else None
+
+
 @strawberry.type(description="How an account manager means to grow an account over a period.")
 class AccountPlan(RecordNode):
     model = models.AccountPlan
@@ -133,11 +200,7 @@ class AccountPlan(RecordNode):
         description="Open, weighted and won amounts of the deals linked to the plan's "
         "objectives, against its revenue target: computed, never typed in."
     )
-    async def progress(
-        self, info: Info
-    ) -> Annotated["PlanProgress", strawberry.lazy("schema.analytics")] | None:
-        from schema.analytics import resolve_plan_progress
-
+    async def progress(self, info: Info) -> PlanProgress | None:
         return await resolve_plan_progress(info, self.id)
 
 

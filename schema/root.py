@@ -17,11 +17,17 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 import models
+import resolvers.analytics
+import resolvers.coordination
+import resolvers.nodes
+import resolvers.planning
+import resolvers.satisfaction
+import resolvers.subscriptions
+import resolvers.targets
 
 # Loaded before schema.coordination, schema.planning and schema.satisfaction, which it imports
 # back at its end; the split of schema.types by domain removes this cycle and this line.
 import schema.types  # noqa: F401
-from resolvers import coordination, planning, satisfaction, targets
 from resolvers.core.permissions import may_write
 from schema.access import RequireScope, RequireSignIn
 from schema.coordination import REQUESTS, CoordinationRequestOrder, queue_condition
@@ -34,6 +40,7 @@ from schema.errors import (
     is_unexpected,
     log_errors,
 )
+from schema.extensions import WakeRelayAfterMutations
 from schema.glossary import describe_schema
 from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
 from schema.mutations import Mutation as RemainingMutations
@@ -57,10 +64,34 @@ from schema.payloads import (
     UpdatePlanObjectivePayload,
 )
 from schema.planning import PLANS, AccountPlanOrder
+from schema.query import (
+    AUDIT_LOG,
+    CLIENTS,
+    COMPETITORS,
+    LEADS,
+    PRODUCTS,
+    TEAMS,
+    AuditLogOrder,
+    ClientOrder,
+    CompetitorOrder,
+    LeadOrder,
+    ProductOrder,
+    TeamOrder,
+)
 from schema.query import Query as RemainingQueries
-from schema.subscriptions import Subscription as RemainingSubscriptions
-from schema.subscriptions import WakeRelayAfterMutations
 from schema.targets import TARGETS, TargetOrder
+from schema.types import (
+    ACCOUNTS,
+    ACTIVITIES,
+    CONTACTS,
+    OPPORTUNITIES,
+    USERS,
+    AccountOrder,
+    ActivityOrder,
+    ContactOrder,
+    OpportunityOrder,
+    UserOrder,
+)
 from settings import Settings, get_settings
 
 _log = logging.getLogger("accountgraph")
@@ -73,7 +104,41 @@ _log = logging.getLogger("accountgraph")
 @strawberry.type(description="Everything that can be read.")
 class Query(RemainingQueries):
     # ---- nodes, viewer, records: clients, contacts, accounts, deals, leads, activities ----
+    node = strawberry.field(
+        resolver=resolvers.nodes.node, description="Any record by its global id."
+    )
+    nodes = strawberry.field(
+        resolver=resolvers.nodes.nodes,
+        description="Records by global id, in order; null where there is none.",
+    )
+    viewer = strawberry.field(
+        resolver=resolvers.nodes.viewer,
+        description="The signed-in user; null for anonymous callers.",
+    )
+    users = USERS.root_field(UserOrder, "Users.")
+    teams = TEAMS.root_field(TeamOrder, "Teams.")
+    clients = CLIENTS.root_field(ClientOrder, "Client organisations.")
+    client = strawberry.field(resolver=resolvers.nodes.client, description="One client by id.")
+    contacts = CONTACTS.root_field(ContactOrder, "People at clients.")
+    accounts = ACCOUNTS.root_field(AccountOrder, "Accounts, by name unless ordered otherwise.")
+    account = strawberry.field(resolver=resolvers.nodes.account, description="One account by id.")
+    leads = LEADS.root_field(LeadOrder, "Leads, newest first.")
+    lead = strawberry.field(resolver=resolvers.nodes.lead, description="One lead by id.")
+    opportunities = OPPORTUNITIES.root_field(OpportunityOrder, "Deals, newest first.")
+    opportunity = strawberry.field(
+        resolver=resolvers.nodes.opportunity, description="One opportunity by id."
+    )
+    activities = ACTIVITIES.root_field(ActivityOrder, "Activities, newest first.")
+    products = PRODUCTS.root_field(ProductOrder, "Products.")
+    competitors = COMPETITORS.root_field(CompetitorOrder, "Competitors.")
+    audit_log = AUDIT_LOG.root_field(AuditLogOrder, "Recorded changes, newest first.")
+    pipelines = strawberry.field(
+        resolver=resolvers.nodes.pipelines, description="Every pipeline with its stages, in order."
+    )
     # ---- plans, coordination requests, satisfaction, targets ----
+    account_plan = strawberry.field(
+        resolver=resolvers.nodes.account_plan, description="One accountplan by id."
+    )
     account_plans = PLANS.root_field(
         AccountPlanOrder, "Account plans, latest period first unless ordered otherwise."
     )
@@ -94,9 +159,50 @@ class Query(RemainingQueries):
         "its users'; account managers: their own); latest period first.",
     )
     # ---- analytics ----
+    pipeline_summary = strawberry.field(
+        resolver=resolvers.analytics.pipeline_summary,
+        description="Deals per stage and currency: count, total and weighted amounts.",
+    )
+    forecast = strawberry.field(
+        resolver=resolvers.analytics.forecast,
+        description="Won, commit, best case and pipeline of a period, per currency.",
+    )
+    sales_metrics = strawberry.field(
+        resolver=resolvers.analytics.sales_metrics,
+        description="Win rate, deal size, sales cycle, stage conversion and time in stage.",
+    )
+    target_attainment = strawberry.field(
+        resolver=resolvers.analytics.target_attainment,
+        description="Each target overlapping the period against what was achieved.",
+    )
+    accounts_at_risk = strawberry.field(
+        resolver=resolvers.analytics.accounts_at_risk,
+        description="Active accounts whose health is AT_RISK, lowest score first.",
+    )
+    plan_progress = strawberry.field(
+        resolver=resolvers.analytics.plan_progress,
+        description="Progress of account plans, from the deals linked to them.",
+    )
+    stale_opportunities = strawberry.field(
+        resolver=resolvers.analytics.stale_opportunities,
+        description="Open deals with no activity or stage move for longer than their stage's "
+        "rotting threshold, the longest untouched first.",
+    )
+    upcoming_renewals = strawberry.field(
+        resolver=resolvers.analytics.upcoming_renewals,
+        description="Accounts renewing within the next days, soonest first.",
+    )
+    follow_up_queue = strawberry.field(
+        resolver=resolvers.analytics.follow_up_queue,
+        description="The caller's leads due for follow-up and tasks due, most overdue first.",
+    )
+    growth_opportunities = strawberry.field(
+        resolver=resolvers.analytics.growth_opportunities,
+        description="White space: products similar accounts (same industry or tier) bought "
+        "that the account has not, with the share of similar accounts that did.",
+    )
     # ---- sign-in and API keys ----
     # ---- webhooks ----
-    pass
 
 
 @strawberry.type(description="Changes.")
@@ -104,90 +210,90 @@ class Mutation(RemainingMutations):
     # ---- clients, contacts, accounts, catalog, deals, leads, activities, users and teams ----
     # ---- plans, coordination requests, satisfaction, targets ----
     create_account_plan: CreateAccountPlanPayload = strawberry.mutation(
-        resolver=planning.create_account_plan,
+        resolver=resolvers.planning.create_account_plan,
         description="Write a plan for an account and period (a DRAFT unless said otherwise).",
         extensions=[may_write(models.AccountPlan)],
     )
     update_account_plan: UpdateAccountPlanPayload = strawberry.mutation(
-        resolver=planning.update_account_plan,
+        resolver=resolvers.planning.update_account_plan,
         description="Change an account plan.",
         extensions=[may_write(models.AccountPlan)],
     )
     archive_account_plan: ArchiveAccountPlanPayload = strawberry.mutation(
-        resolver=planning.archive_account_plan,
+        resolver=resolvers.planning.archive_account_plan,
         description="Archive an account plan: hidden from lists by default, nothing is deleted.",
         extensions=[may_write(models.AccountPlan)],
     )
     restore_account_plan: RestoreAccountPlanPayload = strawberry.mutation(
-        resolver=planning.restore_account_plan,
+        resolver=resolvers.planning.restore_account_plan,
         description="Bring back an archived account plan.",
         extensions=[may_write(models.AccountPlan)],
     )
     create_plan_objective: CreatePlanObjectivePayload = strawberry.mutation(
-        resolver=planning.create_plan_objective,
+        resolver=resolvers.planning.create_plan_objective,
         description="Add an objective to an account plan.",
         extensions=[may_write(models.PlanObjective)],
     )
     update_plan_objective: UpdatePlanObjectivePayload = strawberry.mutation(
-        resolver=planning.update_plan_objective,
+        resolver=resolvers.planning.update_plan_objective,
         description="Change an objective of an account plan.",
         extensions=[may_write(models.PlanObjective)],
     )
     delete_plan_objective: DeletePlanObjectivePayload = strawberry.mutation(
-        resolver=planning.delete_plan_objective,
+        resolver=resolvers.planning.delete_plan_objective,
         description="Remove an objective (its actions stay on the plan, unattached); the audit log "
         "keeps its values. Returns it as it was.",
         extensions=[may_write(models.PlanObjective)],
     )
     create_plan_action: CreatePlanActionPayload = strawberry.mutation(
-        resolver=planning.create_plan_action,
+        resolver=resolvers.planning.create_plan_action,
         description="Add an action to an account plan.",
         extensions=[may_write(models.PlanAction)],
     )
     update_plan_action: UpdatePlanActionPayload = strawberry.mutation(
-        resolver=planning.update_plan_action,
+        resolver=resolvers.planning.update_plan_action,
         description="Change an action of an account plan; set completedAt to mark it done.",
         extensions=[may_write(models.PlanAction)],
     )
     delete_plan_action: DeletePlanActionPayload = strawberry.mutation(
-        resolver=planning.delete_plan_action,
+        resolver=resolvers.planning.delete_plan_action,
         description="Remove an action; the audit log keeps its values. Returns it as it was.",
         extensions=[may_write(models.PlanAction)],
     )
     link_opportunity_to_objective: LinkOpportunityToObjectivePayload = strawberry.mutation(
-        resolver=planning.link_opportunity_to_objective,
+        resolver=resolvers.planning.link_opportunity_to_objective,
         description="Count a deal of the plan's account towards an objective.",
         extensions=[may_write(models.PlanObjective)],
     )
     unlink_opportunity_from_objective: UnlinkOpportunityFromObjectivePayload = strawberry.mutation(
-        resolver=planning.unlink_opportunity_from_objective,
+        resolver=resolvers.planning.unlink_opportunity_from_objective,
         description="Stop counting a deal towards an objective.",
         extensions=[may_write(models.PlanObjective)],
     )
     record_satisfaction: RecordSatisfactionPayload = strawberry.mutation(
-        resolver=satisfaction.record_satisfaction,
+        resolver=resolvers.satisfaction.record_satisfaction,
         description="Record an NPS (0..10) or CSAT (1..5) answer about an account.",
         extensions=[may_write(models.SatisfactionResponse)],
     )
     create_coordination_request: CreateCoordinationRequestPayload = strawberry.mutation(
-        resolver=coordination.create_coordination_request,
+        resolver=resolvers.coordination.create_coordination_request,
         description="Ask an internal team for help with an account; emits "
         "coordination_request.created.",
         extensions=[may_write(models.CoordinationRequest)],
     )
     update_coordination_request: UpdateCoordinationRequestPayload = strawberry.mutation(
-        resolver=coordination.update_coordination_request,
+        resolver=resolvers.coordination.update_coordination_request,
         description="Change a request: the team asked may change its status and assignee, the "
         "requester's side anything. Emits coordination_request.updated.",
         extensions=[may_write(models.CoordinationRequest)],
     )
     comment_on_coordination_request: CommentOnCoordinationRequestPayload = strawberry.mutation(
-        resolver=coordination.comment_on_coordination_request,
+        resolver=resolvers.coordination.comment_on_coordination_request,
         description="Comment on a request, from the requester's side or the team asked.",
         extensions=[may_write(models.CoordinationComment)],
     )
     set_target: SetTargetPayload = strawberry.mutation(
-        resolver=targets.set_target,
+        resolver=resolvers.targets.set_target,
         description="Set the target of a user or team for a period and metric, replacing the one "
         "set before for the same (sales managers: their team; administrators: anyone).",
         extensions=[may_write(models.Target)],
@@ -198,8 +304,20 @@ class Mutation(RemainingMutations):
 
 
 @strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
-class Subscription(RemainingSubscriptions):
-    pass
+class Subscription:
+    opportunity_stage_changed = strawberry.subscription(
+        resolver=resolvers.subscriptions.opportunity_stage_changed,
+        description="Deal-stage moves the caller may see, in commit order per deal, each once.",
+    )
+    activity_logged = strawberry.subscription(
+        resolver=resolvers.subscriptions.activity_logged,
+        description="Activities logged on an account the caller may see.",
+    )
+    events = strawberry.subscription(
+        resolver=resolvers.subscriptions.events,
+        description="Events of the catalogue about records the caller may see, in publication "
+        "order.",
+    )
 
 
 class AccountGraphSchema(strawberry.Schema):

@@ -1,0 +1,108 @@
+"""Reading records by global id: ``node``, ``nodes``, ``viewer`` and one lookup per entity."""
+
+import asyncio
+from typing import Any, TypeVar
+
+from strawberry import relay
+from strawberry.relay import GlobalID
+
+from resolvers.core.errors import bad_input, not_found
+from schema import types as t
+from schema.base import Info, RecordNode
+from schema.coordination import CoordinationComment, CoordinationRequest
+from schema.planning import AccountPlan, PlanAction, PlanObjective
+from schema.satisfaction import SatisfactionResponse
+from schema.targets import Target
+from schema.webhooks import WebhookDelivery, WebhookEndpoint
+
+N = TypeVar("N", bound=RecordNode)
+
+NODE_TYPES: dict[str, type[RecordNode]] = {
+    node.__name__: node
+    for node in (
+        t.User,
+        t.Team,
+        t.Client,
+        t.Contact,
+        t.Account,
+        t.AccountTeamMember,
+        t.Lead,
+        t.Pipeline,
+        t.Stage,
+        t.Product,
+        t.Competitor,
+        t.Opportunity,
+        t.OpportunityLineItem,
+        t.OpportunityCompetitor,
+        t.OpportunityStageChange,
+        t.Activity,
+        AccountPlan,
+        PlanObjective,
+        PlanAction,
+        SatisfactionResponse,
+        CoordinationRequest,
+        CoordinationComment,
+        Target,
+        WebhookEndpoint,
+        WebhookDelivery,
+    )
+}
+
+
+async def resolve_node(info: Info, gid: GlobalID, expected: type[RecordNode] | None = None) -> Any:
+    """The record behind ``gid`` if the caller may see it (and it is an ``expected``)."""
+    node = NODE_TYPES.get(gid.type_name)
+    if node is None or (expected is not None and node is not expected):
+        return None
+    [found] = await node.resolve_nodes(info=info, node_ids=[gid.node_id])
+    return found
+
+
+async def node(info: Info, id: GlobalID) -> relay.Node:
+    found = await resolve_node(info, id)
+    if found is None:
+        raise not_found()
+    return found
+
+
+async def nodes(info: Info, ids: list[GlobalID]) -> list[relay.Node | None]:
+    if len(ids) > 100:
+        raise bad_input("at most 100 ids at once")
+    return list(await asyncio.gather(*(resolve_node(info, gid) for gid in ids)))
+
+
+def viewer(info: Info) -> t.User | None:
+    viewer = info.context.viewer
+    return t.User.from_row(viewer) if viewer is not None else None
+
+
+async def lookup(info: Info, id: GlobalID, node: type[N]) -> N:
+    """``<entity>(id:)``: the ``node`` with that id, NOT_FOUND when the caller sees none."""
+    found: N | None = await resolve_node(info, id, node)
+    if found is None:
+        raise not_found(node.__name__.lower())
+    return found
+
+
+async def client(info: Info, id: GlobalID) -> t.Client:
+    return await lookup(info, id, t.Client)
+
+
+async def account(info: Info, id: GlobalID) -> t.Account:
+    return await lookup(info, id, t.Account)
+
+
+async def lead(info: Info, id: GlobalID) -> t.Lead:
+    return await lookup(info, id, t.Lead)
+
+
+async def opportunity(info: Info, id: GlobalID) -> t.Opportunity:
+    return await lookup(info, id, t.Opportunity)
+
+
+async def account_plan(info: Info, id: GlobalID) -> AccountPlan:
+    return await lookup(info, id, AccountPlan)
+
+
+async def pipelines(info: Info) -> list[t.Pipeline]:
+    return t.Pipeline.from_rows(await t.Pipeline.model.all().order_by("position", "id"))
