@@ -1,9 +1,10 @@
 """Mutation inputs: what each mutation takes. Update inputs are derived from create inputs,
 with every field optional (omitted = unchanged, null = cleared)."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry import UNSET
@@ -31,10 +32,7 @@ from schema.enums import (
     TeamKind,
 )
 
-
-def id_input(mutation: str, description: str) -> type:
-    cls = type(f"{mutation}Input", (), {"__annotations__": {"id": GlobalID}})
-    return strawberry.input(cls, description=description)
+T = TypeVar("T")
 
 
 EXPECTED_VERSION = (
@@ -49,25 +47,31 @@ def expected_version_field() -> Any:
     return strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
-def update_input(mutation: str, create: type, *, omit: tuple[str, ...] = ()) -> type:
-    """``<mutation>Input``: the create input's fields, all optional (omitted = unchanged),
-    and ``expectedVersion``."""
-    annotations: dict[str, Any] = {"id": GlobalID}
-    namespace: dict[str, Any] = {}
-    for field in get_object_definition(create, strict=True).fields:
-        if field.python_name in omit:
-            continue
-        annotations[field.python_name] = create.__annotations__[field.python_name] | None
-        namespace[field.python_name] = strawberry.field(
-            default=UNSET, description=field.description
+def updates(create: type, *, omit: tuple[str, ...] = ()) -> Callable[[type[T]], type[T]]:
+    """Make the decorated class an update input: ``id``, the fields of the input ``create``
+    but ``omit``, all optional (omitted = unchanged, null = cleared), and ``expectedVersion``."""
+
+    def declare(cls: type[T]) -> type[T]:
+        annotations: dict[str, Any] = {"id": GlobalID}
+        defaults: dict[str, Any] = {}
+        for field in get_object_definition(create, strict=True).fields:
+            if field.python_name in omit:
+                continue
+            annotations[field.python_name] = create.__annotations__[field.python_name] | None
+            defaults[field.python_name] = strawberry.field(
+                default=UNSET, description=field.description
+            )
+        annotations["expected_version"] = int | None
+        defaults["expected_version"] = expected_version_field()
+        for name, default in defaults.items():
+            setattr(cls, name, default)
+        cls.__annotations__ = annotations
+        return strawberry.input(
+            cls,
+            description="Fields to change; omitted fields stay as they are, null clears a value.",
         )
-    annotations["expected_version"] = int | None
-    namespace["expected_version"] = expected_version_field()
-    namespace["__annotations__"] = annotations
-    return strawberry.input(
-        type(f"{mutation}Input", (), namespace),
-        description="Fields to change; omitted fields stay as they are, null clears a value.",
-    )
+
+    return declare
 
 
 def opt(description: str | None = None) -> Any:
@@ -212,35 +216,165 @@ class CreateTeamInput:
     kind: TeamKind | None = opt()
 
 
-UpdateUserInput = update_input("UpdateUser", CreateUserInput, omit=("password",))
-UpdateTeamInput = update_input("UpdateTeam", CreateTeamInput)
-DeactivateUserInput = id_input("DeactivateUser", "The user to deactivate.")
-UpdateClientInput = update_input("UpdateClient", CreateClientInput)
-UpdateContactInput = update_input("UpdateContact", CreateContactInput, omit=("client_id",))
-UpdateAccountInput = update_input("UpdateAccount", CreateAccountInput, omit=("client_id",))
-UpdateProductInput = update_input("UpdateProduct", CreateProductInput)
-UpdateCompetitorInput = update_input("UpdateCompetitor", CreateCompetitorInput)
-UpdateLeadInput = update_input("UpdateLead", CreateLeadInput)
-UpdateOpportunityInput = update_input(
-    "UpdateOpportunity",
-    CreateOpportunityInput,
-    omit=("account_id", "pipeline_id", "stage_id", "lost_reason"),
-)
-UpdateOpportunityLineItemInput = update_input(
-    "UpdateOpportunityLineItem",
-    CreateOpportunityLineItemInput,
-    omit=("opportunity_id", "product_id"),
-)
-UpdateOpportunityCompetitorInput = update_input(
-    "UpdateOpportunityCompetitor",
-    CreateOpportunityCompetitorInput,
-    omit=("opportunity_id", "competitor_id"),
-)
-UpdateActivityInput = update_input(
-    "UpdateActivity",
+@updates(CreateUserInput, omit=("password",))
+class UpdateUserInput:
+    pass
+
+
+@updates(CreateTeamInput)
+class UpdateTeamInput:
+    pass
+
+
+@updates(CreateClientInput)
+class UpdateClientInput:
+    pass
+
+
+@updates(CreateContactInput, omit=("client_id",))
+class UpdateContactInput:
+    pass
+
+
+@updates(CreateAccountInput, omit=("client_id",))
+class UpdateAccountInput:
+    pass
+
+
+@updates(CreateProductInput)
+class UpdateProductInput:
+    pass
+
+
+@updates(CreateCompetitorInput)
+class UpdateCompetitorInput:
+    pass
+
+
+@updates(CreateLeadInput)
+class UpdateLeadInput:
+    pass
+
+
+@updates(CreateOpportunityInput, omit=("account_id", "pipeline_id", "stage_id", "lost_reason"))
+class UpdateOpportunityInput:
+    pass
+
+
+@updates(CreateOpportunityLineItemInput, omit=("opportunity_id", "product_id"))
+class UpdateOpportunityLineItemInput:
+    pass
+
+
+@updates(CreateOpportunityCompetitorInput, omit=("opportunity_id", "competitor_id"))
+class UpdateOpportunityCompetitorInput:
+    pass
+
+
+@updates(
     LogActivityInput,
     omit=("kind", "client_id", "contact_id", "account_id", "opportunity_id", "lead_id"),
 )
+class UpdateActivityInput:
+    pass
+
+
+# The record an archive, restore, delete or deactivation acts on.
+
+
+@strawberry.input(description="The client to archive.")
+class ArchiveClientInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The client to restore.")
+class RestoreClientInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The contact to archive.")
+class ArchiveContactInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The contact to restore.")
+class RestoreContactInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The account to archive.")
+class ArchiveAccountInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The account to restore.")
+class RestoreAccountInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The product to archive.")
+class ArchiveProductInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The product to restore.")
+class RestoreProductInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The competitor to archive.")
+class ArchiveCompetitorInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The competitor to restore.")
+class RestoreCompetitorInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The lead to archive.")
+class ArchiveLeadInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The lead to restore.")
+class RestoreLeadInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The opportunity to archive.")
+class ArchiveOpportunityInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The opportunity to restore.")
+class RestoreOpportunityInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The activity to archive.")
+class ArchiveActivityInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The activity to restore.")
+class RestoreActivityInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The line item to delete.")
+class DeleteOpportunityLineItemInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The competitor on the deal to delete.")
+class DeleteOpportunityCompetitorInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The user to deactivate.")
+class DeactivateUserInput:
+    id: GlobalID
 
 
 @strawberry.input(description="Move a deal to another stage of its pipeline.")

@@ -1,4 +1,8 @@
-"""Mutation payloads: one named class each, with the changed records and ``errors``."""
+"""Mutation payloads: one named type per mutation, carrying the records it changed (null when
+nothing changed) and ``errors``, why nothing changed (empty on success). One section per
+domain."""
+
+from typing import Any
 
 import strawberry
 
@@ -7,6 +11,363 @@ from schema.coordination import CoordinationComment, CoordinationRequest
 from schema.planning import AccountPlan, PlanAction, PlanObjective
 from schema.satisfaction import SatisfactionResponse
 from schema.targets import Target
+from schema.types import (
+    Account,
+    Activity,
+    Client,
+    Competitor,
+    Contact,
+    Lead,
+    Opportunity,
+    OpportunityCompetitor,
+    OpportunityLineItem,
+    OpportunityStageChange,
+    Product,
+    Team,
+    User,
+)
+
+
+def errors_field() -> Any:
+    """The ``errors`` field every payload ends with."""
+    return strawberry.field(description="Why nothing changed; empty on success.")
+
+
+# ---- clients and contacts ----
+
+
+@strawberry.type(description="The result of createClient: the client, or why nothing changed.")
+class CreateClientPayload:
+    client: Client | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of updateClient: the client, or why nothing changed.")
+class UpdateClientPayload:
+    client: Client | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of archiveClient: the client, or why nothing changed.")
+class ArchiveClientPayload:
+    client: Client | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of restoreClient: the client, or why nothing changed.")
+class RestoreClientPayload:
+    client: Client | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of createContact: the contact, or why nothing changed.")
+class CreateContactPayload:
+    contact: Contact | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of updateContact: the contact, or why nothing changed.")
+class UpdateContactPayload:
+    contact: Contact | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of archiveContact: the contact, or why nothing changed.")
+class ArchiveContactPayload:
+    contact: Contact | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of restoreContact: the contact, or why nothing changed.")
+class RestoreContactPayload:
+    contact: Contact | None = None
+    errors: list[UserError] = errors_field()
+
+
+# ---- accounts ----
+
+
+@strawberry.type(description="The result of createAccount: the account, or why nothing changed.")
+class CreateAccountPayload:
+    account: Account | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of updateAccount: the account, or why nothing changed.")
+class UpdateAccountPayload:
+    account: Account | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of archiveAccount: the account, or why nothing changed.")
+class ArchiveAccountPayload:
+    account: Account | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of restoreAccount: the account, or why nothing changed.")
+class RestoreAccountPayload:
+    account: Account | None = None
+    errors: list[UserError] = errors_field()
+
+
+# ---- catalog: products and competitors ----
+
+
+@strawberry.type(description="The result of createProduct: the product, or why nothing changed.")
+class CreateProductPayload:
+    product: Product | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of updateProduct: the product, or why nothing changed.")
+class UpdateProductPayload:
+    product: Product | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of archiveProduct: the product, or why nothing changed.")
+class ArchiveProductPayload:
+    product: Product | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of restoreProduct: the product, or why nothing changed.")
+class RestoreProductPayload:
+    product: Product | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(
+    description="The result of createCompetitor: the competitor, or why nothing changed."
+)
+class CreateCompetitorPayload:
+    competitor: Competitor | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(
+    description="The result of updateCompetitor: the competitor, or why nothing changed."
+)
+class UpdateCompetitorPayload:
+    competitor: Competitor | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(
+    description="The result of archiveCompetitor: the competitor, or why nothing changed."
+)
+class ArchiveCompetitorPayload:
+    competitor: Competitor | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(
+    description="The result of restoreCompetitor: the competitor, or why nothing changed."
+)
+class RestoreCompetitorPayload:
+    competitor: Competitor | None = None
+    errors: list[UserError] = errors_field()
+
+
+# ---- deals: the deal, its stage, its line items and competitors ----
+
+
+@strawberry.type(
+    description="The result of createOpportunity: the opportunity, or why nothing changed."
+)
+class CreateOpportunityPayload:
+    opportunity: Opportunity | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(
+    description="The result of updateOpportunity: the opportunity, or why nothing changed."
+)
+class UpdateOpportunityPayload:
+    opportunity: Opportunity | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(
+    description="The result of archiveOpportunity: the opportunity, or why nothing changed."
+)
+class ArchiveOpportunityPayload:
+    opportunity: Opportunity | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(
+    description="The result of restoreOpportunity: the opportunity, or why nothing changed."
+)
+class RestoreOpportunityPayload:
+    opportunity: Opportunity | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The deal after the move and the stage change written for it.")
+class MoveOpportunityStagePayload:
+    opportunity: Opportunity | None = None
+    stage_change: OpportunityStageChange | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(
+    description="The result of createOpportunityLineItem: the opportunityLineItem, or why nothing "
+    "changed."
+)
+class CreateOpportunityLineItemPayload:
+    opportunity_line_item: OpportunityLineItem | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(
+    description="The result of updateOpportunityLineItem: the opportunityLineItem, or why nothing "
+    "changed."
+)
+class UpdateOpportunityLineItemPayload:
+    opportunity_line_item: OpportunityLineItem | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(
+    description="The result of deleteOpportunityLineItem: the opportunityLineItem, or why nothing "
+    "changed."
+)
+class DeleteOpportunityLineItemPayload:
+    opportunity_line_item: OpportunityLineItem | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(
+    description="The result of createOpportunityCompetitor: the opportunityCompetitor, or why "
+    "nothing changed."
+)
+class CreateOpportunityCompetitorPayload:
+    opportunity_competitor: OpportunityCompetitor | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(
+    description="The result of updateOpportunityCompetitor: the opportunityCompetitor, or why "
+    "nothing changed."
+)
+class UpdateOpportunityCompetitorPayload:
+    opportunity_competitor: OpportunityCompetitor | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(
+    description="The result of deleteOpportunityCompetitor: the opportunityCompetitor, or why "
+    "nothing changed."
+)
+class DeleteOpportunityCompetitorPayload:
+    opportunity_competitor: OpportunityCompetitor | None = None
+    errors: list[UserError] = errors_field()
+
+
+# ---- leads ----
+
+
+@strawberry.type(description="The result of createLead: the lead, or why nothing changed.")
+class CreateLeadPayload:
+    lead: Lead | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of updateLead: the lead, or why nothing changed.")
+class UpdateLeadPayload:
+    lead: Lead | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of archiveLead: the lead, or why nothing changed.")
+class ArchiveLeadPayload:
+    lead: Lead | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of restoreLead: the lead, or why nothing changed.")
+class RestoreLeadPayload:
+    lead: Lead | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The converted lead and the records made or reused for it.")
+class ConvertLeadPayload:
+    lead: Lead | None = None
+    client: Client | None = None
+    contact: Contact | None = None
+    account: Account | None = None
+    opportunity: Opportunity | None = None
+    errors: list[UserError] = errors_field()
+
+
+# ---- activities ----
+
+
+@strawberry.type(description="The result of logActivity: the activity, or why nothing changed.")
+class LogActivityPayload:
+    activity: Activity | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of completeTask: the activity, or why nothing changed.")
+class CompleteTaskPayload:
+    activity: Activity | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of updateActivity: the activity, or why nothing changed.")
+class UpdateActivityPayload:
+    activity: Activity | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of archiveActivity: the activity, or why nothing changed.")
+class ArchiveActivityPayload:
+    activity: Activity | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of restoreActivity: the activity, or why nothing changed.")
+class RestoreActivityPayload:
+    activity: Activity | None = None
+    errors: list[UserError] = errors_field()
+
+
+# ---- users and teams ----
+
+
+@strawberry.type(description="The result of createUser: the user, or why nothing changed.")
+class CreateUserPayload:
+    user: User | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of updateUser: the user, or why nothing changed.")
+class UpdateUserPayload:
+    user: User | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of deactivateUser: the user, or why nothing changed.")
+class DeactivateUserPayload:
+    user: User | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of createTeam: the team, or why nothing changed.")
+class CreateTeamPayload:
+    team: Team | None = None
+    errors: list[UserError] = errors_field()
+
+
+@strawberry.type(description="The result of updateTeam: the team, or why nothing changed.")
+class UpdateTeamPayload:
+    team: Team | None = None
+    errors: list[UserError] = errors_field()
+
 
 # ---- plans, coordination requests, satisfaction, targets ----
 
@@ -16,7 +377,7 @@ from schema.targets import Target
 )
 class CreateAccountPlanPayload:
     account_plan: AccountPlan | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(
@@ -24,7 +385,7 @@ class CreateAccountPlanPayload:
 )
 class UpdateAccountPlanPayload:
     account_plan: AccountPlan | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(
@@ -32,7 +393,7 @@ class UpdateAccountPlanPayload:
 )
 class ArchiveAccountPlanPayload:
     account_plan: AccountPlan | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(
@@ -40,7 +401,7 @@ class ArchiveAccountPlanPayload:
 )
 class RestoreAccountPlanPayload:
     account_plan: AccountPlan | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(
@@ -48,7 +409,7 @@ class RestoreAccountPlanPayload:
 )
 class CreatePlanObjectivePayload:
     plan_objective: PlanObjective | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(
@@ -56,7 +417,7 @@ class CreatePlanObjectivePayload:
 )
 class UpdatePlanObjectivePayload:
     plan_objective: PlanObjective | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(
@@ -64,7 +425,7 @@ class UpdatePlanObjectivePayload:
 )
 class DeletePlanObjectivePayload:
     plan_objective: PlanObjective | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(
@@ -73,7 +434,7 @@ class DeletePlanObjectivePayload:
 )
 class LinkOpportunityToObjectivePayload:
     plan_objective: PlanObjective | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(
@@ -82,7 +443,7 @@ class LinkOpportunityToObjectivePayload:
 )
 class UnlinkOpportunityFromObjectivePayload:
     plan_objective: PlanObjective | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(
@@ -90,7 +451,7 @@ class UnlinkOpportunityFromObjectivePayload:
 )
 class CreatePlanActionPayload:
     plan_action: PlanAction | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(
@@ -98,7 +459,7 @@ class CreatePlanActionPayload:
 )
 class UpdatePlanActionPayload:
     plan_action: PlanAction | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(
@@ -106,7 +467,7 @@ class UpdatePlanActionPayload:
 )
 class DeletePlanActionPayload:
     plan_action: PlanAction | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(
@@ -115,29 +476,29 @@ class DeletePlanActionPayload:
 )
 class RecordSatisfactionPayload:
     satisfaction_response: SatisfactionResponse | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(description="The result of createCoordinationRequest, or why nothing changed.")
 class CreateCoordinationRequestPayload:
     coordination_request: CoordinationRequest | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(description="The result of updateCoordinationRequest, or why nothing changed.")
 class UpdateCoordinationRequestPayload:
     coordination_request: CoordinationRequest | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(description="The result of commentOnCoordinationRequest, or why nothing changed.")
 class CommentOnCoordinationRequestPayload:
     comment: CoordinationComment | None = None
     coordination_request: CoordinationRequest | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()
 
 
 @strawberry.type(description="The result of setTarget, or why nothing changed.")
 class SetTargetPayload:
     target: Target | None = None
-    errors: list[UserError] = strawberry.field(description="Why nothing changed; empty on success.")
+    errors: list[UserError] = errors_field()

@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -17,19 +18,29 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 import models
-import resolvers.analytics
-import resolvers.coordination
-import resolvers.nodes
-import resolvers.planning
-import resolvers.satisfaction
-import resolvers.subscriptions
-import resolvers.targets
 
 # Loaded before schema.coordination, schema.planning and schema.satisfaction, which it imports
 # back at its end; the split of schema.types by domain removes this cycle and this line.
 import schema.types  # noqa: F401
+
+# isort: split
+import resolvers.accounts
+import resolvers.activities
+import resolvers.analytics
+import resolvers.catalog
+import resolvers.clients
+import resolvers.coordination
+import resolvers.leads
+import resolvers.nodes
+import resolvers.opportunities
+import resolvers.people
+import resolvers.planning
+import resolvers.satisfaction
+import resolvers.subscriptions
+import resolvers.targets
 from resolvers.core.permissions import may_write
 from schema.access import RequireScope, RequireSignIn
+from schema.auth import AuthMutations
 from schema.coordination import REQUESTS, CoordinationRequestOrder, queue_condition
 from schema.errors import (
     LabelInputErrors,
@@ -43,26 +54,6 @@ from schema.errors import (
 from schema.extensions import WakeRelayAfterMutations
 from schema.glossary import describe_schema
 from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
-from schema.mutations import Mutation as RemainingMutations
-from schema.payloads import (
-    ArchiveAccountPlanPayload,
-    CommentOnCoordinationRequestPayload,
-    CreateAccountPlanPayload,
-    CreateCoordinationRequestPayload,
-    CreatePlanActionPayload,
-    CreatePlanObjectivePayload,
-    DeletePlanActionPayload,
-    DeletePlanObjectivePayload,
-    LinkOpportunityToObjectivePayload,
-    RecordSatisfactionPayload,
-    RestoreAccountPlanPayload,
-    SetTargetPayload,
-    UnlinkOpportunityFromObjectivePayload,
-    UpdateAccountPlanPayload,
-    UpdateCoordinationRequestPayload,
-    UpdatePlanActionPayload,
-    UpdatePlanObjectivePayload,
-)
 from schema.planning import PLANS, AccountPlanOrder
 from schema.query import (
     AUDIT_LOG,
@@ -92,9 +83,15 @@ from schema.types import (
     OpportunityOrder,
     UserOrder,
 )
+from schema.webhooks import WebhookMutations
 from settings import Settings, get_settings
 
 _log = logging.getLogger("accountgraph")
+
+# Sign-in, API keys and webhooks, still declared by their own classes.
+RemainingMutations: Any = strawberry.type(
+    type("RemainingMutations", (AuthMutations, WebhookMutations), {})
+)
 
 
 # The root types list every root field by name, one section per domain. The fields still
@@ -208,91 +205,338 @@ class Query(RemainingQueries):
 @strawberry.type(description="Changes.")
 class Mutation(RemainingMutations):
     # ---- clients, contacts, accounts, catalog, deals, leads, activities, users and teams ----
+    create_client = strawberry.mutation(
+        resolver=resolvers.clients.create_client,
+        description="Create a client.",
+        extensions=[may_write(models.Client)],
+    )
+    update_client = strawberry.mutation(
+        resolver=resolvers.clients.update_client,
+        description="Change a client.",
+        extensions=[may_write(models.Client)],
+    )
+    archive_client = strawberry.mutation(
+        resolver=resolvers.clients.archive_client,
+        description="Archive a client: hidden from lists by default, nothing is deleted.",
+        extensions=[may_write(models.Client)],
+    )
+    restore_client = strawberry.mutation(
+        resolver=resolvers.clients.restore_client,
+        description="Bring back an archived client.",
+        extensions=[may_write(models.Client)],
+    )
+    create_contact = strawberry.mutation(
+        resolver=resolvers.clients.create_contact,
+        description="Create a contact.",
+        extensions=[may_write(models.Contact)],
+    )
+    update_contact = strawberry.mutation(
+        resolver=resolvers.clients.update_contact,
+        description="Change a contact.",
+        extensions=[may_write(models.Contact)],
+    )
+    archive_contact = strawberry.mutation(
+        resolver=resolvers.clients.archive_contact,
+        description="Archive a contact: hidden from lists by default, nothing is deleted.",
+        extensions=[may_write(models.Contact)],
+    )
+    restore_contact = strawberry.mutation(
+        resolver=resolvers.clients.restore_contact,
+        description="Bring back an archived contact.",
+        extensions=[may_write(models.Contact)],
+    )
+    create_account = strawberry.mutation(
+        resolver=resolvers.accounts.create_account,
+        description="Create an account.",
+        extensions=[may_write(models.Account)],
+    )
+    update_account = strawberry.mutation(
+        resolver=resolvers.accounts.update_account,
+        description="Change an account.",
+        extensions=[may_write(models.Account)],
+    )
+    archive_account = strawberry.mutation(
+        resolver=resolvers.accounts.archive_account,
+        description="Archive an account: hidden from lists by default, nothing is deleted.",
+        extensions=[may_write(models.Account)],
+    )
+    restore_account = strawberry.mutation(
+        resolver=resolvers.accounts.restore_account,
+        description="Bring back an archived account.",
+        extensions=[may_write(models.Account)],
+    )
+    create_product = strawberry.mutation(
+        resolver=resolvers.catalog.create_product,
+        description="Create a product.",
+        extensions=[may_write(models.Product)],
+    )
+    update_product = strawberry.mutation(
+        resolver=resolvers.catalog.update_product,
+        description="Change a product.",
+        extensions=[may_write(models.Product)],
+    )
+    archive_product = strawberry.mutation(
+        resolver=resolvers.catalog.archive_product,
+        description="Archive a product: hidden from lists by default, nothing is deleted.",
+        extensions=[may_write(models.Product)],
+    )
+    restore_product = strawberry.mutation(
+        resolver=resolvers.catalog.restore_product,
+        description="Bring back an archived product.",
+        extensions=[may_write(models.Product)],
+    )
+    create_competitor = strawberry.mutation(
+        resolver=resolvers.catalog.create_competitor,
+        description="Create a competitor.",
+        extensions=[may_write(models.Competitor)],
+    )
+    update_competitor = strawberry.mutation(
+        resolver=resolvers.catalog.update_competitor,
+        description="Change a competitor.",
+        extensions=[may_write(models.Competitor)],
+    )
+    archive_competitor = strawberry.mutation(
+        resolver=resolvers.catalog.archive_competitor,
+        description="Archive a competitor: hidden from lists by default, nothing is deleted.",
+        extensions=[may_write(models.Competitor)],
+    )
+    restore_competitor = strawberry.mutation(
+        resolver=resolvers.catalog.restore_competitor,
+        description="Bring back an archived competitor.",
+        extensions=[may_write(models.Competitor)],
+    )
+    create_opportunity = strawberry.mutation(
+        resolver=resolvers.opportunities.create_opportunity,
+        description="Open a deal on an account; its stage history starts with its first stage.",
+        extensions=[may_write(models.Opportunity)],
+    )
+    update_opportunity = strawberry.mutation(
+        resolver=resolvers.opportunities.update_opportunity,
+        description="Change an opportunity.",
+        extensions=[may_write(models.Opportunity)],
+    )
+    archive_opportunity = strawberry.mutation(
+        resolver=resolvers.opportunities.archive_opportunity,
+        description="Archive an opportunity: hidden from lists by default, nothing is deleted.",
+        extensions=[may_write(models.Opportunity)],
+    )
+    restore_opportunity = strawberry.mutation(
+        resolver=resolvers.opportunities.restore_opportunity,
+        description="Bring back an archived opportunity.",
+        extensions=[may_write(models.Opportunity)],
+    )
+    move_opportunity_stage = strawberry.mutation(
+        resolver=resolvers.opportunities.move_opportunity_stage,
+        description="Move a deal to another stage of its pipeline. Lost stages need a lost "
+        "reason, won stages an amount above 0; a closed deal reopens only by a move "
+        "to an open stage.",
+        extensions=[may_write(models.Opportunity)],
+    )
+    create_opportunity_line_item = strawberry.mutation(
+        resolver=resolvers.opportunities.create_opportunity_line_item,
+        description="Create a line item.",
+        extensions=[may_write(models.OpportunityLineItem)],
+    )
+    update_opportunity_line_item = strawberry.mutation(
+        resolver=resolvers.opportunities.update_opportunity_line_item,
+        description="Change a line item.",
+        extensions=[may_write(models.OpportunityLineItem)],
+    )
+    delete_opportunity_line_item = strawberry.mutation(
+        resolver=resolvers.opportunities.delete_opportunity_line_item,
+        description="Delete a line item; the audit log keeps its values. Returns it as it was.",
+        extensions=[may_write(models.OpportunityLineItem)],
+    )
+    create_opportunity_competitor = strawberry.mutation(
+        resolver=resolvers.opportunities.create_opportunity_competitor,
+        description="Create a competitor on the deal.",
+        extensions=[may_write(models.OpportunityCompetitor)],
+    )
+    update_opportunity_competitor = strawberry.mutation(
+        resolver=resolvers.opportunities.update_opportunity_competitor,
+        description="Change a competitor on the deal.",
+        extensions=[may_write(models.OpportunityCompetitor)],
+    )
+    delete_opportunity_competitor = strawberry.mutation(
+        resolver=resolvers.opportunities.delete_opportunity_competitor,
+        description="Delete a competitor on the deal; the audit log keeps its values. Returns it "
+        "as it was.",
+        extensions=[may_write(models.OpportunityCompetitor)],
+    )
+    create_lead = strawberry.mutation(
+        resolver=resolvers.leads.create_lead,
+        description="Record a new lead; the owner defaults to the caller.",
+        extensions=[may_write(models.Lead)],
+    )
+    update_lead = strawberry.mutation(
+        resolver=resolvers.leads.update_lead,
+        description="Change a lead.",
+        extensions=[may_write(models.Lead)],
+    )
+    archive_lead = strawberry.mutation(
+        resolver=resolvers.leads.archive_lead,
+        description="Archive a lead: hidden from lists by default, nothing is deleted.",
+        extensions=[may_write(models.Lead)],
+    )
+    restore_lead = strawberry.mutation(
+        resolver=resolvers.leads.restore_lead,
+        description="Bring back an archived lead.",
+        extensions=[may_write(models.Lead)],
+    )
+    convert_lead = strawberry.mutation(
+        resolver=resolvers.leads.convert_lead,
+        description="Convert a lead in one transaction: a client (reused when its domain "
+        "matches), a contact, an account and optionally a deal; the lead becomes "
+        "CONVERTED.",
+        extensions=[may_write(models.Lead)],
+    )
+    import_leads = strawberry.mutation(
+        resolver=resolvers.leads.import_leads,
+        description="Import leads from a CSV file (multipart upload): a row whose email a lead "
+        "you can see already has updates that lead; any other row makes a new lead. "
+        "The file is refused whole when it does not decode, is not CSV or lacks a "
+        "required column; rows that break a lead rule are reported and left out. Rows "
+        "are stored in all-or-nothing batches.",
+        extensions=[may_write(models.Lead)],
+    )
+    log_activity = strawberry.mutation(
+        resolver=resolvers.activities.log_activity,
+        description="Record a call, email, meeting, note or task on a client, contact, account, "
+        "deal or lead.",
+        extensions=[may_write(models.Activity)],
+    )
+    complete_task = strawberry.mutation(
+        resolver=resolvers.activities.complete_task,
+        description="Mark a task done.",
+        extensions=[may_write(models.Activity)],
+    )
+    update_activity = strawberry.mutation(
+        resolver=resolvers.activities.update_activity,
+        description="Change an activity.",
+        extensions=[may_write(models.Activity)],
+    )
+    archive_activity = strawberry.mutation(
+        resolver=resolvers.activities.archive_activity,
+        description="Archive an activity: hidden from lists by default, nothing is deleted.",
+        extensions=[may_write(models.Activity)],
+    )
+    restore_activity = strawberry.mutation(
+        resolver=resolvers.activities.restore_activity,
+        description="Bring back an archived activity.",
+        extensions=[may_write(models.Activity)],
+    )
+    create_user = strawberry.mutation(
+        resolver=resolvers.people.create_user,
+        description="Create a user (administrators only).",
+        extensions=[may_write(models.User)],
+    )
+    update_user = strawberry.mutation(
+        resolver=resolvers.people.update_user,
+        description="Change a user (administrators only).",
+        extensions=[may_write(models.User)],
+    )
+    deactivate_user = strawberry.mutation(
+        resolver=resolvers.people.deactivate_user,
+        description="Deactivate a user: their tokens and API keys stop working at once "
+        "(administrators only).",
+        extensions=[may_write(models.User)],
+    )
+    create_team = strawberry.mutation(
+        resolver=resolvers.people.create_team,
+        description="Create a team (administrators only).",
+        extensions=[may_write(models.Team)],
+    )
+    update_team = strawberry.mutation(
+        resolver=resolvers.people.update_team,
+        description="Change a team (administrators only).",
+        extensions=[may_write(models.Team)],
+    )
+
     # ---- plans, coordination requests, satisfaction, targets ----
-    create_account_plan: CreateAccountPlanPayload = strawberry.mutation(
+    create_account_plan = strawberry.mutation(
         resolver=resolvers.planning.create_account_plan,
         description="Write a plan for an account and period (a DRAFT unless said otherwise).",
         extensions=[may_write(models.AccountPlan)],
     )
-    update_account_plan: UpdateAccountPlanPayload = strawberry.mutation(
+    update_account_plan = strawberry.mutation(
         resolver=resolvers.planning.update_account_plan,
         description="Change an account plan.",
         extensions=[may_write(models.AccountPlan)],
     )
-    archive_account_plan: ArchiveAccountPlanPayload = strawberry.mutation(
+    archive_account_plan = strawberry.mutation(
         resolver=resolvers.planning.archive_account_plan,
         description="Archive an account plan: hidden from lists by default, nothing is deleted.",
         extensions=[may_write(models.AccountPlan)],
     )
-    restore_account_plan: RestoreAccountPlanPayload = strawberry.mutation(
+    restore_account_plan = strawberry.mutation(
         resolver=resolvers.planning.restore_account_plan,
         description="Bring back an archived account plan.",
         extensions=[may_write(models.AccountPlan)],
     )
-    create_plan_objective: CreatePlanObjectivePayload = strawberry.mutation(
+    create_plan_objective = strawberry.mutation(
         resolver=resolvers.planning.create_plan_objective,
         description="Add an objective to an account plan.",
         extensions=[may_write(models.PlanObjective)],
     )
-    update_plan_objective: UpdatePlanObjectivePayload = strawberry.mutation(
+    update_plan_objective = strawberry.mutation(
         resolver=resolvers.planning.update_plan_objective,
         description="Change an objective of an account plan.",
         extensions=[may_write(models.PlanObjective)],
     )
-    delete_plan_objective: DeletePlanObjectivePayload = strawberry.mutation(
+    delete_plan_objective = strawberry.mutation(
         resolver=resolvers.planning.delete_plan_objective,
         description="Remove an objective (its actions stay on the plan, unattached); the audit log "
         "keeps its values. Returns it as it was.",
         extensions=[may_write(models.PlanObjective)],
     )
-    create_plan_action: CreatePlanActionPayload = strawberry.mutation(
+    create_plan_action = strawberry.mutation(
         resolver=resolvers.planning.create_plan_action,
         description="Add an action to an account plan.",
         extensions=[may_write(models.PlanAction)],
     )
-    update_plan_action: UpdatePlanActionPayload = strawberry.mutation(
+    update_plan_action = strawberry.mutation(
         resolver=resolvers.planning.update_plan_action,
         description="Change an action of an account plan; set completedAt to mark it done.",
         extensions=[may_write(models.PlanAction)],
     )
-    delete_plan_action: DeletePlanActionPayload = strawberry.mutation(
+    delete_plan_action = strawberry.mutation(
         resolver=resolvers.planning.delete_plan_action,
         description="Remove an action; the audit log keeps its values. Returns it as it was.",
         extensions=[may_write(models.PlanAction)],
     )
-    link_opportunity_to_objective: LinkOpportunityToObjectivePayload = strawberry.mutation(
+    link_opportunity_to_objective = strawberry.mutation(
         resolver=resolvers.planning.link_opportunity_to_objective,
         description="Count a deal of the plan's account towards an objective.",
         extensions=[may_write(models.PlanObjective)],
     )
-    unlink_opportunity_from_objective: UnlinkOpportunityFromObjectivePayload = strawberry.mutation(
+    unlink_opportunity_from_objective = strawberry.mutation(
         resolver=resolvers.planning.unlink_opportunity_from_objective,
         description="Stop counting a deal towards an objective.",
         extensions=[may_write(models.PlanObjective)],
     )
-    record_satisfaction: RecordSatisfactionPayload = strawberry.mutation(
+    record_satisfaction = strawberry.mutation(
         resolver=resolvers.satisfaction.record_satisfaction,
         description="Record an NPS (0..10) or CSAT (1..5) answer about an account.",
         extensions=[may_write(models.SatisfactionResponse)],
     )
-    create_coordination_request: CreateCoordinationRequestPayload = strawberry.mutation(
+    create_coordination_request = strawberry.mutation(
         resolver=resolvers.coordination.create_coordination_request,
         description="Ask an internal team for help with an account; emits "
         "coordination_request.created.",
         extensions=[may_write(models.CoordinationRequest)],
     )
-    update_coordination_request: UpdateCoordinationRequestPayload = strawberry.mutation(
+    update_coordination_request = strawberry.mutation(
         resolver=resolvers.coordination.update_coordination_request,
         description="Change a request: the team asked may change its status and assignee, the "
         "requester's side anything. Emits coordination_request.updated.",
         extensions=[may_write(models.CoordinationRequest)],
     )
-    comment_on_coordination_request: CommentOnCoordinationRequestPayload = strawberry.mutation(
+    comment_on_coordination_request = strawberry.mutation(
         resolver=resolvers.coordination.comment_on_coordination_request,
         description="Comment on a request, from the requester's side or the team asked.",
         extensions=[may_write(models.CoordinationComment)],
     )
-    set_target: SetTargetPayload = strawberry.mutation(
+    set_target = strawberry.mutation(
         resolver=resolvers.targets.set_target,
         description="Set the target of a user or team for a period and metric, replacing the one "
         "set before for the same (sales managers: their team; administrators: anyone).",
