@@ -3,6 +3,7 @@ all-or-nothing batches, encodings, and a constant number of statements per batch
 
 import io
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from tortoise.expressions import Q
@@ -43,13 +44,11 @@ async def refused(content: str | bytes, owner, **options) -> list[Problem]:
     return caught.value.problems
 
 
-def leads() -> list[tuple]:
+async def leads() -> list[tuple[Any, ...]]:
     return (
-        Lead.all()
+        await Lead.all()
         .order_by("id")
-        .values_list(  # type: ignore[return-value]
-            "person_name", "company_name", "email", "score", "owner_id"
-        )
+        .values_list("person_name", "company_name", "email", "score", "owner_id")
     )
 
 
