@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from tortoise.expressions import Q
 
+from events.outbox import record_events
 from ids import to_global_id
 from models import AuditLogEntry, Lead, OutboxEvent
 from services import records
@@ -512,7 +513,7 @@ async def test_a_failure_half_way_through_a_batch_keeps_earlier_batches_and_none
     monkeypatch,
 ):
     owner = await make_user()
-    real = batch_module.record_events
+    real = record_events
     calls = 0
 
     async def fail_on_second_batch(events):
