@@ -55,6 +55,7 @@ async def test_a_hash_with_old_parameters_is_replaced_on_sign_in():
     user = await make_user(email="ann@example.com", password_hash=weak)
     await auth.login(email="ann@example.com", password=PASSWORD, address="10.0.0.1")
     stored = (await User.get(pk=user.pk)).password_hash
+    assert stored is not None
     assert stored != weak
     assert not PasswordHasher().check_needs_rehash(stored)
     assert PasswordHasher().verify(stored, PASSWORD)
