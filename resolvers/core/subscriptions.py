@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from prometheus_client import Counter, Gauge
 from tortoise.models import Model
 
 import models
@@ -23,13 +24,20 @@ from events.published import PublishedEvent
 from events.relay import Relay
 from ids import from_global_id, parse_pk
 from models import OutboxEvent, User
-from resolvers.core.context import Context
+from resolvers.core.context import Context, connection_credential
 from resolvers.core.errors import bad_input, forbidden, unauthenticated
 from resolvers.core.loaders import Loaders
 from services.auth import AuthenticationError, Scope, authenticate
 from services.visibility import Visibility
-from web.live_metrics import ACTIVE_SUBSCRIPTIONS, EVENTS_PUSHED
-from web.websocket import connection_credential
+
+ACTIVE_SUBSCRIPTIONS = Gauge(
+    "accountgraph_active_subscriptions", "Subscriptions being served, by field.", ("field",)
+)
+EVENTS_PUSHED = Counter(
+    "accountgraph_subscription_events_pushed_total",
+    "Events sent to subscribers (one per subscriber and event), by field.",
+    ("field",),
+)
 
 T = TypeVar("T")
 
