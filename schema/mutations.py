@@ -8,7 +8,6 @@ from graphql import GraphQLError
 
 from resolvers.mutation import input_values, respond
 from schema import types as t
-from schema.auth import AuthMutations
 from schema.base import Info, UserError
 from schema.inputs import (
     CompleteTaskInput,
@@ -396,5 +395,5 @@ from schema.account_work_mutations import ACCOUNT_WORK_MUTATIONS  # noqa: E402
 MUTATION_FIELDS.update(ACCOUNT_WORK_MUTATIONS)
 
 Mutation = strawberry.type(
-    type("Mutation", (AuthMutations, WebhookMutations), MUTATION_FIELDS), description="Changes."
+    type("Mutation", (WebhookMutations,), MUTATION_FIELDS), description="Changes."
 )

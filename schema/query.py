@@ -11,7 +11,6 @@ from strawberry.relay import GlobalID
 from schema import types as t
 from schema.account_work_queries import ACCOUNT_WORK_NODES, AccountWorkQueries
 from schema.analytics import AnalyticsQueries
-from schema.auth import AuthQueries
 from schema.base import Info, RecordNode
 from schema.filters import (
     AuditLogFilter,
@@ -109,7 +108,7 @@ AUDIT_LOG = Listing(
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(AuthQueries, AccountWorkQueries, AnalyticsQueries, WebhookQueries):
+class Query(AccountWorkQueries, AnalyticsQueries, WebhookQueries):
     @strawberry.field(description="Any record by its global id.")
     async def node(self, info: Info, id: GlobalID) -> relay.Node:
         found = await resolve_node(info, id)

@@ -16,7 +16,19 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+import models
+from resolvers import auth
+from resolvers.core.permissions import may_write, signed_in
 from schema.access import RequireScope, RequireSignIn
+from schema.auth import (
+    ApiKey,
+    ChangePasswordPayload,
+    CreateApiKeyPayload,
+    LogoutPayload,
+    ResetUserPasswordPayload,
+    RevokeApiKeyPayload,
+    SessionPayload,
+)
 from schema.errors import (
     LabelInputErrors,
     MaskUnexpectedErrors,
@@ -47,8 +59,12 @@ class Query(RemainingQueries):
     # ---- plans, coordination requests, satisfaction, targets ----
     # ---- analytics ----
     # ---- sign-in and API keys ----
+    api_keys: list[ApiKey] = strawberry.field(
+        resolver=auth.api_keys,
+        description="The signed-in user's API keys, newest first.",
+        extensions=[signed_in()],
+    )
     # ---- webhooks ----
-    pass
 
 
 @strawberry.type(description="Changes.")
@@ -56,8 +72,39 @@ class Mutation(RemainingMutations):
     # ---- clients, contacts, accounts, catalog, deals, leads, activities, users and teams ----
     # ---- plans, coordination requests, satisfaction, targets ----
     # ---- sign-in and API keys ----
+    login: SessionPayload = strawberry.mutation(
+        resolver=auth.login, description="Sign in with email and password."
+    )
+    refresh_token: SessionPayload = strawberry.mutation(
+        resolver=auth.refresh_token,
+        description="A new access token and refresh token for a refresh token, which is used up.",
+    )
+    logout: LogoutPayload = strawberry.mutation(
+        resolver=auth.logout, description="End a session: its refresh tokens stop working."
+    )
+    create_api_key: CreateApiKeyPayload = strawberry.mutation(
+        resolver=auth.create_api_key,
+        description="Create an API key for the signed-in user; the key is shown once.",
+        extensions=[signed_in()],
+    )
+    revoke_api_key: RevokeApiKeyPayload = strawberry.mutation(
+        resolver=auth.revoke_api_key,
+        description="Revoke an API key; it is refused from the next request on.",
+        extensions=[signed_in()],
+    )
+    change_password: ChangePasswordPayload = strawberry.mutation(
+        resolver=auth.change_password,
+        description="Change your own password, given the current one; your other sessions end "
+        "(this one goes on). Not with an API key.",
+        extensions=[signed_in()],
+    )
+    reset_user_password: ResetUserPasswordPayload = strawberry.mutation(
+        resolver=auth.reset_user_password,
+        description="Give a user a new password (administrators only, not with an API key): "
+        "every session of the user ends, and with revokeApiKeys every API key of theirs too.",
+        extensions=[may_write(models.User)],
+    )
     # ---- webhooks ----
-    pass
 
 
 @strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
