@@ -41,7 +41,6 @@ from schema.inputs import (
     id_input,
 )
 from schema.lead_import import IMPORT_LEADS
-from schema.webhooks import WebhookMutations
 from services import records
 from services.accounts import ACCOUNT, create_account
 from services.activities import ACTIVITY, complete_task, log_activity
@@ -394,6 +393,4 @@ from schema.account_work_mutations import ACCOUNT_WORK_MUTATIONS  # noqa: E402
 
 MUTATION_FIELDS.update(ACCOUNT_WORK_MUTATIONS)
 
-Mutation = strawberry.type(
-    type("Mutation", (WebhookMutations,), MUTATION_FIELDS), description="Changes."
-)
+Mutation = strawberry.type(type("Mutation", (), MUTATION_FIELDS), description="Changes.")

@@ -27,7 +27,7 @@ from schema.filters import (
     team_condition,
 )
 from schema.listing import Listing, order_input
-from schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookQueries
+from schema.webhooks import WebhookDelivery, WebhookEndpoint
 
 NODE_TYPES: dict[str, type[RecordNode]] = {
     node.__name__: node
@@ -108,7 +108,7 @@ AUDIT_LOG = Listing(
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(AccountWorkQueries, AnalyticsQueries, WebhookQueries):
+class Query(AccountWorkQueries, AnalyticsQueries):
     @strawberry.field(description="Any record by its global id.")
     async def node(self, info: Info, id: GlobalID) -> relay.Node:
         found = await resolve_node(info, id)

@@ -17,7 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 import models
-from resolvers import auth
+from resolvers import auth, webhooks
 from resolvers.core.permissions import may_write, signed_in
 from schema.access import RequireScope, RequireSignIn
 from schema.auth import (
@@ -44,9 +44,22 @@ from schema.mutations import Mutation as RemainingMutations
 from schema.query import Query as RemainingQueries
 from schema.subscriptions import Subscription as RemainingSubscriptions
 from schema.subscriptions import WakeRelayAfterMutations
+from schema.webhooks import (
+    CreateWebhookEndpointPayload,
+    DeleteWebhookEndpointPayload,
+    PingWebhookEndpointPayload,
+    RedeliverWebhookPayload,
+    RotateWebhookSecretPayload,
+    UpdateWebhookEndpointPayload,
+    WebhookDeliveryOrder,
+    WebhookEndpointOrder,
+)
 from settings import Settings, get_settings
 
 _log = logging.getLogger("accountgraph")
+
+# What a caller who may not manage webhook endpoints is told by every webhook mutation.
+MAY_NOT_MANAGE_WEBHOOKS = "you may not manage webhook endpoints"
 
 
 # The root types list every root field by name, one section per domain. The fields still
@@ -65,6 +78,16 @@ class Query(RemainingQueries):
         extensions=[signed_in()],
     )
     # ---- webhooks ----
+    webhook_endpoints = webhooks.ENDPOINTS.root_field(
+        WebhookEndpointOrder,
+        "Webhook endpoints: all of them for administrators, their own for account and sales "
+        "managers, none for other roles. Oldest first.",
+    )
+    webhook_deliveries = webhooks.DELIVERIES.root_field(
+        WebhookDeliveryOrder,
+        "Deliveries to the webhook endpoints the caller manages, newest first, each with "
+        "every attempt.",
+    )
 
 
 @strawberry.type(description="Changes.")
@@ -105,6 +128,38 @@ class Mutation(RemainingMutations):
         extensions=[may_write(models.User)],
     )
     # ---- webhooks ----
+    create_webhook_endpoint: CreateWebhookEndpointPayload = strawberry.mutation(
+        resolver=webhooks.create_webhook_endpoint,
+        description="Create a webhook endpoint owned by the caller; returns its secret once.",
+        extensions=[may_write(models.WebhookEndpoint, MAY_NOT_MANAGE_WEBHOOKS)],
+    )
+    update_webhook_endpoint: UpdateWebhookEndpointPayload = strawberry.mutation(
+        resolver=webhooks.update_webhook_endpoint,
+        description="Change a webhook endpoint, or disable or enable it.",
+        extensions=[may_write(models.WebhookEndpoint, MAY_NOT_MANAGE_WEBHOOKS)],
+    )
+    delete_webhook_endpoint: DeleteWebhookEndpointPayload = strawberry.mutation(
+        resolver=webhooks.delete_webhook_endpoint,
+        description="Delete a webhook endpoint and its delivery history.",
+        extensions=[may_write(models.WebhookEndpoint, MAY_NOT_MANAGE_WEBHOOKS)],
+    )
+    rotate_webhook_secret: RotateWebhookSecretPayload = strawberry.mutation(
+        resolver=webhooks.rotate_webhook_secret,
+        description="Give an endpoint a new secret, returned once; the old one keeps signing "
+        "beside it for the overlap period (ACCOUNTGRAPH_WEBHOOK_ROTATION_OVERLAP_HOURS).",
+        extensions=[may_write(models.WebhookEndpoint, MAY_NOT_MANAGE_WEBHOOKS)],
+    )
+    ping_webhook_endpoint: PingWebhookEndpointPayload = strawberry.mutation(
+        resolver=webhooks.ping_webhook_endpoint,
+        description="Send a webhook.ping to an endpoint now, once, and report the result.",
+        extensions=[may_write(models.WebhookEndpoint, MAY_NOT_MANAGE_WEBHOOKS)],
+    )
+    redeliver_webhook: RedeliverWebhookPayload = strawberry.mutation(
+        resolver=webhooks.redeliver_webhook,
+        description="Deliver again, with the same webhook-id and a fresh retry schedule: one "
+        "finished delivery, or every failed delivery of an endpoint in a time range.",
+        extensions=[may_write(models.WebhookEndpoint, MAY_NOT_MANAGE_WEBHOOKS)],
+    )
 
 
 @strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")
