@@ -1,10 +1,7 @@
 """The lists of records read from the root: teams, clients, leads, products, competitors and
 the audit log, each declared once as a ``Listing``."""
 
-import strawberry
-
 from schema import types as t
-from schema.auth import AuthQueries
 from schema.filters import (
     AuditLogFilter,
     ClientFilter,
@@ -20,7 +17,6 @@ from schema.filters import (
     team_condition,
 )
 from schema.listing import Listing, order_input
-from schema.webhooks import WebhookQueries
 
 TEAM_COLUMNS = {"NAME": "name", "CREATED_AT": "created_at"}
 TEAMS = Listing(t.Team, TeamFilter, team_condition, TEAM_COLUMNS, ("name",), archivable=False)
@@ -54,8 +50,3 @@ AUDIT_LOG = Listing(
     archivable=False,
 )
 AuditLogOrder = order_input("AuditLog", AUDIT_COLUMNS)
-
-
-@strawberry.type(description="Everything that can be read.")
-class Query(AuthQueries, WebhookQueries):
-    """The root fields not yet listed by name in ``schema.root``."""

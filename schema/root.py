@@ -2,7 +2,6 @@
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -27,6 +26,7 @@ import schema.types  # noqa: F401
 import resolvers.accounts
 import resolvers.activities
 import resolvers.analytics
+import resolvers.auth
 import resolvers.catalog
 import resolvers.clients
 import resolvers.coordination
@@ -38,9 +38,9 @@ import resolvers.planning
 import resolvers.satisfaction
 import resolvers.subscriptions
 import resolvers.targets
-from resolvers.core.permissions import may_write
+import resolvers.webhooks
+from resolvers.core.permissions import may_write, signed_in
 from schema.access import RequireScope, RequireSignIn
-from schema.auth import AuthMutations
 from schema.coordination import REQUESTS, CoordinationRequestOrder, queue_condition
 from schema.errors import (
     LabelInputErrors,
@@ -69,7 +69,6 @@ from schema.query import (
     ProductOrder,
     TeamOrder,
 )
-from schema.query import Query as RemainingQueries
 from schema.targets import TARGETS, TargetOrder
 from schema.types import (
     ACCOUNTS,
@@ -83,23 +82,21 @@ from schema.types import (
     OpportunityOrder,
     UserOrder,
 )
-from schema.webhooks import WebhookMutations
+from schema.webhooks import WebhookDeliveryOrder, WebhookEndpointOrder
 from settings import Settings, get_settings
 
 _log = logging.getLogger("accountgraph")
 
-# Sign-in, API keys and webhooks, still declared by their own classes.
-RemainingMutations: Any = strawberry.type(
-    type("RemainingMutations", (AuthMutations, WebhookMutations), {})
-)
+# What a caller who may not manage webhook endpoints is told by every webhook mutation.
+MAY_NOT_MANAGE_WEBHOOKS = "you may not manage webhook endpoints"
 
 
-# The root types list every root field by name, one section per domain. The fields still
-# inherited from the Remaining* classes move here as their domains are declared.
+# The root types list every root field by name, one section per domain: the code behind each
+# is a named function of resolvers/<domain>.py, its permission is declared on the field.
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(RemainingQueries):
+class Query:
     # ---- nodes, viewer, records: clients, contacts, accounts, deals, leads, activities ----
     node = strawberry.field(
         resolver=resolvers.nodes.node, description="Any record by its global id."
@@ -199,11 +196,26 @@ class Query(RemainingQueries):
         "that the account has not, with the share of similar accounts that did.",
     )
     # ---- sign-in and API keys ----
+    api_keys = strawberry.field(
+        resolver=resolvers.auth.api_keys,
+        description="The signed-in user's API keys, newest first.",
+        extensions=[signed_in()],
+    )
     # ---- webhooks ----
+    webhook_endpoints = resolvers.webhooks.ENDPOINTS.root_field(
+        WebhookEndpointOrder,
+        "Webhook endpoints: all of them for administrators, their own for account and sales "
+        "managers, none for other roles. Oldest first.",
+    )
+    webhook_deliveries = resolvers.webhooks.DELIVERIES.root_field(
+        WebhookDeliveryOrder,
+        "Deliveries to the webhook endpoints the caller manages, newest first, each with "
+        "every attempt.",
+    )
 
 
 @strawberry.type(description="Changes.")
-class Mutation(RemainingMutations):
+class Mutation:
     # ---- clients, contacts, accounts, catalog, deals, leads, activities, users and teams ----
     create_client = strawberry.mutation(
         resolver=resolvers.clients.create_client,
@@ -543,8 +555,72 @@ class Mutation(RemainingMutations):
         extensions=[may_write(models.Target)],
     )
     # ---- sign-in and API keys ----
+    login = strawberry.mutation(
+        resolver=resolvers.auth.login, description="Sign in with email and password."
+    )
+    refresh_token = strawberry.mutation(
+        resolver=resolvers.auth.refresh_token,
+        description="A new access token and refresh token for a refresh token, which is used up.",
+    )
+    logout = strawberry.mutation(
+        resolver=resolvers.auth.logout,
+        description="End a session: its refresh tokens stop working.",
+    )
+    create_api_key = strawberry.mutation(
+        resolver=resolvers.auth.create_api_key,
+        description="Create an API key for the signed-in user; the key is shown once.",
+        extensions=[signed_in()],
+    )
+    revoke_api_key = strawberry.mutation(
+        resolver=resolvers.auth.revoke_api_key,
+        description="Revoke an API key; it is refused from the next request on.",
+        extensions=[signed_in()],
+    )
+    change_password = strawberry.mutation(
+        resolver=resolvers.auth.change_password,
+        description="Change your own password, given the current one; your other sessions end "
+        "(this one goes on). Not with an API key.",
+        extensions=[signed_in()],
+    )
+    reset_user_password = strawberry.mutation(
+        resolver=resolvers.auth.reset_user_password,
+        description="Give a user a new password (administrators only, not with an API key): "
+        "every session of the user ends, and with revokeApiKeys every API key of theirs too.",
+        extensions=[may_write(models.User)],
+    )
     # ---- webhooks ----
-    pass
+    create_webhook_endpoint = strawberry.mutation(
+        resolver=resolvers.webhooks.create_webhook_endpoint,
+        description="Create a webhook endpoint owned by the caller; returns its secret once.",
+        extensions=[may_write(models.WebhookEndpoint, MAY_NOT_MANAGE_WEBHOOKS)],
+    )
+    update_webhook_endpoint = strawberry.mutation(
+        resolver=resolvers.webhooks.update_webhook_endpoint,
+        description="Change a webhook endpoint, or disable or enable it.",
+        extensions=[may_write(models.WebhookEndpoint, MAY_NOT_MANAGE_WEBHOOKS)],
+    )
+    delete_webhook_endpoint = strawberry.mutation(
+        resolver=resolvers.webhooks.delete_webhook_endpoint,
+        description="Delete a webhook endpoint and its delivery history.",
+        extensions=[may_write(models.WebhookEndpoint, MAY_NOT_MANAGE_WEBHOOKS)],
+    )
+    rotate_webhook_secret = strawberry.mutation(
+        resolver=resolvers.webhooks.rotate_webhook_secret,
+        description="Give an endpoint a new secret, returned once; the old one keeps signing "
+        "beside it for the overlap period (ACCOUNTGRAPH_WEBHOOK_ROTATION_OVERLAP_HOURS).",
+        extensions=[may_write(models.WebhookEndpoint, MAY_NOT_MANAGE_WEBHOOKS)],
+    )
+    ping_webhook_endpoint = strawberry.mutation(
+        resolver=resolvers.webhooks.ping_webhook_endpoint,
+        description="Send a webhook.ping to an endpoint now, once, and report the result.",
+        extensions=[may_write(models.WebhookEndpoint, MAY_NOT_MANAGE_WEBHOOKS)],
+    )
+    redeliver_webhook = strawberry.mutation(
+        resolver=resolvers.webhooks.redeliver_webhook,
+        description="Deliver again, with the same webhook-id and a fresh retry schedule: one "
+        "finished delivery, or every failed delivery of an endpoint in a time range.",
+        extensions=[may_write(models.WebhookEndpoint, MAY_NOT_MANAGE_WEBHOOKS)],
+    )
 
 
 @strawberry.type(description="Live updates over WebSocket (graphql-transport-ws).")

@@ -124,7 +124,7 @@ async def test_api_keys_are_scoped_revocable_and_stored_only_hashed():
     assert plaintext.split("_", 2)[2] not in dump
     assert PASSWORD not in dump
 
-    await auth.revoke_api_key(key_id=key.pk, user_id=user.pk)
+    await auth.revoke_api_key(key_id=key.pk, actor=user)
     with pytest.raises(AuthenticationError):
         await auth.authenticate(plaintext)
 
