@@ -95,7 +95,7 @@ class PlansAndRequestsSeeder:
         categories = {s.pk: s.category for s in await Stage.all()}
         self.deals: dict[int, list[Opportunity]] = {}
         for deal in await Opportunity.all().order_by("id"):
-            deal.category = categories[deal.stage_id]  # type: ignore[attr-defined]
+            deal.category = categories[deal.stage_id]
             self.deals.setdefault(deal.account_id, []).append(deal)
         self.members = {
             team.pk: [

@@ -41,9 +41,7 @@ class WebhookEndpoint(RecordNode):
     model = models.WebhookEndpoint
     url: str = strawberry.field(description="Where events are POSTed (http or https).")
     description: str = strawberry.field(description="What the endpoint is for.")
-    event_types: list[EventType] = strawberry.field(  # type: ignore[valid-type]
-        description="The event types it receives."
-    )
+    event_types: list[EventType] = strawberry.field(description="The event types it receives.")
     enabled: bool = strawberry.field(
         description="False while disabled; nothing is sent to a disabled endpoint."
     )
@@ -107,7 +105,7 @@ class WebhookAttempt:
 class WebhookDelivery(RecordNode):
     model = models.WebhookDelivery
     event_id: str = strawberry.field(description="The event's id: the webhook-id header.")
-    event_type: EventType = strawberry.field(description="The event's type.")  # type: ignore[valid-type]
+    event_type: EventType = strawberry.field(description="The event's type.")
     status: DeliveryStatus = strawberry.field(description="Where the delivery stands.")
     attempt_count: int = strawberry.field(description="How many attempts were made.")
     next_attempt_at: datetime | None = strawberry.field(
@@ -169,7 +167,7 @@ class WebhookDeliveryFilter:
     endpoint_id: GlobalID | None = strawberry.field(
         default=None, description="Only deliveries to this endpoint."
     )
-    event_type: EventType | None = strawberry.field(  # type: ignore[valid-type]
+    event_type: EventType | None = strawberry.field(
         default=None, description="Only events of this type."
     )
     status: DeliveryStatus | None = strawberry.field(
@@ -193,7 +191,7 @@ class CreateWebhookEndpointInput:
         description="http(s) URL; it may not resolve to a private, loopback, link-local or "
         "metadata address."
     )
-    event_types: list[EventType] = strawberry.field(  # type: ignore[valid-type]
+    event_types: list[EventType] = strawberry.field(
         description="The event types to receive; at least one."
     )
     description: str = strawberry.field(default="", description="What the endpoint is for.")
@@ -203,7 +201,7 @@ class CreateWebhookEndpointInput:
 class UpdateWebhookEndpointInput:
     id: GlobalID = strawberry.field(description="The endpoint to change.")
     url: str | None = strawberry.field(default=None, description="A new URL.")
-    event_types: list[EventType] | None = strawberry.field(  # type: ignore[valid-type]
+    event_types: list[EventType] | None = strawberry.field(
         default=None, description="A new set of event types."
     )
     description: str | None = strawberry.field(default=None, description="A new description.")
