@@ -22,7 +22,7 @@ from tortoise import Tortoise
 
 from db import close_db, database_unavailable, ensure_migrated, init_db
 from events.live import running_live_events
-from resolvers.core.context import Context
+from resolvers.core.context import Context, connection_credential
 from resolvers.core.loaders import Loaders
 from schema.errors import DATABASE_UNAVAILABLE
 from schema.root import build_schema
@@ -38,7 +38,6 @@ from web.websocket import (
     LimitMessagesBeforeSignIn,
     TransportWSHandler,
     TryAgainLater,
-    connection_credential,
 )
 from webhooks.dispatcher import Dispatcher
 

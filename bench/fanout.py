@@ -73,7 +73,7 @@ class Subscriber:
             await stop.wait()
             reader.cancel()
 
-    async def _read(self, ws) -> None:  # type: ignore[no-untyped-def]
+    async def _read(self, ws) -> None:
         async for raw in ws:
             at = time.time()
             message = json.loads(raw)

@@ -144,23 +144,16 @@ def create_user(
     """Create a user. The password is read from standard input, or asked for at a terminal;
     it is never taken as an argument (arguments show in process lists and shell history)."""
     from models.enums import Role
-    from services.auth import hash_password
+    from services import users
     from services.errors import DomainError
-    from services.people import USER
-    from services.records import create_record
 
     if role.upper() not in Role.__members__:
         raise typer.BadParameter(f"'{role}' is not one of {', '.join(Role.__members__)}")
     password = read_password()
 
     async def work() -> Any:
-        values = {
-            "email": email,
-            "name": name,
-            "role": role.upper(),
-            "password_hash": hash_password(password),
-        }
-        return await create_record(USER, actor_id=None, values=values)
+        values = {"email": email, "name": name, "role": role.upper(), "password": password}
+        return await users.create_user(actor_id=None, values=values)
 
     try:
         user = run_with_database(work)
@@ -190,6 +183,8 @@ def read_password() -> str:
         password = sys.stdin.readline().rstrip("\n")
     from services.passwords import password_problem
 
+    # services.users.create_user applies the same rule; asking here refuses a bad password as
+    # a bad parameter (exit 2) before the database is opened.
     problem = password_problem(password)
     if problem is not None:
         raise typer.BadParameter(problem)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from demo.rows import CENT, insert_with_keys
+from demo.vocabulary import ACTIONS, COMMENTS_NPS, OBJECTIVES, REQUEST_COMMENTS, REQUESTS
 from models import (
     Account,
     AccountPlan,
@@ -49,74 +51,9 @@ from models.enums import (
 )
 from settings import get_settings
 
-CENT = Decimal("0.01")
-
-OBJECTIVES = [
-    ("Expand platform seats across the business", "Seats under contract"),
-    ("Land the analytics add-on", "Analytics Suite signed"),
-    ("Renew on a multi-year term", "Renewal signed for two years or more"),
-    ("Raise adoption above 80% of licensed users", "Monthly active users / licensed seats"),
-    ("Secure an executive sponsor", "Quarterly business review with the sponsor held"),
-    ("Replace the incumbent in the second region", "Regional rollout signed"),
-]
-ACTIONS = [
-    "Run the quarterly business review",
-    "Map the buying committee in the new region",
-    "Prepare the adoption report",
-    "Workshop with the champion on the roadmap",
-    "Send the expansion proposal",
-    "Introduce the success manager",
-    "Agree on the renewal timeline with procurement",
-]
-COMMENTS_NPS: dict[str, list[str | None]] = {
-    "high": ["Support is quick and knows our setup", "The platform just works", None],
-    "mid": ["Reporting could be faster", "Fine, but onboarding took long", None],
-    "low": [
-        "Too many outages this quarter",
-        "We feel nobody listens",
-        "Pricing is hard to justify",
-    ],
-}
-# (team kind, request titles)
-REQUESTS = {
-    TeamKind.DELIVERY: [
-        "Scope the rollout for the new region",
-        "Estimate the data migration",
-        "Staff the implementation kick-off",
-    ],
-    TeamKind.SUPPORT: [
-        "Escalate the recurring sync failures",
-        "Review open tickets before the QBR",
-        "Set up a named support contact",
-    ],
-    TeamKind.LEGAL: [
-        "Review the client's redlines on the MSA",
-        "NDA for the security review",
-        "Data processing addendum for EU entities",
-    ],
-    TeamKind.FINANCE: [
-        "Approve a 15% multi-year discount",
-        "Split invoicing across two entities",
-        "Credit note for the outage",
-    ],
-    TeamKind.PRODUCT: [
-        "Roadmap briefing for the client's CTO",
-        "Feature request: offline mobile access",
-        "Beta access to the new forecasting module",
-    ],
-}
-REQUEST_COMMENTS = [
-    "Can we have this before the client call on Thursday?",
-    "On it; I need the contract number.",
-    "Shared the draft in the account folder.",
-    "Waiting on the client's procurement team.",
-    "Done from our side, please confirm with the client.",
-    "Declining: this is covered by the standard terms.",
-]
-
 
 @dataclass(frozen=True)
-class AccountWorkCounts:
+class PlansAndRequestsCounts:
     account_plans: int
     plan_objectives: int
     plan_actions: int
@@ -133,10 +70,11 @@ def quarter_of(day: date) -> tuple[date, date]:
     return start, following - timedelta(days=1)
 
 
-class AccountWorkSeeder:
+class PlansAndRequestsSeeder:
     """Builds the rows from the seeded accounts, contacts, deals, users and teams."""
 
     def __init__(self, seed: int, today: date) -> None:
+        # The generator's name predates this module's; it stays so that the data does too.
         self.rng = random.Random(f"account-work-{seed}")
         self.today = today
         self.anchor = datetime.combine(today, time(), tzinfo=UTC)
@@ -157,7 +95,7 @@ class AccountWorkSeeder:
         categories = {s.pk: s.category for s in await Stage.all()}
         self.deals: dict[int, list[Opportunity]] = {}
         for deal in await Opportunity.all().order_by("id"):
-            deal.category = categories[deal.stage_id]  # type: ignore[attr-defined]
+            deal.category = categories[deal.stage_id]
             self.deals.setdefault(deal.account_id, []).append(deal)
         self.members = {
             team.pk: [
@@ -294,14 +232,14 @@ class AccountWorkSeeder:
             if account.tier == AccountTier.STRATEGIC and self.age(account) > 400:
                 completed = self.plan(account, last_year, PlanStatus.COMPLETED, target * 8 / 10)
                 plans.append((completed, account))
-        await _insert(AccountPlan, [p for p, _ in plans])
+        await insert_with_keys(AccountPlan, [p for p, _ in plans])
         objectives: list[tuple[PlanObjective, AccountPlan, Account]] = []
         for plan, account in plans:
             for position, (title, measure) in enumerate(rng.sample(OBJECTIVES, rng.randint(2, 3))):
                 objectives.append(
                     (self.objective(plan, account, position, title, measure), plan, account)
                 )
-        await _insert(PlanObjective, [o for o, _, _ in objectives])
+        await insert_with_keys(PlanObjective, [o for o, _, _ in objectives])
         links, actions = [], []
         for objective, plan, account in objectives:
             past = plan.status == PlanStatus.COMPLETED
@@ -517,7 +455,7 @@ class AccountWorkSeeder:
             )
             authors = [account.owner_id] + [m.pk for m in members]
             rows.append((request, authors))
-        await _insert(CoordinationRequest, [r for r, _ in rows])
+        await insert_with_keys(CoordinationRequest, [r for r, _ in rows])
         comments = []
         for request, authors in rows:
             for n in range(rng.randint(0, 3)):
@@ -543,19 +481,14 @@ class AccountWorkSeeder:
         await Opportunity.filter(id__in=chosen).update(forecast_commit=True)
 
 
-async def _insert(model: type, rows: Sequence) -> None:
-    from demo.seeder import _insert as insert_with_keys
-
-    await insert_with_keys(model, rows)
-
-
-async def seed_account_work(*, seed: int, today: date) -> None:
-    """Add the account-management demo rows to a seeded database."""
-    await AccountWorkSeeder(seed, today).seed()
+async def seed_plans_and_requests(*, seed: int, today: date) -> None:
+    """Add the plans, satisfaction responses, coordination requests and targets to a seeded
+    database."""
+    await PlansAndRequestsSeeder(seed, today).seed()
 
 
-async def count_account_work() -> AccountWorkCounts:
-    return AccountWorkCounts(
+async def count_plans_and_requests() -> PlansAndRequestsCounts:
+    return PlansAndRequestsCounts(
         account_plans=await AccountPlan.all().count(),
         plan_objectives=await PlanObjective.all().count(),
         plan_actions=await PlanAction.all().count(),

@@ -15,7 +15,8 @@ The bulk of the rows is written with ``bulk_create`` in one transaction, so they
 entries or outbox events. A few leads are then converted through ``services.leads.convert_lead``,
 which records its changes the ordinary way (audit log and events included). Account plans,
 satisfaction responses, coordination requests and targets come last, from
-``demo_account_work``.
+``demo.plans_and_requests``. The names, companies and words the rows are made of are in
+``demo.vocabulary``.
 """
 
 from __future__ import annotations
@@ -28,10 +29,48 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from demo.plans_and_requests import count_account_work, seed_account_work
+from demo.plans_and_requests import count_plans_and_requests, seed_plans_and_requests
+from demo.rows import CENT, insert_with_keys
+from demo.vocabulary import (
+    ACCOUNT_SUBJECTS,
+    ACCOUNT_SUFFIXES,
+    ADD_ONS,
+    BODIES,
+    COMPETITOR_NOTES,
+    COMPETITORS,
+    CONTACT_SUBJECTS,
+    COUNTRIES,
+    CURRENCY_OF,
+    DEAL_SUBJECTS,
+    DEPARTMENTS,
+    DISQUALIFY_REASONS,
+    EXPANSION,
+    EXPANSION_ITEMS,
+    FIRST_NAMES,
+    FX,
+    INDUSTRIES,
+    LAST_NAMES,
+    LEAD_SUBJECTS,
+    LOST_REASONS,
+    NEW_BUSINESS,
+    NEXT_STEPS,
+    OUTCOMES,
+    PHONE_AREAS,
+    PIPELINE_TYPES,
+    PREFIXES,
+    PRODUCTS,
+    RENEWAL,
+    RISK_NOTES,
+    SERVICES,
+    SIZE_BANDS,
+    TAGS,
+    TASK_OUTCOMES,
+    TEAMS,
+    TITLES,
+    USERS,
+)
 from models import (
     Account,
     AccountTeamMember,
@@ -59,7 +98,6 @@ from models.enums import (
     CompetitorStatus,
     LeadSource,
     LeadStatus,
-    OpportunityType,
     Role,
     SizeBand,
     StageCategory,
@@ -82,14 +120,7 @@ CLIENTS = 40
 ACCOUNTS = 60
 OPPORTUNITIES = 400
 HISTORY_DAYS = 730  # stage histories and activities reach back two years
-BATCH_SIZE = 1000
 
-NEW_BUSINESS, EXPANSION, RENEWAL = "New business", "Expansion", "Renewal"
-PIPELINE_TYPES = {
-    NEW_BUSINESS: OpportunityType.NEW_BUSINESS,
-    EXPANSION: OpportunityType.EXPANSION,
-    RENEWAL: OpportunityType.RENEWAL,
-}
 OPEN, WON, LOST = StageCategory.OPEN, StageCategory.WON, StageCategory.LOST
 CALL, EMAIL, MEETING, NOTE, TASK = (
     ActivityKind.CALL,
@@ -98,8 +129,6 @@ CALL, EMAIL, MEETING, NOTE, TASK = (
     ActivityKind.NOTE,
     ActivityKind.TASK,
 )
-CENT = Decimal("0.01")
-FX = {"USD": Decimal("1"), "EUR": Decimal("0.92"), "GBP": Decimal("0.79")}
 
 T = TypeVar("T")
 
@@ -178,7 +207,7 @@ async def seed_demo(*, seed: int = 42, today: date | None = None) -> DemoSummary
         await seeder.write_bulk()
     await seeder.convert_leads()
     async with in_transaction():
-        await seed_account_work(seed=seed, today=seeder.today)
+        await seed_plans_and_requests(seed=seed, today=seeder.today)
     return replace(await seeder.summary(), admin_api_key=await _demo_credentials())
 
 
@@ -197,554 +226,6 @@ async def _demo_credentials() -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Vocabulary
-
-TEAMS = [
-    ("Enterprise Sales", TeamKind.SALES),
-    ("Commercial Sales", TeamKind.SALES),
-    ("Delivery", TeamKind.DELIVERY),
-    ("Customer Support", TeamKind.SUPPORT),
-    ("Legal", TeamKind.LEGAL),
-    ("Finance", TeamKind.FINANCE),
-    ("Product", TeamKind.PRODUCT),
-]
-
-# (name, email local part, role, team, reports to (email local part), active)
-USERS = [
-    ("Robin Castillo", "admin", Role.ADMIN, None, None, True),
-    ("Dana Whitfield", "dana.whitfield", Role.SALES_MANAGER, "Enterprise Sales", None, True),
-    ("Marcus Okafor", "marcus.okafor", Role.SALES_MANAGER, "Commercial Sales", None, True),
-    ("Sam Carter", "am", Role.ACCOUNT_MANAGER, "Enterprise Sales", "dana.whitfield", True),
-    (
-        "Priya Raman",
-        "priya.raman",
-        Role.ACCOUNT_MANAGER,
-        "Enterprise Sales",
-        "dana.whitfield",
-        True,
-    ),
-    (
-        "Tomas Herrera",
-        "tomas.herrera",
-        Role.ACCOUNT_MANAGER,
-        "Enterprise Sales",
-        "dana.whitfield",
-        True,
-    ),
-    (
-        "Hannah Lindqvist",
-        "hannah.lindqvist",
-        Role.ACCOUNT_MANAGER,
-        "Enterprise Sales",
-        "dana.whitfield",
-        True,
-    ),
-    (
-        "Kenji Watanabe",
-        "kenji.watanabe",
-        Role.ACCOUNT_MANAGER,
-        "Commercial Sales",
-        "marcus.okafor",
-        True,
-    ),
-    (
-        "Olivia Brennan",
-        "olivia.brennan",
-        Role.ACCOUNT_MANAGER,
-        "Commercial Sales",
-        "marcus.okafor",
-        True,
-    ),
-    ("Mateo Rossi", "mateo.rossi", Role.ACCOUNT_MANAGER, "Commercial Sales", "marcus.okafor", True),
-    (
-        "Grace Adeyemi",
-        "grace.adeyemi",
-        Role.ACCOUNT_MANAGER,
-        "Commercial Sales",
-        "marcus.okafor",
-        True,
-    ),
-    ("Lena Fischer", "lena.fischer", Role.TEAM_MEMBER, "Delivery", None, True),
-    ("Ravi Menon", "ravi.menon", Role.TEAM_MEMBER, "Delivery", "lena.fischer", True),
-    ("Chloe Martin", "chloe.martin", Role.TEAM_MEMBER, "Customer Support", None, True),
-    ("Diego Alvarez", "diego.alvarez", Role.TEAM_MEMBER, "Customer Support", "chloe.martin", True),
-    ("Peter Novak", "peter.novak", Role.TEAM_MEMBER, "Customer Support", "chloe.martin", False),
-    ("Nadia Haddad", "nadia.haddad", Role.TEAM_MEMBER, "Legal", None, True),
-    ("Owen Gallagher", "owen.gallagher", Role.TEAM_MEMBER, "Finance", None, True),
-    ("Yuki Tanaka", "yuki.tanaka", Role.TEAM_MEMBER, "Product", None, True),
-    ("Victor Lam", "viewer", Role.VIEWER, "Enterprise Sales", "dana.whitfield", True),
-]
-
-# (SKU, name, category, list price in USD, active)
-PRODUCTS = [
-    ("AG-PLT-STD", "Platform Standard (per seat, annual)", "Platform", "480.00", True),
-    ("AG-PLT-ENT", "Platform Enterprise (per seat, annual)", "Platform", "960.00", True),
-    ("AG-ANL-SUITE", "Analytics Suite", "Add-on", "18000.00", True),
-    ("AG-SEC-SSO", "Advanced Security and SSO", "Add-on", "9500.00", True),
-    ("AG-ENV-SBX", "Sandbox Environment", "Add-on", "4800.00", True),
-    ("AG-INT-CONN", "Data Connectors Pack", "Integrations", "6000.00", True),
-    ("AG-INT-API", "API Premium Tier", "Integrations", "12000.00", True),
-    ("AG-SUP-PREM", "Premium Support", "Support", "15000.00", True),
-    ("AG-SUP-DSM", "Dedicated Success Manager", "Support", "36000.00", True),
-    ("AG-SRV-IMPL", "Implementation Package", "Services", "25000.00", True),
-    ("AG-SRV-TRN", "On-site Training Day", "Services", "2400.00", True),
-    ("AG-LEG-RPT", "Legacy Reporting Module", "Add-on", "3000.00", False),
-]
-ADD_ONS = ["AG-ANL-SUITE", "AG-SEC-SSO", "AG-ENV-SBX", "AG-INT-CONN", "AG-INT-API"]
-SERVICES = ["AG-SRV-IMPL", "AG-SRV-TRN", "AG-SUP-PREM"]
-EXPANSION_ITEMS = [*ADD_ONS, "AG-SUP-PREM", "AG-SUP-DSM", "AG-SRV-TRN"]
-
-COMPETITORS = [
-    (
-        "Pipewise",
-        "https://pipewise.example",
-        "Low price, quick to set up",
-        "Weak reporting; no account planning",
-    ),
-    (
-        "Dealflow CRM",
-        "https://dealflow.example",
-        "Strong mobile app, large partner network",
-        "Expensive add-ons; slow support",
-    ),
-    (
-        "Accountly",
-        "https://accountly.example",
-        "Popular with small teams",
-        "Does not scale past a few hundred users",
-    ),
-    (
-        "Northstar Revenue Cloud",
-        "https://northstar-revenue.example",
-        "Enterprise brand, broad suite",
-        "Long implementations, rigid pricing",
-    ),
-    (
-        "Salesgrid",
-        "https://salesgrid.example",
-        "Good forecasting",
-        "Limited API; weak integrations",
-    ),
-    (
-        "Clientbase One",
-        "https://clientbase.example",
-        "Bundled with their ERP",
-        "Dated interface; low adoption",
-    ),
-]
-
-INDUSTRIES = {
-    "Software": ["Software", "Systems", "Labs", "Cloud"],
-    "Financial services": ["Capital", "Financial", "Bank", "Partners"],
-    "Healthcare": ["Health", "Medical", "Clinics", "Biosciences"],
-    "Manufacturing": ["Manufacturing", "Industries", "Components", "Works"],
-    "Retail": ["Retail", "Stores", "Outfitters", "Market"],
-    "Logistics": ["Logistics", "Freight", "Shipping", "Transport"],
-    "Energy": ["Energy", "Power", "Renewables", "Utilities"],
-    "Education": ["Learning", "Academy", "Education"],
-    "Media": ["Media", "Studios", "Publishing"],
-    "Insurance": ["Insurance", "Mutual", "Assurance"],
-    "Telecommunications": ["Telecom", "Networks", "Communications"],
-    "Hospitality": ["Hotels", "Hospitality", "Resorts"],
-}
-PREFIXES = [
-    "Alder",
-    "Amber",
-    "Arbor",
-    "Aster",
-    "Bayside",
-    "Beacon",
-    "Birch",
-    "Bluefin",
-    "Brightwater",
-    "Canyon",
-    "Cedar",
-    "Cobalt",
-    "Copperleaf",
-    "Crestline",
-    "Driftwood",
-    "Eastgate",
-    "Ember",
-    "Evergreen",
-    "Fairhaven",
-    "Falcon",
-    "Foxglove",
-    "Granite",
-    "Greystone",
-    "Harbor",
-    "Highland",
-    "Ironbridge",
-    "Juniper",
-    "Kestrel",
-    "Lakeshore",
-    "Larkspur",
-    "Lumen",
-    "Maple",
-    "Meridian",
-    "Northgate",
-    "Oakridge",
-    "Orchard",
-    "Pinecrest",
-    "Quarry",
-    "Redwood",
-    "Riverbend",
-    "Saltmarsh",
-    "Silverline",
-    "Stonebrook",
-    "Summit",
-    "Tidewater",
-    "Trillium",
-    "Vantage",
-    "Westbrook",
-    "Willow",
-    "Windward",
-]
-ACCOUNT_SUFFIXES = ["EMEA", "APAC", "North America", "Operations", "Finance Division", "Digital"]
-TAGS = [
-    "reference-customer",
-    "multi-region",
-    "high-growth",
-    "partner",
-    "public-sector",
-    "beta-program",
-    "price-sensitive",
-    "expansion-target",
-    "executive-sponsor",
-    "security-review",
-]
-# How many of the clients are in each country; the billing currency follows the country
-# (USD for most, EUR or GBP for European clients).
-COUNTRIES = [
-    ("US", 19),
-    ("CA", 3),
-    ("AU", 2),
-    ("SG", 1),
-    ("JP", 1),
-    ("SE", 1),
-    ("GB", 5),
-    ("DE", 3),
-    ("FR", 2),
-    ("NL", 1),
-    ("IE", 1),
-    ("ES", 1),
-]
-CURRENCY_OF = {"GB": "GBP", "DE": "EUR", "FR": "EUR", "NL": "EUR", "IE": "EUR", "ES": "EUR"}
-SIZE_BANDS = [
-    (SizeBand.ENTERPRISE, 25),
-    (SizeBand.LARGE, 30),
-    (SizeBand.MEDIUM, 25),
-    (SizeBand.SMALL, 13),
-    (SizeBand.MICRO, 7),
-]
-
-FIRST_NAMES = [
-    "Aisha",
-    "Alan",
-    "Amelia",
-    "Andre",
-    "Anna",
-    "Ben",
-    "Bianca",
-    "Carlos",
-    "Catherine",
-    "Chen",
-    "Daniel",
-    "Dev",
-    "Elena",
-    "Emma",
-    "Erik",
-    "Fatima",
-    "Felix",
-    "Gabriel",
-    "Hana",
-    "Ian",
-    "Isabel",
-    "Jack",
-    "James",
-    "Jana",
-    "Julia",
-    "Karim",
-    "Kate",
-    "Laura",
-    "Leo",
-    "Lucas",
-    "Maya",
-    "Mei",
-    "Michael",
-    "Mohammed",
-    "Nina",
-    "Noah",
-    "Omar",
-    "Paula",
-    "Rachel",
-    "Rahul",
-    "Sara",
-    "Sean",
-    "Sofia",
-    "Stefan",
-    "Tara",
-    "Thomas",
-    "Valentina",
-    "William",
-    "Zoe",
-    "Ethan",
-]
-LAST_NAMES = [
-    "Anderson",
-    "Bauer",
-    "Bennett",
-    "Costa",
-    "Dubois",
-    "Evans",
-    "Fernandes",
-    "Garcia",
-    "Gupta",
-    "Hansen",
-    "Ibrahim",
-    "Jensen",
-    "Kaur",
-    "Keller",
-    "Kim",
-    "Kowalski",
-    "Larsen",
-    "Lopez",
-    "Mahmoud",
-    "Meyer",
-    "Moreau",
-    "Murphy",
-    "Nakamura",
-    "Nguyen",
-    "Novak",
-    "OBrien",
-    "Patel",
-    "Petrov",
-    "Quinn",
-    "Rahman",
-    "Reid",
-    "Santos",
-    "Schmidt",
-    "Silva",
-    "Singh",
-    "Sullivan",
-    "Tanaka",
-    "Turner",
-    "Van Dijk",
-    "Walsh",
-    "Wang",
-    "Weber",
-    "Williams",
-    "Yilmaz",
-    "Zhang",
-]
-TITLES = {
-    BuyingRole.DECISION_MAKER: [
-        "Chief Revenue Officer",
-        "VP of Sales",
-        "Chief Operating Officer",
-        "Chief Financial Officer",
-        "VP of Customer Success",
-    ],
-    BuyingRole.CHAMPION: [
-        "Director of Revenue Operations",
-        "Sales Operations Manager",
-        "Head of Customer Success",
-        "CRM Program Lead",
-    ],
-    BuyingRole.INFLUENCER: [
-        "IT Director",
-        "Enterprise Architect",
-        "Finance Manager",
-        "Head of Procurement",
-    ],
-    BuyingRole.USER: ["Account Executive", "Customer Success Manager", "Sales Analyst"],
-    BuyingRole.BLOCKER: ["Procurement Lead", "Information Security Officer", "Legal Counsel"],
-}
-PHONE_AREAS = ["212", "312", "415", "512", "617", "206"]
-DEPARTMENTS = ["Sales", "Finance", "Operations", "Customer Success", "Marketing", "Support"]
-
-LOST_REASONS = {
-    NEW_BUSINESS: [
-        "No budget this year",
-        "Project cancelled",
-        "No decision; the buyer went dark",
-        "Price too high",
-        "Missing features: offline mobile access",
-        "Timing: revisit next year",
-    ],
-    EXPANSION: [
-        "Budget frozen until next fiscal year",
-        "Adoption too low to justify more seats",
-        "Price too high",
-        "Built it in-house",
-    ],
-    RENEWAL: [
-        "Company acquired; consolidating tools",
-        "Budget cuts",
-        "Low adoption",
-        "Moved to a competitor platform",
-    ],
-}
-NEXT_STEPS = [
-    "Schedule technical deep dive",
-    "Send revised proposal",
-    "Security review with IT",
-    "Legal review of the MSA",
-    "Executive sponsor call",
-    "Confirm budget owner",
-    "Pricing approval from finance",
-    "Run a pilot with two teams",
-    "Agree mutual action plan",
-    "Reference call with an existing customer",
-]
-COMPETITOR_NOTES = [
-    "Incumbent; contract ends this year",
-    "Came in about 20% cheaper",
-    "Shortlisted by IT",
-    "Demoed last month; champion unimpressed",
-    "Bundled with their ERP deal",
-    None,
-]
-
-DEAL_SUBJECTS = {
-    CALL: [
-        "Discovery call with {contact}",
-        "Follow-up call on {deal}",
-        "Pricing discussion with {contact}",
-        "Call with {contact} about timeline",
-        "Reference call arranged for {contact}",
-    ],
-    EMAIL: [
-        "Sent proposal for {deal}",
-        "Meeting recap to {contact}",
-        "Shared case study with {contact}",
-        "Sent security questionnaire answers",
-        "Sent revised pricing to {contact}",
-        "Introduced solutions engineer to {contact}",
-    ],
-    MEETING: [
-        "Product demo for {company}",
-        "Technical deep dive with {company} IT",
-        "Executive alignment with {contact}",
-        "Commercial negotiation with {company}",
-        "Success criteria workshop for {deal}",
-    ],
-    NOTE: [
-        "Champion confirmed budget for {deal}",
-        "Procurement requires three quotes",
-        "Decision expected after their board meeting",
-        "Competitor pricing came in lower",
-        "Legal redlines received on the MSA",
-        "Security review passed",
-    ],
-    TASK: [
-        "Send revised proposal to {contact}",
-        "Book security review for {deal}",
-        "Chase the signed order form",
-        "Prepare mutual action plan for {deal}",
-        "Confirm decision timeline with {contact}",
-        "Get discount approval from {manager}",
-    ],
-}
-ACCOUNT_SUBJECTS = {
-    CALL: [
-        "Monthly check-in with {contact}",
-        "Adoption review call with {contact}",
-        "Call with {contact} about the support backlog",
-        "Renewal timing call with {contact}",
-    ],
-    EMAIL: [
-        "Sent usage report to {contact}",
-        "Shared product roadmap update with {company}",
-        "Invited {contact} to the customer advisory board",
-        "Sent QBR follow-up notes",
-    ],
-    MEETING: [
-        "Quarterly business review with {company}",
-        "Executive sponsor meeting",
-        "Onboarding workshop with {company}",
-        "Account planning session",
-    ],
-    NOTE: [
-        "Usage up {pct}% quarter over quarter",
-        "New VP of Sales joined {company}",
-        "Support escalation resolved",
-        "Budget planning starts next month",
-        "{contact} is moving to a new role",
-    ],
-    TASK: [
-        "Prepare QBR deck for {company}",
-        "Pull usage report before the renewal",
-        "Schedule executive sponsor call",
-        "Update the account plan for {company}",
-        "Review open support tickets for {company}",
-    ],
-}
-RISK_NOTES = [
-    "Usage down {pct}% quarter over quarter",
-    "Champion {contact} left the company",
-    "Escalation: integration outages reported by {company}",
-    "{competitor} is pitching to {company}",
-]
-CONTACT_SUBJECTS = {
-    CALL: ["Intro call with {contact}"],
-    EMAIL: ["Welcome email to {contact}"],
-    MEETING: ["Coffee with {contact}"],
-    NOTE: ["{contact} prefers email over calls", "{contact} joins the steering committee"],
-}
-LEAD_SUBJECTS = {
-    CALL: ["Intro call with {person}", "Qualification call with {person}"],
-    EMAIL: ["Sent overview deck to {person}", "Follow-up email to {person}"],
-    MEETING: ["Discovery meeting with {company}"],
-    NOTE: ["{person} is evaluating options this quarter", "{company} uses spreadsheets today"],
-    TASK: ["Follow up with {person}"],
-}
-BODIES = {
-    EMAIL: [
-        "Attached the documents we discussed.",
-        "Summarised the agreed next steps and owners.",
-        "Shared two customer stories from the same industry.",
-        "Answered the open questions from the last call.",
-        None,
-    ],
-    MEETING: [
-        "Key stakeholders attended; action items shared in the recap email.",
-        "Walked through reporting and forecasting; strong interest.",
-        "Agreed on success criteria and a timeline.",
-        "They raised concerns about the data migration effort.",
-        None,
-    ],
-    NOTE: [
-        "Heard from the champion after their steering committee.",
-        "Budget is approved; procurement needs the security documentation.",
-        "They are comparing two vendors and expect to decide within a month.",
-        "Asked for customer references in the same industry.",
-        None,
-    ],
-}
-OUTCOMES = {
-    CALL: [
-        "Connected; agreed next steps",
-        "Left voicemail",
-        "Rescheduled to next week",
-        "Requested pricing options",
-    ],
-    MEETING: [
-        "Positive; agreed next steps",
-        "Good engagement from stakeholders",
-        "Needs internal alignment on their side",
-        "Requested a follow-up demo",
-    ],
-}
-TASK_OUTCOMES = ["Done", "Sent", "Completed and shared with the team", None]
-DISQUALIFY_REASONS = [
-    "no budget",
-    "too small for our offering",
-    "under contract with a competitor until 2028",
-    "student project",
-]
-
-
-# --------------------------------------------------------------------------------------------
 # Building blocks
 
 
@@ -758,25 +239,6 @@ def _rounded(value: float, step: int) -> Decimal:
 
 def _slug(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalnum())
-
-
-async def _insert(model: type[Model], rows: Sequence[T]) -> Sequence[T]:
-    """Bulk insert ``rows`` and give each its key.
-
-    ``bulk_create`` does not report keys; the rows are inserted one statement after another in
-    the seeding transaction, so the table's new keys, in order, are theirs.
-    """
-    if not rows:
-        return rows
-    last = await model.all().order_by("-id").limit(1).values_list("id", flat=True)
-    start = last[0] if last else 0
-    await model.bulk_create(rows, batch_size=BATCH_SIZE)  # type: ignore[arg-type]
-    ids = await model.filter(id__gt=start).order_by("id").values_list("id", flat=True)
-    if len(ids) != len(rows):
-        raise RuntimeError(f"expected {len(rows)} new {model.__name__} rows, found {len(ids)}")
-    for row, pk in zip(rows, ids, strict=True):
-        row.id = pk  # type: ignore[attr-defined]
-    return rows
 
 
 @dataclass
@@ -893,12 +355,12 @@ class _Seeder:
         await self.make_deals()
         await self.make_leads()
         self.make_activities()
-        await _insert(Activity, self.activities)
+        await insert_with_keys(Activity, self.activities)
 
     async def make_people(self) -> None:
         founded = self.anchor - timedelta(days=1000)
         self.teams = [Team(name=name, kind=kind, created_at=founded) for name, kind in TEAMS]
-        await _insert(Team, self.teams)
+        await insert_with_keys(Team, self.teams)
         team_by_name = {team.name: team for team in self.teams}
         for phase in (False, True):  # managers first, so reports can point at them
             batch = []
@@ -916,7 +378,7 @@ class _Seeder:
                 )
                 self.by_key[key] = user
                 batch.append(user)
-            await _insert(User, batch)
+            await insert_with_keys(User, batch)
         self.users = [self.by_key[key] for _, key, *_ in USERS]
         self.am = self.by_key["am"]
         self.sales_teams = {
@@ -949,7 +411,7 @@ class _Seeder:
             )
             for sku, name, category, price, active in PRODUCTS
         ]
-        await _insert(Product, self.products)
+        await insert_with_keys(Product, self.products)
         self.product_by_sku = {p.sku: p for p in self.products}
         self.competitors = [
             Competitor(
@@ -961,7 +423,7 @@ class _Seeder:
             )
             for name, site, strengths, weaknesses in COMPETITORS
         ]
-        await _insert(Competitor, self.competitors)
+        await insert_with_keys(Competitor, self.competitors)
 
     # ---- clients, contacts, accounts -------------------------------------------------------
 
@@ -1013,7 +475,7 @@ class _Seeder:
                     created_at=self.day_at(started + rng.randint(5, 30)),
                 )
             )
-        await _insert(Client, self.clients)
+        await insert_with_keys(Client, self.clients)
         by_client: dict[int, list[Contact]] = {}
         for client in self.clients:
             big = client.size_band in (SizeBand.ENTERPRISE, SizeBand.LARGE)
@@ -1035,7 +497,7 @@ class _Seeder:
                 )
                 self.contacts.append(contact)
                 by_client.setdefault(client.pk, []).append(contact)
-        await _insert(Contact, self.contacts)
+        await insert_with_keys(Contact, self.contacts)
         self.client_contacts = by_client
 
     def tier_for(self, client: Client) -> AccountTier:
@@ -1085,9 +547,9 @@ class _Seeder:
                 plan = _AccountPlan(account, client, self.client_contacts[client.pk], start, end)
                 self.accounts.append(plan)
         self.feature_the_demo_account_manager()
-        await _insert(Account, [plan.account for plan in self.accounts])
+        await insert_with_keys(Account, [plan.account for plan in self.accounts])
         self.make_account_teams()
-        await _insert(AccountTeamMember, self.team_members)
+        await insert_with_keys(AccountTeamMember, self.team_members)
 
     def account_terms(self, client: Client, tier: AccountTier, number: int) -> tuple:
         """Status, start (days ago), last active day (days ago), ARR and renewal date."""
@@ -1205,13 +667,13 @@ class _Seeder:
         rng.shuffle(targets)
         for pipe, stage in targets:
             self.plan_deal(self.account_for(pipe, stage), pipe, stage)
-        await _insert(Opportunity, [deal.opportunity for deal in self.deals])
+        await insert_with_keys(Opportunity, [deal.opportunity for deal in self.deals])
         for deal in self.deals:
             self.write_history(deal)
             self.write_details(deal)
-        await _insert(OpportunityStageChange, self.stage_changes)
-        await _insert(OpportunityLineItem, self.line_items)
-        await _insert(OpportunityCompetitor, self.deal_competitors)
+        await insert_with_keys(OpportunityStageChange, self.stage_changes)
+        await insert_with_keys(OpportunityLineItem, self.line_items)
+        await insert_with_keys(OpportunityCompetitor, self.deal_competitors)
 
     def account_for(self, pipe: _Pipe, stage: Stage) -> _AccountPlan:
         weight = {AccountTier.STRATEGIC: 5, AccountTier.KEY: 3, AccountTier.STANDARD: 1}
@@ -1589,7 +1051,7 @@ class _Seeder:
                     lead.company_name, lead.company_domain = existing.name, existing.domain
                     lead.email = f"{first}.{_slug(last)}@{existing.domain}".lower()
                 self.to_convert.append((lead, existing, qualified <= 3))
-        await _insert(Lead, self.leads)
+        await insert_with_keys(Lead, self.leads)
 
     async def convert_leads(self) -> None:
         """Convert a few qualified leads the way a user would, through the domain service."""
@@ -1887,5 +1349,5 @@ class _Seeder:
             opportunity_competitors=await OpportunityCompetitor.all().count(),
             activities=await Activity.all().count(),
             tasks=await Activity.filter(kind=TASK).count(),
-            **asdict(await count_account_work()),
+            **asdict(await count_plans_and_requests()),
         )

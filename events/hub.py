@@ -16,7 +16,7 @@ reads from the outbox until it is back in the recent window.
 import asyncio
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 
 from events.published import PublishedEvent, latest_sequence, published_after
 
@@ -93,11 +93,11 @@ class Hub:
         start = position + 1 - self._recent[0].sequence
         return [self._recent[i] for i in range(start, len(self._recent))]
 
-    def follow(self, after: int | None = None) -> AsyncIterator[PublishedEvent]:
+    def follow(self, after: int | None = None) -> AsyncGenerator[PublishedEvent, None]:
         """Every event published after ``after`` (default: from this call on), in order."""
         return self._follow(self.cursor if after is None else after)
 
-    async def _follow(self, position: int) -> AsyncIterator[PublishedEvent]:
+    async def _follow(self, position: int) -> AsyncGenerator[PublishedEvent, None]:
         self.followers += 1
         try:
             while True:

@@ -2,8 +2,13 @@
 
 from tortoise import fields
 
+from models.accounts import Account
 from models.base import ArchivableRecord
+from models.clients import Client, Contact
 from models.enums import ActivityKind
+from models.leads import Lead
+from models.opportunities import Opportunity
+from models.people import User
 
 
 class Activity(ArchivableRecord):
@@ -15,22 +20,22 @@ class Activity(ArchivableRecord):
     due_at = fields.DatetimeField(null=True)
     completed_at = fields.DatetimeField(null=True)
     outcome = fields.CharField(max_length=500, null=True)
-    owner: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    owner: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="activities", null=True, on_delete=fields.SET_NULL
     )
-    client: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    client: fields.ForeignKeyNullableRelation[Client] = fields.ForeignKeyField(
         "models.Client", related_name="activities", null=True, on_delete=fields.CASCADE
     )
-    contact: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    contact: fields.ForeignKeyNullableRelation[Contact] = fields.ForeignKeyField(
         "models.Contact", related_name="activities", null=True, on_delete=fields.CASCADE
     )
-    account: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="activities", null=True, on_delete=fields.CASCADE
     )
-    opportunity: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    opportunity: fields.ForeignKeyNullableRelation[Opportunity] = fields.ForeignKeyField(
         "models.Opportunity", related_name="activities", null=True, on_delete=fields.CASCADE
     )
-    lead: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    lead: fields.ForeignKeyNullableRelation[Lead] = fields.ForeignKeyField(
         "models.Lead", related_name="activities", null=True, on_delete=fields.CASCADE
     )
 

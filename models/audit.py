@@ -1,9 +1,12 @@
 """The audit log and the transactional outbox of domain events."""
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
 from models.enums import AuditAction
+from models.people import User
 
 
 class AuditLogEntry(Model):
@@ -11,13 +14,13 @@ class AuditLogEntry(Model):
 
     id = fields.BigIntField(primary_key=True)
     occurred_at = fields.DatetimeField()
-    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     action = fields.CharEnumField(AuditAction, max_length=16)
     record_type = fields.CharField(max_length=64)
     record_id = fields.IntField()
-    changes: fields.Field[dict] = fields.JSONField(default=dict)
+    changes: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
 
     actor_id: int | None
 
@@ -45,7 +48,7 @@ class OutboxEvent(Model):
     actor_id = fields.IntField(null=True)
     aggregate_type = fields.CharField(max_length=64)
     aggregate_id = fields.IntField()
-    data: fields.Field[dict] = fields.JSONField()
+    data: fields.Field[dict[str, Any]] = fields.JSONField()
     published_at = fields.DatetimeField(null=True)
     # Set once the event has been turned into deliveries to the webhook endpoints that want it
     # (webhooks/fanout.py); until then it stays in the scan, so a late commit is never skipped.

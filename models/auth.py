@@ -5,6 +5,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.base import Record
+from models.people import User
 
 
 class RefreshToken(Model):
@@ -12,7 +13,7 @@ class RefreshToken(Model):
     family; presenting a replaced token again revokes the whole family."""
 
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="refresh_tokens", on_delete=fields.CASCADE
     )
     token_hash = fields.CharField(max_length=64, unique=True)
@@ -32,7 +33,7 @@ class RefreshToken(Model):
 class ApiKey(Record):
     """A key for scripts, ``ag_<prefix>_<secret>``. Only the prefix is kept readable."""
 
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="api_keys", on_delete=fields.CASCADE
     )
     name = fields.CharField(max_length=200)

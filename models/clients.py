@@ -4,6 +4,7 @@ from tortoise import fields
 
 from models.base import ArchivableRecord
 from models.enums import BuyingRole, ClientStatus, SizeBand
+from models.people import Team
 
 
 class Client(ArchivableRecord):
@@ -16,7 +17,7 @@ class Client(ArchivableRecord):
     tags: fields.Field[list[str]] = fields.JSONField(default=list)
     # The sales team that created the client: while nobody has an account with it (a
     # prospect), only that team sees it (services/visibility.py). None: administrators only.
-    team: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    team: fields.ForeignKeyNullableRelation[Team] = fields.ForeignKeyField(
         "models.Team", related_name=False, null=True, on_delete=fields.SET_NULL
     )
 

@@ -2,8 +2,11 @@
 
 from tortoise import fields
 
+from models.accounts import Account
 from models.base import ArchivableRecord
+from models.clients import Client, Contact
 from models.enums import LeadSource, LeadStatus
+from models.opportunities import Opportunity
 from models.people import User
 
 
@@ -21,16 +24,16 @@ class Lead(ArchivableRecord):
     score = fields.IntField(default=0)
     next_follow_up_at = fields.DatetimeField(null=True)
     converted_at = fields.DatetimeField(null=True)
-    converted_client: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    converted_client: fields.ForeignKeyNullableRelation[Client] = fields.ForeignKeyField(
         "models.Client", related_name=False, null=True, on_delete=fields.SET_NULL
     )
-    converted_contact: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    converted_contact: fields.ForeignKeyNullableRelation[Contact] = fields.ForeignKeyField(
         "models.Contact", related_name=False, null=True, on_delete=fields.SET_NULL
     )
-    converted_account: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    converted_account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
     )
-    converted_opportunity: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    converted_opportunity: fields.ForeignKeyNullableRelation[Opportunity] = fields.ForeignKeyField(
         "models.Opportunity", related_name=False, null=True, on_delete=fields.SET_NULL
     )
 

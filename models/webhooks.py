@@ -4,6 +4,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.base import Record
+from models.people import User
 
 
 class WebhookEndpoint(Record):
@@ -13,7 +14,7 @@ class WebhookEndpoint(Record):
     During a rotation the previous secret signs too, until ``previous_secret_expires_at``.
     """
 
-    owner: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="webhook_endpoints", on_delete=fields.CASCADE
     )
     url = fields.CharField(max_length=2000)
@@ -42,7 +43,7 @@ class WebhookDelivery(Model):
     """
 
     id = fields.BigIntField(primary_key=True)
-    endpoint: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    endpoint: fields.ForeignKeyRelation[WebhookEndpoint] = fields.ForeignKeyField(
         "models.WebhookEndpoint", related_name="deliveries", on_delete=fields.CASCADE
     )
     event_id = fields.UUIDField()
@@ -76,7 +77,7 @@ class WebhookAttempt(Model):
     """One HTTP request of a delivery: what came back, how long it took, what went wrong."""
 
     id = fields.BigIntField(primary_key=True)
-    delivery: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    delivery: fields.ForeignKeyRelation[WebhookDelivery] = fields.ForeignKeyField(
         "models.WebhookDelivery", related_name="attempts", on_delete=fields.CASCADE
     )
     number = fields.IntField()

@@ -3,8 +3,9 @@ the caller may see, the service call, and the payload, or its ``errors`` when th
 refuses.
 
 A mutation is a named function in ``resolvers/<domain>.py`` that calls ``mutate`` (any
-payload) or ``mutate_record`` (a payload carrying one record); its permission is declared on
-its root field (``resolvers.core.permissions``).
+payload), ``mutate_record`` (a payload carrying one record) or ``mutate_as_viewer`` (rules
+that depend on who the caller is); its permission is declared on its root field
+(``resolvers.core.permissions``).
 """
 
 import dataclasses
@@ -19,10 +20,11 @@ from strawberry.types.base import StrawberryOptional, get_object_definition
 
 import models
 from db import is_database_busy
+from resolvers.core.errors import forbidden
 from resolvers.core.listing import pk
 from schema.base import Info, RecordNode, UserError
 from services import records
-from services.errors import DomainError, ErrorCode, Problem
+from services.errors import DomainError, ErrorCode, Forbidden, Problem
 from services.records import RecordKind, describe
 
 log = logging.getLogger("accountgraph.graphql")
@@ -134,6 +136,30 @@ async def mutate_record(
 
     async def call(values: dict[str, Any]) -> dict[str, Any]:
         return {field: node.from_row(await work(values, info.context.actor_id))}
+
+    return await mutate(info, payload, input, call, id_type=id_type)
+
+
+async def mutate_as_viewer(
+    info: Info,
+    payload: type[P],
+    input: Any,
+    work: Callable[[dict[str, Any], models.User], Awaitable[dict[str, Any]]],
+    *,
+    id_type: str | None = None,
+) -> P:
+    """A mutation whose rules depend on who the caller is, not only on their role: ``work``
+    gets the input's values and the signed-in user and returns the payload's fields. The
+    service's refusal of the caller (``Forbidden``) is a top-level FORBIDDEN error, as for a
+    refused role; a refusal of the input fills the payload's ``errors``."""
+    viewer = info.context.viewer
+    assert viewer is not None
+
+    async def call(values: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return await work(values, viewer)
+        except Forbidden as exc:
+            raise forbidden(str(exc)) from None
 
     return await mutate(info, payload, input, call, id_type=id_type)
 

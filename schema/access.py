@@ -2,11 +2,13 @@
 
 from collections.abc import Iterator
 
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode
+from graphql import FieldNode, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from resolvers.core.errors import forbidden, unauthenticated
+from resolvers.core.permissions import SIGN_IN_FIRST
 from services.auth import Scope
 
 # Root fields an anonymous caller may use: signing in, and asking whether one is signed in.
@@ -34,12 +36,7 @@ class RequireSignIn(SchemaExtension):
         ):
             context.result = ExecutionResult(
                 data=None,
-                errors=[
-                    GraphQLError(
-                        "Sign in first: send 'Authorization: Bearer <access token or API key>'.",
-                        extensions={"code": "UNAUTHENTICATED"},
-                    )
-                ],
+                errors=[unauthenticated(SIGN_IN_FIRST)],
             )
         yield
 
@@ -61,10 +58,9 @@ class RequireScope(SchemaExtension):
                 context.result = ExecutionResult(
                     data=None,
                     errors=[
-                        GraphQLError(
+                        forbidden(
                             f"This API key may not {'change' if needed == Scope.WRITE else 'read'}"
-                            f" anything: use a key with the {needed.value} scope.",
-                            extensions={"code": "FORBIDDEN"},
+                            f" anything: use a key with the {needed.value} scope."
                         )
                     ],
                 )

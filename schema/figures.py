@@ -1,5 +1,6 @@
 """Figures the analytics services compute for one record, as fields of its type: an
-account's health and satisfaction, a plan's progress, the signed-in user's portfolio.
+account's health and satisfaction, the signed-in user's portfolio (a plan's progress is
+declared with the plan, in ``schema.planning``).
 
 Below the types that carry them, so a target's user and team are referenced upward."""
 
@@ -11,14 +12,13 @@ import strawberry
 
 import models
 from ids import to_global_id
-from resolvers.core.analytics import health_loader, plan_progress_loader, satisfaction_loader
+from resolvers.core.analytics import health_loader, satisfaction_loader
 from resolvers.core.errors import bad_input
 from schema.base import Above, Info, load
 from schema.enums import HealthStatus, TargetMetric
 from services import clock
 from services.analytics import attainment as attainment_service
 from services.analytics import health as health_service
-from services.analytics import plans as plans_service
 from services.analytics import portfolio as portfolio_service
 from services.analytics.period import Period, PeriodUnit
 from services.analytics.satisfaction import Trend
@@ -148,71 +148,6 @@ async def resolve_account_health(info: Info, account_id: int) -> AccountHealth |
     """``Account.health``, batched over the accounts of the request."""
     found = await health_loader(info.context).load(account_id)
     return AccountHealth.of(found) if found is not None else None
-
-
-@strawberry.type(description="Linked deals in one currency.")
-class DealProgress:
-    currency: str = strawberry.field(description="ISO 4217 code of the amounts.")
-    open_amount: Decimal = strawberry.field(description="Amount of the open deals.")
-    weighted_amount: Decimal = strawberry.field(
-        description="Open amount x probability / 100, rounded to the cent after adding."
-    )
-    won_amount: Decimal = strawberry.field(description="Amount of the deals won.")
-    open_count: int = strawberry.field(description="How many open deals.")
-    won_count: int = strawberry.field(description="How many deals won.")
-
-    @classmethod
-    def many(cls, items: list[plans_service.DealProgress]) -> list["DealProgress"]:
-        return [cls(**vars(x)) for x in items]
-
-
-@strawberry.type(description="Progress of one objective, from the deals linked to it.")
-class ObjectiveProgress:
-    objective_pk: strawberry.Private[int]
-    amounts: list[DealProgress] = strawberry.field(description="Per currency.")
-
-    @strawberry.field(description="The objective's global id.")
-    def objective_id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("PlanObjective", self.objective_pk))
-
-
-@strawberry.type(
-    description="An account plan's progress: the deals linked to its objectives (each once) "
-    "against its revenue target."
-)
-class PlanProgress:
-    plan_pk: strawberry.Private[int]
-    revenue_target: Decimal | None = strawberry.field(description="The plan's revenue target.")
-    currency: str = strawberry.field(description="The plan's currency.")
-    attainment: Decimal | None = strawberry.field(
-        description="Won in the plan's currency as a percentage of the target; null without one."
-    )
-    amounts: list[DealProgress] = strawberry.field(description="The plan's deals, per currency.")
-    objectives: list[ObjectiveProgress] = strawberry.field(description="Per objective, in order.")
-
-    @strawberry.field(description="The plan's global id.")
-    def plan_id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("AccountPlan", self.plan_pk))
-
-    @classmethod
-    def of(cls, p: plans_service.PlanProgress) -> "PlanProgress":
-        return cls(
-            plan_pk=p.plan_id,
-            revenue_target=p.revenue_target,
-            currency=p.currency,
-            attainment=p.attainment,
-            amounts=DealProgress.many(p.amounts),
-            objectives=[
-                ObjectiveProgress(objective_pk=o.objective_id, amounts=DealProgress.many(o.amounts))
-                for o in p.objectives
-            ],
-        )
-
-
-async def resolve_plan_progress(info: Info, plan_id: int) -> PlanProgress | None:
-    """Progress of one plan; attach to the ``AccountPlan`` type as its ``progress`` field."""
-    found = await plan_progress_loader(info.context).load(plan_id)
-    return PlanProgress.of(found) if found else None
 
 
 @strawberry.type(description="The accounts the viewer looks after, in a few figures.")

@@ -1,9 +1,10 @@
 """Mutation inputs: what each mutation takes. Update inputs are derived from create inputs,
 with every field optional (omitted = unchanged, null = cleared)."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry import UNSET
@@ -19,16 +20,19 @@ from schema.enums import (
     CompetitorStatus,
     LeadSource,
     LeadStatus,
+    ObjectiveStatus,
     OpportunityType,
+    PlanStatus,
+    RequestPriority,
+    RequestStatus,
     Role,
+    SatisfactionKind,
     SizeBand,
+    TargetMetric,
     TeamKind,
 )
 
-
-def id_input(mutation: str, description: str) -> type:
-    cls = type(f"{mutation}Input", (), {"__annotations__": {"id": GlobalID}})
-    return strawberry.input(cls, description=description)
+T = TypeVar("T")
 
 
 EXPECTED_VERSION = (
@@ -43,25 +47,31 @@ def expected_version_field() -> Any:
     return strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
-def update_input(mutation: str, create: type, *, omit: tuple[str, ...] = ()) -> type:
-    """``<mutation>Input``: the create input's fields, all optional (omitted = unchanged),
-    and ``expectedVersion``."""
-    annotations: dict[str, Any] = {"id": GlobalID}
-    namespace: dict[str, Any] = {}
-    for field in get_object_definition(create, strict=True).fields:
-        if field.python_name in omit:
-            continue
-        annotations[field.python_name] = create.__annotations__[field.python_name] | None
-        namespace[field.python_name] = strawberry.field(
-            default=UNSET, description=field.description
+def updates(create: type, *, omit: tuple[str, ...] = ()) -> Callable[[type[T]], type[T]]:
+    """Make the decorated class an update input: ``id``, the fields of the input ``create``
+    but ``omit``, all optional (omitted = unchanged, null = cleared), and ``expectedVersion``."""
+
+    def declare(cls: type[T]) -> type[T]:
+        annotations: dict[str, Any] = {"id": GlobalID}
+        defaults: dict[str, Any] = {}
+        for field in get_object_definition(create, strict=True).fields:
+            if field.python_name in omit:
+                continue
+            annotations[field.python_name] = create.__annotations__[field.python_name] | None
+            defaults[field.python_name] = strawberry.field(
+                default=UNSET, description=field.description
+            )
+        annotations["expected_version"] = int | None
+        defaults["expected_version"] = expected_version_field()
+        for name, default in defaults.items():
+            setattr(cls, name, default)
+        cls.__annotations__ = annotations
+        return strawberry.input(
+            cls,
+            description="Fields to change; omitted fields stay as they are, null clears a value.",
         )
-    annotations["expected_version"] = int | None
-    namespace["expected_version"] = expected_version_field()
-    namespace["__annotations__"] = annotations
-    return strawberry.input(
-        type(f"{mutation}Input", (), namespace),
-        description="Fields to change; omitted fields stay as they are, null clears a value.",
-    )
+
+    return declare
 
 
 def opt(description: str | None = None) -> Any:
@@ -206,35 +216,165 @@ class CreateTeamInput:
     kind: TeamKind | None = opt()
 
 
-UpdateUserInput = update_input("UpdateUser", CreateUserInput, omit=("password",))
-UpdateTeamInput = update_input("UpdateTeam", CreateTeamInput)
-DeactivateUserInput = id_input("DeactivateUser", "The user to deactivate.")
-UpdateClientInput = update_input("UpdateClient", CreateClientInput)
-UpdateContactInput = update_input("UpdateContact", CreateContactInput, omit=("client_id",))
-UpdateAccountInput = update_input("UpdateAccount", CreateAccountInput, omit=("client_id",))
-UpdateProductInput = update_input("UpdateProduct", CreateProductInput)
-UpdateCompetitorInput = update_input("UpdateCompetitor", CreateCompetitorInput)
-UpdateLeadInput = update_input("UpdateLead", CreateLeadInput)
-UpdateOpportunityInput = update_input(
-    "UpdateOpportunity",
-    CreateOpportunityInput,
-    omit=("account_id", "pipeline_id", "stage_id", "lost_reason"),
-)
-UpdateOpportunityLineItemInput = update_input(
-    "UpdateOpportunityLineItem",
-    CreateOpportunityLineItemInput,
-    omit=("opportunity_id", "product_id"),
-)
-UpdateOpportunityCompetitorInput = update_input(
-    "UpdateOpportunityCompetitor",
-    CreateOpportunityCompetitorInput,
-    omit=("opportunity_id", "competitor_id"),
-)
-UpdateActivityInput = update_input(
-    "UpdateActivity",
+@updates(CreateUserInput, omit=("password",))
+class UpdateUserInput:
+    pass
+
+
+@updates(CreateTeamInput)
+class UpdateTeamInput:
+    pass
+
+
+@updates(CreateClientInput)
+class UpdateClientInput:
+    pass
+
+
+@updates(CreateContactInput, omit=("client_id",))
+class UpdateContactInput:
+    pass
+
+
+@updates(CreateAccountInput, omit=("client_id",))
+class UpdateAccountInput:
+    pass
+
+
+@updates(CreateProductInput)
+class UpdateProductInput:
+    pass
+
+
+@updates(CreateCompetitorInput)
+class UpdateCompetitorInput:
+    pass
+
+
+@updates(CreateLeadInput)
+class UpdateLeadInput:
+    pass
+
+
+@updates(CreateOpportunityInput, omit=("account_id", "pipeline_id", "stage_id", "lost_reason"))
+class UpdateOpportunityInput:
+    pass
+
+
+@updates(CreateOpportunityLineItemInput, omit=("opportunity_id", "product_id"))
+class UpdateOpportunityLineItemInput:
+    pass
+
+
+@updates(CreateOpportunityCompetitorInput, omit=("opportunity_id", "competitor_id"))
+class UpdateOpportunityCompetitorInput:
+    pass
+
+
+@updates(
     LogActivityInput,
     omit=("kind", "client_id", "contact_id", "account_id", "opportunity_id", "lead_id"),
 )
+class UpdateActivityInput:
+    pass
+
+
+# The record an archive, restore, delete or deactivation acts on.
+
+
+@strawberry.input(description="The client to archive.")
+class ArchiveClientInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The client to restore.")
+class RestoreClientInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The contact to archive.")
+class ArchiveContactInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The contact to restore.")
+class RestoreContactInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The account to archive.")
+class ArchiveAccountInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The account to restore.")
+class RestoreAccountInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The product to archive.")
+class ArchiveProductInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The product to restore.")
+class RestoreProductInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The competitor to archive.")
+class ArchiveCompetitorInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The competitor to restore.")
+class RestoreCompetitorInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The lead to archive.")
+class ArchiveLeadInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The lead to restore.")
+class RestoreLeadInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The opportunity to archive.")
+class ArchiveOpportunityInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The opportunity to restore.")
+class RestoreOpportunityInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The activity to archive.")
+class ArchiveActivityInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The activity to restore.")
+class RestoreActivityInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The line item to delete.")
+class DeleteOpportunityLineItemInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The competitor on the deal to delete.")
+class DeleteOpportunityCompetitorInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The user to deactivate.")
+class DeactivateUserInput:
+    id: GlobalID
 
 
 @strawberry.input(description="Move a deal to another stage of its pipeline.")
@@ -272,3 +412,181 @@ class ConvertLeadInput:
     account_name: str | None = opt("Defaults to the lead's company name.")
     owner_id: GlobalID | None = opt("Owner of the new account; defaults to the lead's owner.")
     opportunity: ConvertLeadOpportunityInput | None = opt()
+
+
+# ---- plans, coordination requests, satisfaction, targets ----
+
+
+@strawberry.input(description="A new plan for an account and period.")
+class CreateAccountPlanInput:
+    account_id: GlobalID
+    name: str
+    period_start: date = strawberry.field(description="First day of the plan's period.")
+    period_end: date = strawberry.field(description="Last day; after the first.")
+    owner_id: GlobalID | None = opt("Who runs the plan; the account's owner when omitted.")
+    status: PlanStatus | None = opt("DRAFT when omitted.")
+    revenue_target: Decimal | None = opt("Revenue the plan aims to win over its period.")
+    currency: str | None = opt("ISO 4217 code; the account's currency when omitted.")
+    summary: str | None = opt("The plan in a few sentences.")
+
+
+@strawberry.input(description="A new objective of an account plan.")
+class CreatePlanObjectiveInput:
+    plan_id: GlobalID
+    title: str = strawberry.field(description="What the objective is.")
+    owner_id: GlobalID | None = opt("Who is responsible; must be an active user.")
+    due_date: date | None = opt("When it is to be reached.")
+    status: ObjectiveStatus | None = opt("NOT_STARTED when omitted.")
+    measure: str | None = opt("How reaching it is measured, in words.")
+    position: int | None = opt("Order among the plan's objectives, from 0.")
+
+
+@strawberry.input(description="A new action of an account plan.")
+class CreatePlanActionInput:
+    plan_id: GlobalID
+    title: str = strawberry.field(description="What is to be done.")
+    objective_id: GlobalID | None = opt("The plan's objective it works towards.")
+    owner_id: GlobalID | None = opt("Who does it; must be an active user.")
+    due_date: date | None = opt("When it is due.")
+    completed_at: datetime | None = opt("When it was done; null while still to do.")
+
+
+@strawberry.input(description="A deal and an objective of a plan on the deal's account.")
+class LinkOpportunityToObjectiveInput:
+    objective_id: GlobalID
+    opportunity_id: GlobalID
+
+
+@strawberry.input(description="The deal to stop counting towards an objective.")
+class UnlinkOpportunityFromObjectiveInput:
+    objective_id: GlobalID
+    opportunity_id: GlobalID
+
+
+@strawberry.input(
+    description="Fields to change; omitted fields stay as they are, null clears a value."
+)
+class UpdateAccountPlanInput:
+    id: GlobalID
+    name: str | None = opt()
+    period_start: date | None = opt("First day of the plan's period.")
+    period_end: date | None = opt("Last day; after the first.")
+    owner_id: GlobalID | None = opt("Who runs the plan; the account's owner when omitted.")
+    status: PlanStatus | None = opt("DRAFT when omitted.")
+    revenue_target: Decimal | None = opt("Revenue the plan aims to win over its period.")
+    currency: str | None = opt("ISO 4217 code; the account's currency when omitted.")
+    summary: str | None = opt("The plan in a few sentences.")
+    expected_version: int | None = expected_version_field()
+
+
+@strawberry.input(description="The account plan to archive.")
+class ArchiveAccountPlanInput:
+    id: GlobalID
+
+
+@strawberry.input(description="The account plan to restore.")
+class RestoreAccountPlanInput:
+    id: GlobalID
+
+
+@strawberry.input(
+    description="Fields to change; omitted fields stay as they are, null clears a value."
+)
+class UpdatePlanObjectiveInput:
+    id: GlobalID
+    title: str | None = opt("What the objective is.")
+    owner_id: GlobalID | None = opt("Who is responsible; must be an active user.")
+    due_date: date | None = opt("When it is to be reached.")
+    status: ObjectiveStatus | None = opt("NOT_STARTED when omitted.")
+    measure: str | None = opt("How reaching it is measured, in words.")
+    position: int | None = opt("Order among the plan's objectives, from 0.")
+    expected_version: int | None = expected_version_field()
+
+
+@strawberry.input(description="The objective to remove.")
+class DeletePlanObjectiveInput:
+    id: GlobalID
+
+
+@strawberry.input(
+    description="Fields to change; omitted fields stay as they are, null clears a value."
+)
+class UpdatePlanActionInput:
+    id: GlobalID
+    title: str | None = opt("What is to be done.")
+    objective_id: GlobalID | None = opt("The plan's objective it works towards.")
+    owner_id: GlobalID | None = opt("Who does it; must be an active user.")
+    due_date: date | None = opt("When it is due.")
+    completed_at: datetime | None = opt("When it was done; null while still to do.")
+    expected_version: int | None = expected_version_field()
+
+
+@strawberry.input(description="The action to remove.")
+class DeletePlanActionInput:
+    id: GlobalID
+
+
+@strawberry.input(description="An NPS or CSAT answer about an account.")
+class RecordSatisfactionInput:
+    account_id: GlobalID
+    kind: SatisfactionKind = strawberry.field(description="NPS (0..10) or CSAT (1..5).")
+    score: int = strawberry.field(description="A whole number on the kind's scale.")
+    contact_id: GlobalID | None = opt("Who answered; a contact of the account's client.")
+    comment: str | None = opt("What the client said.")
+    received_at: datetime | None = opt("When the answer was given; now when omitted.")
+
+
+@strawberry.input(description="Help to ask of an internal team about an account.")
+class CreateCoordinationRequestInput:
+    account_id: GlobalID
+    team_id: GlobalID = strawberry.field(description="The internal team asked; not a sales team.")
+    title: str = strawberry.field(description="What is asked, in one line.")
+    description: str | None = opt("The details of what is asked.")
+    priority: RequestPriority | None = opt("NORMAL when omitted.")
+    opportunity_id: GlobalID | None = opt("The deal of the account the request is about.")
+    assignee_id: GlobalID | None = opt("An active member of the team asked.")
+    due_date: date | None = opt("When it is needed by; not in the past.")
+
+
+@strawberry.input(
+    description="Fields to change; omitted fields stay as they are, null clears a value. The "
+    "team asked may change only status and assignee."
+)
+class UpdateCoordinationRequestInput:
+    id: GlobalID
+    status: RequestStatus | None = opt(
+        "DONE or DECLINED stamps resolvedAt; OPEN or IN_PROGRESS clears it."
+    )
+    assignee_id: GlobalID | None = opt("An active member of the team asked; null unassigns.")
+    title: str | None = opt("What is asked, in one line.")
+    description: str | None = opt("The details of what is asked.")
+    priority: RequestPriority | None = opt("How urgent it is.")
+    team_id: GlobalID | None = opt("Send the request to another internal team.")
+    opportunity_id: GlobalID | None = opt("The deal of the account the request is about.")
+    due_date: date | None = opt("When it is needed by.")
+    expected_version: int | None = expected_version_field()
+
+
+@strawberry.input(description="A comment on a coordination request.")
+class CommentOnCoordinationRequestInput:
+    request_id: GlobalID = strawberry.field(description="The request to comment on.")
+    body: str
+
+
+@strawberry.input(
+    description="A target for one user or one team (give exactly one of userId and teamId). "
+    "Setting it again for the same period and metric changes its amount."
+)
+class SetTargetInput:
+    period_start: date = strawberry.field(description="First day of the period.")
+    period_end: date = strawberry.field(description="Last day of the period; after the first.")
+    amount: Decimal = strawberry.field(
+        description="Revenue for REVENUE_WON, a whole count otherwise; not negative."
+    )
+    user_id: GlobalID | None = opt("The user the target is for.")
+    team_id: GlobalID | None = opt("The team the target is for.")
+    metric: TargetMetric | None = opt("REVENUE_WON when omitted.")
+    currency: str | None = opt(
+        "ISO 4217 code of a REVENUE_WON target (the base currency when omitted); "
+        "leave it out for counts."
+    )

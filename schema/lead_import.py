@@ -1,22 +1,14 @@
-"""``importLeads``: a CSV file of leads, uploaded with the GraphQL multipart request spec."""
-
-from typing import Any
+"""What ``importLeads`` takes and answers: a CSV file of leads, uploaded with the GraphQL
+multipart request spec, and the report of what was done with each row."""
 
 import strawberry
-from starlette.datastructures import UploadFile
 from strawberry import UNSET
 from strawberry.file_uploads import Upload
 from strawberry.relay import GlobalID
 
-from events.snapshot import camel
-from models import Lead, User
-from resolvers.mutation import respond
-from schema.base import Info, UserError
-from services.errors import DomainError
+from schema.base import UserError
 from services.errors import ErrorCode as DomainErrorCode
-from services.lead_import import ImportOptions, LeadColumn, check_owner, import_leads
-from services.lead_import.report import ImportReport, RejectedRow
-from settings import get_settings
+from services.lead_import import LeadColumn
 
 
 @strawberry.input(description="A file column and the lead field it holds.")
@@ -99,83 +91,3 @@ class ImportLeadsPayload:
     errors: list[UserError] = strawberry.field(
         default_factory=list, description="Why the file was refused; empty on success."
     )
-
-
-def _rejections(rows: list[RejectedRow]) -> list[ImportLeadsRejection]:
-    return [
-        ImportLeadsRejection(
-            row=row.number,
-            column=problem.column,
-            field=camel(problem.field) if problem.field else None,
-            message=problem.message,
-            code=problem.code,
-        )
-        for row in rows
-        for problem in row.problems
-    ]
-
-
-def _payload(report: ImportReport) -> dict[str, Any]:
-    return {
-        "rows": report.total_rows,
-        "created": report.created,
-        "updated": report.updated,
-        "unchanged": report.unchanged,
-        "rejected": report.rejected,
-        "duplicates": report.duplicates,
-        "ignored_columns": list(report.ignored_columns),
-        "rejected_rows": _rejections(report.rejected_rows),
-        "dry_run": report.dry_run,
-    }
-
-
-async def _owner(info: Info, owner_id: GlobalID | None) -> User | None:
-    from resolvers.mutation import visible_pk
-
-    if owner_id is None or owner_id is UNSET:
-        return info.context.viewer
-    return await User.get_or_none(pk=await visible_pk(info, owner_id, "User", "owner_id"))
-
-
-async def resolve_import_leads(info: Info, input: ImportLeadsInput) -> ImportLeadsPayload:
-    # Imported here: schema.mutations composes this module's mutation into the root type.
-    from schema.mutations import ensure_may_write
-
-    ensure_may_write(info, Lead)
-
-    async def call() -> dict[str, Any]:
-        upload: Any = input.file
-        if not isinstance(upload, UploadFile):
-            raise DomainError.single(
-                "send the file as a multipart upload (the GraphQL multipart request spec)",
-                field="file",
-            )
-        settings = get_settings()
-        visibility = info.context.visibility
-        owner = check_owner(await _owner(info, input.owner_id), assigned_by=visibility)
-        options = ImportOptions(
-            owner_id=owner.pk,
-            actor_id=info.context.actor_id,
-            scope=visibility.condition(Lead),
-            batch_size=(
-                settings.import_batch_size
-                if input.batch_size in (None, UNSET)
-                else input.batch_size
-            ),
-            encoding=input.encoding or "utf-8",
-            mapping={m.column: m.field for m in input.mapping or []},
-            dry_run=bool(input.dry_run),
-            keep_rejected=settings.import_listed_rejections,
-        )
-        return _payload(await import_leads(upload.file, options))
-
-    return await respond(ImportLeadsPayload, call)
-
-
-IMPORT_LEADS = strawberry.mutation(
-    resolver=resolve_import_leads,
-    description="Import leads from a CSV file (multipart upload): a row whose email a lead you "
-    "can see already has updates that lead; any other row makes a new lead. The file is "
-    "refused whole when it does not decode, is not CSV or lacks a required column; rows that "
-    "break a lead rule are reported and left out. Rows are stored in all-or-nothing batches.",
-)

@@ -6,10 +6,10 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from tortoise.expressions import Q
 from tortoise.models import Model
 
+from resolvers.core.errors import bad_input
 from resolvers.core.listing import archived_condition, child_page, list_page, ordering
 from resolvers.core.pagination import PageArgs, PaginationError
 from schema.base import Connection, Info
@@ -40,10 +40,6 @@ def order_input(entity: str, columns: Mapping[str, str]) -> type:
     return strawberry.input(cls, description=f"One sort key of a {entity.lower()} list.")
 
 
-def user_input_error(exc: PaginationError) -> GraphQLError:
-    return GraphQLError(str(exc), extensions={"code": "BAD_USER_INPUT"})
-
-
 @dataclass(frozen=True)
 class Listing:
     """One entity's list: node type, filter input and the query condition it stands for."""
@@ -66,7 +62,7 @@ class Listing:
         try:
             condition = self.condition(filter)
         except PaginationError as exc:
-            raise user_input_error(exc) from None
+            raise bad_input(str(exc)) from None
         if self.archivable:
             state = getattr(filter, "archived", None)
             condition &= archived_condition(state)
@@ -125,7 +121,7 @@ class Listing:
                         args,
                     )
             except PaginationError as exc:
-                raise user_input_error(exc) from None
+                raise bad_input(str(exc)) from None
             return Connection.from_page(page, node.from_row)
 
         return strawberry.field(resolver=resolve, description=f"{description} {PAGE_ARGS_HELP}")

@@ -1,4 +1,4 @@
-"""Account plans in the graph: plans, their objectives, actions and linked deals.
+"""Account plans in the graph: plans, their objectives, actions, linked deals and progress.
 
 Below ``Account`` (which lists an account's plans), so a plan refers to its account upward.
 """
@@ -12,14 +12,16 @@ from strawberry.relay import GlobalID
 from tortoise.expressions import Q
 
 import models
+from ids import to_global_id
+from resolvers.core.analytics import plan_progress_loader
 from resolvers.core.listing import conditions, pks, search_condition
 from schema.base import Above, Info, RecordNode, load, load_children, load_required
 from schema.enums import ArchiveState, ObjectiveStatus, PlanStatus
-from schema.figures import PlanProgress, resolve_plan_progress
 from schema.filters import ARCHIVED_HELP, values
 from schema.listing import Listing, order_input
 from schema.opportunities import Opportunity
 from schema.people import User
+from services.analytics import plans as plans_service
 
 if TYPE_CHECKING:
     from schema.accounts import Account
@@ -93,6 +95,71 @@ class PlanObjective(RecordNode):
     @strawberry.field(description="The plan's actions towards this objective, in order added.")
     async def actions(self, info: Info) -> list[PlanAction]:
         return await load_children(info, PlanAction, "objective_id", self.id, "id")
+
+
+@strawberry.type(description="Linked deals in one currency.")
+class DealProgress:
+    currency: str = strawberry.field(description="ISO 4217 code of the amounts.")
+    open_amount: Decimal = strawberry.field(description="Amount of the open deals.")
+    weighted_amount: Decimal = strawberry.field(
+        description="Open amount x probability / 100, rounded to the cent after adding."
+    )
+    won_amount: Decimal = strawberry.field(description="Amount of the deals won.")
+    open_count: int = strawberry.field(description="How many open deals.")
+    won_count: int = strawberry.field(description="How many deals won.")
+
+    @classmethod
+    def many(cls, items: list[plans_service.DealProgress]) -> list["DealProgress"]:
+        return [cls(**vars(x)) for x in items]
+
+
+@strawberry.type(description="Progress of one objective, from the deals linked to it.")
+class ObjectiveProgress:
+    objective_pk: strawberry.Private[int]
+    amounts: list[DealProgress] = strawberry.field(description="Per currency.")
+
+    @strawberry.field(description="The objective's global id.")
+    def objective_id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("PlanObjective", self.objective_pk))
+
+
+@strawberry.type(
+    description="An account plan's progress: the deals linked to its objectives (each once) "
+    "against its revenue target."
+)
+class PlanProgress:
+    plan_pk: strawberry.Private[int]
+    revenue_target: Decimal | None = strawberry.field(description="The plan's revenue target.")
+    currency: str = strawberry.field(description="The plan's currency.")
+    attainment: Decimal | None = strawberry.field(
+        description="Won in the plan's currency as a percentage of the target; null without one."
+    )
+    amounts: list[DealProgress] = strawberry.field(description="The plan's deals, per currency.")
+    objectives: list[ObjectiveProgress] = strawberry.field(description="Per objective, in order.")
+
+    @strawberry.field(description="The plan's global id.")
+    def plan_id(self) -> strawberry.ID:
+        return strawberry.ID(to_global_id("AccountPlan", self.plan_pk))
+
+    @classmethod
+    def of(cls, p: plans_service.PlanProgress) -> "PlanProgress":
+        return cls(
+            plan_pk=p.plan_id,
+            revenue_target=p.revenue_target,
+            currency=p.currency,
+            attainment=p.attainment,
+            amounts=DealProgress.many(p.amounts),
+            objectives=[
+                ObjectiveProgress(objective_pk=o.objective_id, amounts=DealProgress.many(o.amounts))
+                for o in p.objectives
+            ],
+        )
+
+
+async def resolve_plan_progress(info: Info, plan_id: int) -> PlanProgress | None:
+    """``AccountPlan.progress``, batched over the plans of the request."""
+    found = await plan_progress_loader(info.context).load(plan_id)
+    return PlanProgress.of(found) if found else None
 
 
 @strawberry.type(description="How an account manager means to grow an account over a period.")

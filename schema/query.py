@@ -1,22 +1,9 @@
-"""Read access to the graph."""
+"""The lists of records read from the root: teams, clients, leads, products, competitors and
+the audit log, each declared once as a ``Listing``."""
 
-import asyncio
-from typing import Any
-
-import strawberry
-from graphql import GraphQLError
-from strawberry import relay
-from strawberry.relay import GlobalID
-
-from schema.account_work_queries import ACCOUNT_WORK_NODES, AccountWorkQueries
-from schema.accounts import ACCOUNTS, Account, AccountOrder, AccountTeamMember
-from schema.activities import ACTIVITIES, Activity, ActivityOrder
-from schema.analytics import AnalyticsQueries
 from schema.audit import AuditLogEntry
-from schema.auth import AuthQueries
-from schema.base import Info, RecordNode
 from schema.catalog import Competitor, Product
-from schema.clients import CONTACTS, Client, Contact, ContactOrder
+from schema.clients import Client
 from schema.filters import (
     AuditLogFilter,
     ClientFilter,
@@ -33,73 +20,14 @@ from schema.filters import (
 )
 from schema.leads import Lead
 from schema.listing import Listing, order_input
-from schema.opportunities import (
-    OPPORTUNITIES,
-    Opportunity,
-    OpportunityCompetitor,
-    OpportunityLineItem,
-    OpportunityOrder,
-    OpportunityStageChange,
-    Pipeline,
-    Stage,
-)
-from schema.people import USERS, Team, User, UserOrder
-from schema.webhooks import WebhookDelivery, WebhookEndpoint, WebhookQueries
-
-NODE_TYPES: dict[str, type[RecordNode]] = {
-    node.__name__: node
-    for node in (
-        User,
-        Team,
-        Client,
-        Contact,
-        Account,
-        AccountTeamMember,
-        Lead,
-        Pipeline,
-        Stage,
-        Product,
-        Competitor,
-        Opportunity,
-        OpportunityLineItem,
-        OpportunityCompetitor,
-        OpportunityStageChange,
-        Activity,
-        *ACCOUNT_WORK_NODES,
-        WebhookEndpoint,
-        WebhookDelivery,
-    )
-}
-
-
-def not_found(what: str = "record") -> GraphQLError:
-    return GraphQLError(f"No {what} with that id", extensions={"code": "NOT_FOUND"})
-
-
-async def resolve_node(info: Info, gid: GlobalID, expected: type[RecordNode] | None = None) -> Any:
-    node = NODE_TYPES.get(gid.type_name)
-    if node is None or (expected is not None and node is not expected):
-        return None
-    [found] = await node.resolve_nodes(info=info, node_ids=[gid.node_id])
-    return found
-
-
-def lookup(node: type[RecordNode]) -> Any:
-    """``<entity>(id:)``: one record of a type, NOT_FOUND when there is none."""
-
-    async def resolve(info: Info, id: GlobalID) -> node:  # type: ignore[valid-type]
-        found = await resolve_node(info, id, node)
-        if found is None:
-            raise not_found(node.__name__.lower())
-        return found
-
-    return strawberry.field(resolver=resolve, description=f"One {node.__name__.lower()} by id.")
-
+from schema.people import Team
 
 TEAM_COLUMNS = {"NAME": "name", "CREATED_AT": "created_at"}
 TEAMS = Listing(Team, TeamFilter, team_condition, TEAM_COLUMNS, ("name",), archivable=False)
+TeamOrder = order_input("Team", TEAM_COLUMNS)
 CLIENT_COLUMNS = {"NAME": "name", "CREATED_AT": "created_at", "UPDATED_AT": "updated_at"}
 CLIENTS = Listing(Client, ClientFilter, client_condition, CLIENT_COLUMNS, ("name",))
+ClientOrder = order_input("Client", CLIENT_COLUMNS)
 LEAD_COLUMNS = {
     "CREATED_AT": "created_at",
     "SCORE": "score",
@@ -107,12 +35,15 @@ LEAD_COLUMNS = {
     "PERSON_NAME": "person_name",
 }
 LEADS = Listing(Lead, LeadFilter, lead_condition, LEAD_COLUMNS, ("-created_at",))
+LeadOrder = order_input("Lead", LEAD_COLUMNS)
 PRODUCT_COLUMNS = {"NAME": "name", "LIST_PRICE": "list_price", "CREATED_AT": "created_at"}
 PRODUCTS = Listing(Product, ProductFilter, product_condition, PRODUCT_COLUMNS, ("name",))
+ProductOrder = order_input("Product", PRODUCT_COLUMNS)
 COMPETITOR_COLUMNS = {"NAME": "name", "CREATED_AT": "created_at"}
 COMPETITORS = Listing(
     Competitor, CompetitorFilter, competitor_condition, COMPETITOR_COLUMNS, ("name",)
 )
+CompetitorOrder = order_input("Competitor", COMPETITOR_COLUMNS)
 AUDIT_COLUMNS = {"OCCURRED_AT": "occurred_at"}
 AUDIT_LOG = Listing(
     AuditLogEntry,
@@ -122,49 +53,4 @@ AUDIT_LOG = Listing(
     ("-occurred_at", "-id"),
     archivable=False,
 )
-
-
-@strawberry.type(description="Everything that can be read.")
-class Query(AuthQueries, AccountWorkQueries, AnalyticsQueries, WebhookQueries):
-    @strawberry.field(description="Any record by its global id.")
-    async def node(self, info: Info, id: GlobalID) -> relay.Node:
-        found = await resolve_node(info, id)
-        if found is None:
-            raise not_found()
-        return found
-
-    @strawberry.field(description="Records by global id, in order; null where there is none.")
-    async def nodes(self, info: Info, ids: list[GlobalID]) -> list[relay.Node | None]:
-        if len(ids) > 100:
-            raise GraphQLError("at most 100 ids at once", extensions={"code": "BAD_USER_INPUT"})
-        return list(await asyncio.gather(*(resolve_node(info, gid) for gid in ids)))
-
-    @strawberry.field(description="The signed-in user; null for anonymous callers.")
-    def viewer(self, info: Info) -> User | None:
-        viewer = info.context.viewer
-        return User.from_row(viewer) if viewer is not None else None
-
-    users = USERS.root_field(UserOrder, "Users.")
-    teams = TEAMS.root_field(order_input("Team", TEAM_COLUMNS), "Teams.")
-    clients = CLIENTS.root_field(order_input("Client", CLIENT_COLUMNS), "Client organisations.")
-    client = lookup(Client)
-    contacts = CONTACTS.root_field(ContactOrder, "People at clients.")
-    accounts = ACCOUNTS.root_field(AccountOrder, "Accounts, by name unless ordered otherwise.")
-    account = lookup(Account)
-    leads = LEADS.root_field(order_input("Lead", LEAD_COLUMNS), "Leads, newest first.")
-    lead = lookup(Lead)
-    opportunities = OPPORTUNITIES.root_field(OpportunityOrder, "Deals, newest first.")
-    opportunity = lookup(Opportunity)
-    activities = ACTIVITIES.root_field(ActivityOrder, "Activities, newest first.")
-    products = PRODUCTS.root_field(order_input("Product", PRODUCT_COLUMNS), "Products.")
-    competitors = COMPETITORS.root_field(
-        order_input("Competitor", COMPETITOR_COLUMNS), "Competitors."
-    )
-    account_plan = lookup(ACCOUNT_WORK_NODES[0])
-    audit_log = AUDIT_LOG.root_field(
-        order_input("AuditLog", AUDIT_COLUMNS), "Recorded changes, newest first."
-    )
-
-    @strawberry.field(description="Every pipeline with its stages, in order.")
-    async def pipelines(self, info: Info) -> list[Pipeline]:
-        return Pipeline.from_rows(await Pipeline.model.all().order_by("position", "id"))
+AuditLogOrder = order_input("AuditLog", AUDIT_COLUMNS)

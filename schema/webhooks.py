@@ -1,25 +1,18 @@
-"""Webhooks in GraphQL: endpoints, their deliveries with every attempt, and managing them."""
+"""Webhooks in GraphQL: endpoints, their deliveries with every attempt, and the inputs and
+payloads of managing them."""
 
 from datetime import datetime
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.relay import GlobalID
-from tortoise.expressions import Q
 
 import models
-from resolvers.core.listing import InputError, conditions, pk
-from resolvers.mutation import respond
-from schema.base import Connection, Info, RecordNode, UserError, load
+from schema.base import Info, RecordNode, UserError, load
 from schema.enums import EventType
 from schema.inputs import expected_version_field
-from schema.listing import Listing, order_input
+from schema.listing import order_input
 from schema.people import User
-from services.errors import DomainError, ErrorCode
-from settings import get_settings
-from webhooks import endpoints
-from webhooks.delivery import Deliverer
 from webhooks.policy import AttemptOutcome, DeliveryStatus
 
 
@@ -35,9 +28,7 @@ class WebhookEndpoint(RecordNode):
     model = models.WebhookEndpoint
     url: str = strawberry.field(description="Where events are POSTed (http or https).")
     description: str = strawberry.field(description="What the endpoint is for.")
-    event_types: list[EventType] = strawberry.field(  # type: ignore[valid-type]
-        description="The event types it receives."
-    )
+    event_types: list[EventType] = strawberry.field(description="The event types it receives.")
     enabled: bool = strawberry.field(
         description="False while disabled; nothing is sent to a disabled endpoint."
     )
@@ -101,7 +92,7 @@ class WebhookAttempt:
 class WebhookDelivery(RecordNode):
     model = models.WebhookDelivery
     event_id: str = strawberry.field(description="The event's id: the webhook-id header.")
-    event_type: EventType = strawberry.field(description="The event's type.")  # type: ignore[valid-type]
+    event_type: EventType = strawberry.field(description="The event's type.")
     status: DeliveryStatus = strawberry.field(description="Where the delivery stands.")
     attempt_count: int = strawberry.field(description="How many attempts were made.")
     next_attempt_at: datetime | None = strawberry.field(
@@ -163,7 +154,7 @@ class WebhookDeliveryFilter:
     endpoint_id: GlobalID | None = strawberry.field(
         default=None, description="Only deliveries to this endpoint."
     )
-    event_type: EventType | None = strawberry.field(  # type: ignore[valid-type]
+    event_type: EventType | None = strawberry.field(
         default=None, description="Only events of this type."
     )
     status: DeliveryStatus | None = strawberry.field(
@@ -174,58 +165,11 @@ class WebhookDeliveryFilter:
     )
 
 
-def _endpoint_condition(f: WebhookEndpointFilter | None) -> Q:
-    return conditions(enabled=f.enabled) if f else Q()
-
-
-def _delivery_condition(f: WebhookDeliveryFilter | None) -> Q:
-    if f is None:
-        return Q()
-    endpoint_id = None
-    if f.endpoint_id is not None:
-        endpoint_id = pk(f.endpoint_id, "WebhookEndpoint")
-        if endpoint_id is None:
-            raise InputError(f"'{f.endpoint_id}' is not a valid WebhookEndpoint id")
-    return conditions(
-        endpoint_id=endpoint_id,
-        event_type=f.event_type.value if f.event_type is not None else None,
-        status=f.status.value if f.status is not None else None,
-        created_at__gte=f.since,
-    )
-
-
+# The fields each list sorts by (``<Type>Order``), and the column each stands for.
 ENDPOINT_COLUMNS = {"CREATED_AT": "created_at", "URL": "url"}
-ENDPOINTS = Listing(
-    WebhookEndpoint,
-    WebhookEndpointFilter,
-    _endpoint_condition,
-    ENDPOINT_COLUMNS,
-    ("created_at",),
-    archivable=False,
-)
+WebhookEndpointOrder = order_input("WebhookEndpoint", ENDPOINT_COLUMNS)
 DELIVERY_COLUMNS = {"CREATED_AT": "created_at"}
-DELIVERIES = Listing(
-    WebhookDelivery,
-    WebhookDeliveryFilter,
-    _delivery_condition,
-    DELIVERY_COLUMNS,
-    ("-created_at",),
-    archivable=False,
-)
-
-
-@strawberry.type
-class WebhookQueries:
-    webhook_endpoints = ENDPOINTS.root_field(
-        order_input("WebhookEndpoint", ENDPOINT_COLUMNS),
-        "Webhook endpoints: all of them for administrators, their own for account and sales "
-        "managers, none for other roles. Oldest first.",
-    )
-    webhook_deliveries = DELIVERIES.root_field(
-        order_input("WebhookDelivery", DELIVERY_COLUMNS),
-        "Deliveries to the webhook endpoints the caller manages, newest first, each with "
-        "every attempt.",
-    )
+WebhookDeliveryOrder = order_input("WebhookDelivery", DELIVERY_COLUMNS)
 
 
 @strawberry.input(description="A new webhook endpoint, owned by the caller.")
@@ -234,7 +178,7 @@ class CreateWebhookEndpointInput:
         description="http(s) URL; it may not resolve to a private, loopback, link-local or "
         "metadata address."
     )
-    event_types: list[EventType] = strawberry.field(  # type: ignore[valid-type]
+    event_types: list[EventType] = strawberry.field(
         description="The event types to receive; at least one."
     )
     description: str = strawberry.field(default="", description="What the endpoint is for.")
@@ -244,7 +188,7 @@ class CreateWebhookEndpointInput:
 class UpdateWebhookEndpointInput:
     id: GlobalID = strawberry.field(description="The endpoint to change.")
     url: str | None = strawberry.field(default=None, description="A new URL.")
-    event_types: list[EventType] | None = strawberry.field(  # type: ignore[valid-type]
+    event_types: list[EventType] | None = strawberry.field(
         default=None, description="A new set of event types."
     )
     description: str | None = strawberry.field(default=None, description="A new description.")
@@ -335,153 +279,3 @@ class RedeliverWebhookPayload:
         default_factory=list, description="Each is PENDING again, due now."
     )
     errors: list[UserError] = strawberry.field(default_factory=list, description="Why not.")
-
-
-def _manager(info: Info) -> models.User:
-    """The caller, if their role and credential may manage webhooks; FORBIDDEN otherwise."""
-    viewer = info.context.viewer
-    if viewer is None or not info.context.may_write(models.WebhookEndpoint):
-        raise GraphQLError("you may not manage webhook endpoints", extensions={"code": "FORBIDDEN"})
-    return viewer
-
-
-def _key(gid: GlobalID | None, type_name: str, field: str) -> int | None:
-    if gid is None:
-        return None
-    key = pk(gid, type_name)
-    if key is None:
-        what = "Webhook endpoint" if type_name == "WebhookEndpoint" else "Webhook delivery"
-        raise DomainError.single(f"{what} not found", code=ErrorCode.NOT_FOUND, field=field)
-    return key
-
-
-def _endpoint_key(gid: GlobalID) -> int:
-    key = _key(gid, "WebhookEndpoint", "id")
-    assert key is not None
-    return key
-
-
-@strawberry.type
-class WebhookMutations:
-    @strawberry.mutation(
-        description="Create a webhook endpoint owned by the caller; returns its secret once."
-    )
-    async def create_webhook_endpoint(
-        self, info: Info, input: CreateWebhookEndpointInput
-    ) -> CreateWebhookEndpointPayload:
-        owner = _manager(info)
-
-        async def call() -> dict[str, Any]:
-            made = await endpoints.create_endpoint(
-                owner=owner,
-                url=input.url,
-                event_types=[e.value for e in input.event_types],
-                description=input.description,
-            )
-            return {
-                "webhook_endpoint": WebhookEndpoint.from_row(made.endpoint),
-                "secret": made.secret,
-            }
-
-        return await respond(CreateWebhookEndpointPayload, call)
-
-    @strawberry.mutation(description="Change a webhook endpoint, or disable or enable it.")
-    async def update_webhook_endpoint(
-        self, info: Info, input: UpdateWebhookEndpointInput
-    ) -> UpdateWebhookEndpointPayload:
-        viewer = _manager(info)
-
-        async def call() -> dict[str, Any]:
-            changes = {
-                "url": input.url,
-                "event_types": [e.value for e in input.event_types]
-                if input.event_types is not None
-                else None,
-                "description": input.description,
-                "enabled": input.enabled,
-            }
-            endpoint = await endpoints.update_endpoint(
-                endpoint_id=_endpoint_key(input.id),
-                viewer=viewer,
-                changes=changes,
-                expected_version=input.expected_version,
-            )
-            return {"webhook_endpoint": WebhookEndpoint.from_row(endpoint)}
-
-        return await respond(UpdateWebhookEndpointPayload, call)
-
-    @strawberry.mutation(description="Delete a webhook endpoint and its delivery history.")
-    async def delete_webhook_endpoint(
-        self, info: Info, input: WebhookEndpointIdInput
-    ) -> DeleteWebhookEndpointPayload:
-        viewer = _manager(info)
-
-        async def call() -> dict[str, Any]:
-            endpoint = await endpoints.delete_endpoint(
-                endpoint_id=_endpoint_key(input.id), viewer=viewer
-            )
-            return {"webhook_endpoint": WebhookEndpoint.from_row(endpoint)}
-
-        return await respond(DeleteWebhookEndpointPayload, call)
-
-    @strawberry.mutation(
-        description="Give an endpoint a new secret, returned once; the old one keeps signing "
-        "beside it for the overlap period (ACCOUNTGRAPH_WEBHOOK_ROTATION_OVERLAP_HOURS)."
-    )
-    async def rotate_webhook_secret(
-        self, info: Info, input: WebhookEndpointIdInput
-    ) -> RotateWebhookSecretPayload:
-        viewer = _manager(info)
-
-        async def call() -> dict[str, Any]:
-            made = await endpoints.rotate_secret(endpoint_id=_endpoint_key(input.id), viewer=viewer)
-            return {
-                "webhook_endpoint": WebhookEndpoint.from_row(made.endpoint),
-                "secret": made.secret,
-            }
-
-        return await respond(RotateWebhookSecretPayload, call)
-
-    @strawberry.mutation(
-        description="Send a webhook.ping to an endpoint now, once, and report the result."
-    )
-    async def ping_webhook_endpoint(
-        self, info: Info, input: WebhookEndpointIdInput
-    ) -> PingWebhookEndpointPayload:
-        viewer = _manager(info)
-
-        async def call() -> dict[str, Any]:
-            deliverer = Deliverer.from_settings(get_settings())
-            try:
-                delivery = await endpoints.ping_endpoint(
-                    endpoint_id=_endpoint_key(input.id), viewer=viewer, deliverer=deliverer
-                )
-            finally:
-                await deliverer.aclose()
-            return {"delivery": WebhookDelivery.from_row(delivery)}
-
-        return await respond(PingWebhookEndpointPayload, call)
-
-    @strawberry.mutation(
-        description="Deliver again, with the same webhook-id and a fresh retry schedule: one "
-        "finished delivery, or every failed delivery of an endpoint in a time range."
-    )
-    async def redeliver_webhook(
-        self, info: Info, input: RedeliverWebhookInput
-    ) -> RedeliverWebhookPayload:
-        viewer = _manager(info)
-
-        async def call() -> dict[str, Any]:
-            found = await endpoints.redeliver(
-                viewer=viewer,
-                delivery_id=_key(input.delivery_id, "WebhookDelivery", "delivery_id"),
-                endpoint_id=_key(input.endpoint_id, "WebhookEndpoint", "endpoint_id"),
-                since=input.since,
-                until=input.until,
-            )
-            return {"deliveries": [WebhookDelivery.from_row(d) for d in found]}
-
-        return await respond(RedeliverWebhookPayload, call)
-
-
-__all__ = ["Connection", "WebhookMutations", "WebhookQueries"]

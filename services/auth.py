@@ -266,12 +266,17 @@ async def create_api_key(
     name: str,
     scopes: frozenset[Scope],
     expires_at: datetime | None = None,
+    creator_scopes: frozenset[Scope] = ALL_SCOPES,
 ) -> tuple[ApiKey, str]:
     """A new API key; the returned plaintext key is shown once and never stored.
 
-    Only administrators' keys may have the admin scope. A key expires at ``expires_at``, at
-    most ``api_key_max_days`` from now, which is also when it expires if none is given.
+    A key never gets scopes its creator lacks: ``creator_scopes`` are those of the credential
+    asking for it (a signed-in session and the command line have them all). Only
+    administrators' keys may have the admin scope. A key expires at ``expires_at``, at most
+    ``api_key_max_days`` from now, which is also when it expires if none is given.
     """
+    if not scopes <= creator_scopes:
+        raise DomainError.single("a key cannot have scopes its creator lacks", field="scopes")
     if not scopes:
         raise DomainError.single(
             "give the key at least one scope", code=ErrorCode.REQUIRED, field="scopes"
@@ -300,11 +305,13 @@ async def create_api_key(
     return key, f"{API_KEY_PREFIX}{prefix}_{secret}"
 
 
-async def revoke_api_key(*, key_id: int, user_id: int | None) -> ApiKey:
-    """Revoke a key; refused from the very next request on. ``user_id`` limits it to own keys."""
+async def revoke_api_key(*, key_id: int, actor: User) -> ApiKey:
+    """Revoke a key; refused from the very next request on. Administrators may revoke anyone's
+    key, everyone else only their own: another user's key is not found, as if it did not
+    exist. Revoking a revoked key changes nothing."""
     query = ApiKey.filter(pk=key_id)
-    if user_id is not None:
-        query = query.filter(user_id=user_id)
+    if actor.role != Role.ADMIN:
+        query = query.filter(user_id=actor.pk)
     key = await query.first()
     if key is None:
         raise DomainError.single("API key not found", code=ErrorCode.NOT_FOUND, field="id")

@@ -142,12 +142,12 @@ async def _starting_stage(values: dict[str, Any]) -> Stage:
         if pipeline_id is not None
         else await _first_pipeline()
     )
-    stage = await Stage.filter(pipeline_id=pipeline.pk, category=OPEN).order_by("position").first()
-    if stage is None:
+    first = await Stage.filter(pipeline_id=pipeline.pk, category=OPEN).order_by("position").first()
+    if first is None:
         raise DomainError.single(
             f"pipeline '{pipeline.name}' has no open stage", field="pipeline_id"
         )
-    return stage
+    return first
 
 
 async def create_opportunity(*, actor_id: int | None, values: dict[str, Any]) -> Opportunity:

@@ -35,7 +35,7 @@ DEFAULT_PIPELINES: dict[str, list[tuple[str, int, StageCategory, int | None]]] =
 
 async def ensure_default_pipelines() -> None:
     """Create the standard pipelines that do not exist yet (by name); safe to run again."""
-    existing = set(await Pipeline.all().values_list("name", flat=True))
+    existing = {name for (name,) in await Pipeline.all().values_list("name")}
     async with write_transaction():
         for position, (name, stages) in enumerate(DEFAULT_PIPELINES.items()):
             if name in existing:

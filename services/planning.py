@@ -5,7 +5,7 @@ the linked deals elsewhere; nothing here stores progress.
 """
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from models import Account, AccountPlan, Opportunity, PlanAction, PlanObjective, User
 from models import PlanObjectiveOpportunity as ObjectiveDeal
@@ -236,7 +236,11 @@ async def unlink_opportunity(
     return objective
 
 
-async def remove_part(kind: RecordKind, *, record_id: int, actor_id: int | None) -> Any:
+# The parts of a plan that are removed rather than archived.
+Part = TypeVar("Part", PlanObjective, PlanAction)
+
+
+async def remove_part(kind: RecordKind[Part], *, record_id: int, actor_id: int | None) -> Part:
     """Delete an objective or action of a plan that is not archived."""
     record = await get_record(kind.model, record_id, kind.label, "id")
     await _open_plan(record.plan_id, "id")

@@ -8,7 +8,7 @@ one transaction, so a refused request changes nothing.
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
@@ -17,6 +17,7 @@ from events.catalogue import EventType
 from events.outbox import record_event
 from events.snapshot import camel, field_values
 from models import AuditLogEntry
+from models.base import ArchivableRecord, Record
 from models.enums import AuditAction
 from services.audit import record_audit
 from services.clock import now
@@ -24,6 +25,10 @@ from services.errors import DomainError, ErrorCode, Problem, not_found
 from services.validation import Validator
 from services.visibility import ensure_may_assign
 from services.writes import ensure_version, locked, write_transaction
+
+M = TypeVar("M", bound=Model)
+R = TypeVar("R", bound=Record)
+A = TypeVar("A", bound=ArchivableRecord)
 
 # A rule that looks at several fields at once: (cleaned values, existing record or None).
 Rule = Callable[[dict[str, Any], Any], Awaitable[list[Problem]]]
@@ -38,8 +43,8 @@ class Reference:
 
 
 @dataclass(frozen=True)
-class RecordKind:
-    model: type[Model]
+class RecordKind(Generic[R]):
+    model: type[R]
     label: str
     validators: Mapping[str, Validator]
     references: Mapping[str, Reference] = field(default_factory=dict)
@@ -60,7 +65,7 @@ def problem_at(name: str, message: str, code: ErrorCode = ErrorCode.INVALID) -> 
     return Problem(message, code, (name,))
 
 
-async def get_record(model: type[Model], pk: int | None, label: str, field: str | None = None):
+async def get_record(model: type[M], pk: int | None, label: str, field: str | None = None) -> M:
     """The record with key ``pk``, or a NOT_FOUND domain error naming ``field``."""
     record = await model.get_or_none(pk=pk) if pk is not None else None
     if record is None:
@@ -69,7 +74,7 @@ async def get_record(model: type[Model], pk: int | None, label: str, field: str 
 
 
 async def clean_values(
-    kind: RecordKind, values: Mapping[str, Any], existing: Model | None
+    kind: RecordKind[R], values: Mapping[str, Any], existing: R | None
 ) -> dict[str, Any]:
     """Validate ``values`` against ``kind``; raise one DomainError listing every problem."""
     problems: list[Problem] = []
@@ -107,7 +112,7 @@ async def clean_values(
     return clean
 
 
-async def _check_references(kind: RecordKind, clean: dict[str, Any]) -> list[Problem]:
+async def _check_references(kind: RecordKind[R], clean: dict[str, Any]) -> list[Problem]:
     problems = []
     for name, reference in kind.references.items():
         pk = clean.get(name)
@@ -126,7 +131,7 @@ async def _check_references(kind: RecordKind, clean: dict[str, Any]) -> list[Pro
 
 
 async def _check_unique(
-    kind: RecordKind, clean: dict[str, Any], existing: Model | None
+    kind: RecordKind[R], clean: dict[str, Any], existing: R | None
 ) -> list[Problem]:
     problems = []
     for name in kind.unique:
@@ -147,7 +152,7 @@ async def _check_unique(
     return problems
 
 
-async def save_new(kind: RecordKind, clean: dict[str, Any], *, actor_id: int | None) -> Any:
+async def save_new(kind: RecordKind[R], clean: dict[str, Any], *, actor_id: int | None) -> R:
     """Insert a validated record with its audit entry and creation event.
 
     Call it inside a transaction when it is part of a larger change.
@@ -167,7 +172,9 @@ async def save_new(kind: RecordKind, clean: dict[str, Any], *, actor_id: int | N
     return record
 
 
-async def create_record(kind: RecordKind, *, actor_id: int | None, values: Mapping[str, Any]):
+async def create_record(
+    kind: RecordKind[R], *, actor_id: int | None, values: Mapping[str, Any]
+) -> R:
     """Validate and insert a new record of ``kind``."""
     await ensure_may_assign(kind.model, values, actor_id=actor_id)
     async with write_transaction():
@@ -176,8 +183,8 @@ async def create_record(kind: RecordKind, *, actor_id: int | None, values: Mappi
 
 
 async def apply_changes(
-    kind: RecordKind,
-    record: Model,
+    kind: RecordKind[R],
+    record: R,
     clean: Mapping[str, Any],
     *,
     actor_id: int | None,
@@ -199,7 +206,7 @@ async def apply_changes(
     if not changed:
         return {}
     at = now()
-    record.version += 1  # type: ignore[attr-defined]
+    record.version += 1
     await record.save(update_fields=[*changed, "updated_at", "version"])
     changes = await record_audit(
         action, record=record, actor_id=actor_id, before=before, occurred_at=at
@@ -213,20 +220,20 @@ async def apply_changes(
 
 
 async def update_record(
-    kind: RecordKind,
+    kind: RecordKind[R],
     *,
     record_id: int,
     actor_id: int | None,
     changes: Mapping[str, Any],
     expected_version: int | None = None,
-):
+) -> R:
     """Validate and apply a partial update; only the fields present in ``changes`` move.
 
     With ``expected_version``, a record changed since the caller read it is refused
     (``CONFLICT``) instead of overwritten.
     """
     async with write_transaction():
-        record: Any = await locked(kind.model, record_id, kind.label, "id")
+        record = await locked(kind.model, record_id, kind.label, "id")
         ensure_not_archived(kind, record)
         ensure_version(record, expected_version, kind.label)
         await ensure_may_assign(kind.model, changes, actor_id=actor_id, existing=record)
@@ -235,7 +242,7 @@ async def update_record(
     return record
 
 
-def ensure_not_archived(kind: RecordKind, record: Model) -> None:
+def ensure_not_archived(kind: RecordKind[R], record: R) -> None:
     if getattr(record, "archived_at", None) is not None:
         raise DomainError.single(
             f"this {kind.label} is archived; restore it before changing it",
@@ -243,10 +250,10 @@ def ensure_not_archived(kind: RecordKind, record: Model) -> None:
         )
 
 
-async def archive_record(kind: RecordKind, *, record_id: int, actor_id: int | None):
+async def archive_record(kind: RecordKind[A], *, record_id: int, actor_id: int | None) -> A:
     """Hide a record from default listings; nothing is deleted and it can be restored."""
     async with write_transaction():
-        record: Any = await locked(kind.model, record_id, kind.label, "id")
+        record = await locked(kind.model, record_id, kind.label, "id")
         if record.archived_at is not None:
             raise DomainError.single(
                 f"this {kind.label} is already archived", code=ErrorCode.INVALID_STATE
@@ -262,10 +269,10 @@ async def archive_record(kind: RecordKind, *, record_id: int, actor_id: int | No
     return record
 
 
-async def restore_record(kind: RecordKind, *, record_id: int, actor_id: int | None):
+async def restore_record(kind: RecordKind[A], *, record_id: int, actor_id: int | None) -> A:
     """Bring an archived record back."""
     async with write_transaction():
-        record: Any = await locked(kind.model, record_id, kind.label, "id")
+        record = await locked(kind.model, record_id, kind.label, "id")
         if record.archived_at is None:
             raise DomainError.single(
                 f"this {kind.label} is not archived", code=ErrorCode.INVALID_STATE
@@ -281,13 +288,13 @@ async def restore_record(kind: RecordKind, *, record_id: int, actor_id: int | No
     return record
 
 
-async def delete_record(kind: RecordKind, *, record_id: int, actor_id: int | None):
+async def delete_record(kind: RecordKind[R], *, record_id: int, actor_id: int | None) -> R:
     """Remove a part of another record (a deal's line item, say).
 
     The audit entry keeps every value it had, so nothing written is lost.
     """
     async with write_transaction():
-        record: Any = await locked(kind.model, record_id, kind.label, "id")
+        record = await locked(kind.model, record_id, kind.label, "id")
         before = field_values(record)
         await record.delete()
         await AuditLogEntry.create(

@@ -113,7 +113,7 @@ def integer_range(low: int, high: int, *, required: bool = True) -> Validator:
 
 
 def percent(value: Any) -> Decimal:
-    amount = money(required=True)(value)
+    amount: Decimal = money(required=True)(value)
     if amount > 100:
         raise ValueError("must be between 0 and 100")
     return amount

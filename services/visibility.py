@@ -225,12 +225,12 @@ class Visibility:
             return self._audit_log()
         if model is ApiKey:
             return Q(user_id=viewer.pk)
-        return self._account_work_condition(model)
+        return self._plans_requests_and_targets_condition(model)
 
     def _plan_ids(self) -> Subquery:
         return Subquery(AccountPlan.filter(account_id__in=self._account_ids()).values("id"))
 
-    def _account_work_condition(self, model: type[Model]) -> Q:
+    def _plans_requests_and_targets_condition(self, model: type[Model]) -> Q:
         """Plans, satisfaction, coordination requests and targets."""
         viewer = self.viewer
         assert viewer is not None

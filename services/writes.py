@@ -8,12 +8,13 @@ first statement, see ``sqlite_backend.py``), and writes back only the fields it 
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from models.base import Record
 from services.errors import DomainError, ErrorCode, Problem, not_found
 
 M = TypeVar("M", bound=Model)
@@ -43,7 +44,7 @@ async def locked(model: type[M], pk: int | None, label: str, field: str | None =
     return row
 
 
-def ensure_version(record: Any, expected_version: int | None, label: str) -> None:
+def ensure_version(record: Record, expected_version: int | None, label: str) -> None:
     """Refuse a change made from a stale copy: ``expected_version`` is the ``version`` the
     caller last read, and the record has changed since."""
     if expected_version is not None and expected_version != record.version:

@@ -332,7 +332,7 @@ async def test_the_printed_demo_logins_and_key_work(seeded: DemoSummary):
     assert seeded.password in seeded.describe() and seeded.admin_api_key in seeded.describe()
 
 
-async def test_account_work_has_something_to_show_for_every_question(seeded: DemoSummary):
+async def test_plans_and_requests_have_something_to_show_for_every_question(seeded: DemoSummary):
     from demo.plans_and_requests import quarter_of
     from demo.seeder import TEAM_MEMBER_EMAIL
     from models.enums import (

@@ -28,7 +28,9 @@ def test_each_migration_follows_the_one_before() -> None:
 
 async def test_every_model_change_has_a_migration():
     apps_config = tortoise_config()["apps"]
-    detector = MigrationAutodetector(require_context().apps, apps_config)
+    apps = require_context().apps
+    assert apps is not None
+    detector = MigrationAutodetector(apps, apps_config)
     pending = await detector.changes()
     assert [op for writer in pending for op in writer.operations] == [], (
         "models changed without a migration: run "

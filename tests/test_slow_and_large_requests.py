@@ -11,6 +11,7 @@ import httpx
 import pytest
 import websockets
 from typer.testing import CliRunner
+from websockets.typing import Subprotocol
 
 import cli.main
 from tests.database import BACKEND, create_postgres_database, drop_postgres_database
@@ -111,7 +112,7 @@ async def closing_code(socket: websockets.ClientConnection) -> int | None:
 
 async def test_a_large_message_before_sign_in_closes_the_socket_with_1009(server_url):
     async with websockets.connect(
-        ws_url(server_url), subprotocols=["graphql-transport-ws"], max_size=None
+        ws_url(server_url), subprotocols=[Subprotocol("graphql-transport-ws")], max_size=None
     ) as socket:
         await socket.send(
             json.dumps({"type": "connection_init", "payload": {"padding": "x" * 5000}})
@@ -121,7 +122,7 @@ async def test_a_large_message_before_sign_in_closes_the_socket_with_1009(server
 
 async def test_after_sign_in_messages_up_to_ws_max_size_are_taken(server_url, token):
     async with websockets.connect(
-        ws_url(server_url), subprotocols=["graphql-transport-ws"], max_size=None
+        ws_url(server_url), subprotocols=[Subprotocol("graphql-transport-ws")], max_size=None
     ) as socket:
         await socket.send(
             json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
@@ -155,7 +156,7 @@ def test_serve_passes_the_connection_limits_to_uvicorn(monkeypatch):
     calls = []
     monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: calls.append((args, kwargs)))
     result = CliRunner().invoke(
-        cli.app,
+        cli.main.app,
         [
             "serve",
             "--limit-concurrency",

@@ -357,7 +357,7 @@ class GraphQLView(GraphQL):
     limit), refused with ``408``.
     """
 
-    websocket_adapter_class = _TextFrameWebSocketAdapter  # type: ignore[assignment]
+    websocket_adapter_class = _TextFrameWebSocketAdapter
 
     def __init__(
         self,

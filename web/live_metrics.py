@@ -1,21 +1,13 @@
-"""Prometheus metrics of live events: sockets, subscriptions, events pushed."""
+"""Prometheus metrics of the transport: open WebSockets, asyncio tasks alive."""
 
 import asyncio
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Gauge
 
 CONNECTED_SOCKETS = Gauge(
     "accountgraph_websocket_connections",
     "WebSocket connections open on /graphql, by subprotocol.",
     ("protocol",),
-)
-ACTIVE_SUBSCRIPTIONS = Gauge(
-    "accountgraph_active_subscriptions", "Subscriptions being served, by field.", ("field",)
-)
-EVENTS_PUSHED = Counter(
-    "accountgraph_subscription_events_pushed_total",
-    "Events sent to subscribers (one per subscriber and event), by field.",
-    ("field",),
 )
 
 

@@ -37,8 +37,8 @@ from strawberry.subscriptions.protocols.graphql_ws.types import (
 )
 from strawberry.types.unset import UnsetType
 
-from resolvers.core.context import Context
-from services.auth import AuthenticationError, authenticate, bearer_token
+from resolvers.core.context import Context, connection_credential
+from services.auth import AuthenticationError, authenticate
 from services.clock import now
 from web.live_metrics import CONNECTED_SOCKETS
 
@@ -59,14 +59,6 @@ async def _close_to_try_again(websocket: Any, reason: str) -> None:
     await websocket.close(
         code=TRY_AGAIN_LATER, reason=reason.encode()[:123].decode(errors="ignore")
     )
-
-
-def connection_credential(params: dict[str, Any] | None) -> str | None:
-    """The bearer credential of a ``connection_init`` payload, if it has a well-formed one."""
-    header = next(
-        (value for key, value in (params or {}).items() if key.lower() == "authorization"), None
-    )
-    return bearer_token(header) if isinstance(header, str) else None
 
 
 async def _cancel(task: asyncio.Task[None] | None) -> None:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
@@ -83,7 +84,7 @@ class Deliverer:
             read_timeout=settings.webhook_read_timeout,
             allow_private=settings.webhook_allow_private,
         )
-        values: dict = {
+        values: dict[str, Any] = {
             "sender": Sender(options),
             "policy": RetryPolicy(settings.webhook_retry_schedule, settings.webhook_retry_jitter),
             "lease": timedelta(seconds=settings.webhook_lease_seconds),
@@ -121,7 +122,7 @@ class Deliverer:
             f"ORDER BY d.next_attempt_at, d.id LIMIT {mark(4)} {lock}) "
             "RETURNING id, endpoint_id, event_id, event_type, payload, attempt_count, round_start"
         )
-        values: list = [token if postgres else str(token), at + self.lease, at, limit]
+        values: list[Any] = [token if postgres else str(token), at + self.lease, at, limit]
         rows = await Tortoise.get_connection("default").execute_query_dict(sql, values)
         claims = [
             Claim(
@@ -265,7 +266,7 @@ class Deliverer:
             key = (status, o.decision.next_attempt_at, o.claim.lease_token)
             groups.setdefault(key, []).append(o.claim.delivery_id)
         for (new_status, next_attempt_at, token), ids in groups.items():
-            changes: dict = {
+            changes: dict[str, Any] = {
                 "status": new_status,
                 "lease_token": None,
                 "lease_expires_at": None,

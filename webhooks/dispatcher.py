@@ -26,7 +26,7 @@ class Dispatcher:
         self.settings = settings
         self.deliverer = deliverer or Deliverer.from_settings(settings)
         self._stopping = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="webhook-dispatcher")

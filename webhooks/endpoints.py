@@ -309,19 +309,20 @@ async def _check_ping_rate(endpoint: WebhookEndpoint, at: datetime) -> None:
     one will be accepted: a ping makes the server POST to a URL of the caller's choosing.
     Pings are counted from their deliveries, so every server process sees the same count."""
     limit = get_settings().webhook_pings_per_minute
-    recent = (
-        await WebhookDelivery.filter(
+    recent = [
+        created_at
+        for (created_at,) in await WebhookDelivery.filter(
             endpoint_id=endpoint.pk,
             event_type=EventType.WEBHOOK_PING.value,
             created_at__gt=at - PING_WINDOW,
         )
         .order_by("-created_at")
         .limit(limit)
-        .values_list("created_at", flat=True)
-    )
+        .values_list("created_at")
+    ]
     if len(recent) < limit:
         return
-    oldest: datetime = min(recent)  # type: ignore[type-var,assignment]
+    oldest: datetime = min(recent)
     wait = math.ceil((oldest + PING_WINDOW - at).total_seconds())
     raise DomainError.single(
         f"this endpoint was pinged {limit} times in the last minute, the most allowed; "

@@ -26,7 +26,9 @@ def sign(*, secrets: Sequence[str], webhook_id: str, timestamp: datetime, body: 
     return " ".join(Webhook(secret).sign(webhook_id, at, body) for secret in secrets)
 
 
-def headers(*, secrets: Sequence[str], webhook_id: str, timestamp: datetime, body: str) -> dict:
+def headers(
+    *, secrets: Sequence[str], webhook_id: str, timestamp: datetime, body: str
+) -> dict[str, str]:
     """The three Standard Webhooks headers of one attempt."""
     return {
         "webhook-id": webhook_id,

@@ -8,7 +8,7 @@ from tortoise.models import Model
 
 from models import User
 from resolvers.core.loaders import Loaders
-from services.auth import ALL_SCOPES, Principal, Scope
+from services.auth import ALL_SCOPES, Principal, Scope, bearer_token
 from services.visibility import Visibility
 
 
@@ -56,3 +56,11 @@ class Context:
     @property
     def actor_id(self) -> int | None:
         return self.viewer.pk if self.viewer is not None else None
+
+
+def connection_credential(params: dict[str, Any] | None) -> str | None:
+    """The bearer credential of a ``connection_init`` payload, if it has a well-formed one."""
+    header = next(
+        (value for key, value in (params or {}).items() if key.lower() == "authorization"), None
+    )
+    return bearer_token(header) if isinstance(header, str) else None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from graphql import GraphQLError
+from prometheus_client import Counter, Gauge
 from tortoise.models import Model
 
 import models
@@ -24,19 +24,23 @@ from events.published import PublishedEvent
 from events.relay import Relay
 from ids import from_global_id, parse_pk
 from models import OutboxEvent, User
-from resolvers.core.context import Context
+from resolvers.core.context import Context, connection_credential
+from resolvers.core.errors import bad_input, forbidden, unauthenticated
 from resolvers.core.loaders import Loaders
 from services.auth import AuthenticationError, Scope, authenticate
 from services.clock import now
 from services.visibility import Visibility
-from web.live_metrics import ACTIVE_SUBSCRIPTIONS, EVENTS_PUSHED
-from web.websocket import connection_credential
+
+ACTIVE_SUBSCRIPTIONS = Gauge(
+    "accountgraph_active_subscriptions", "Subscriptions being served, by field.", ("field",)
+)
+EVENTS_PUSHED = Counter(
+    "accountgraph_subscription_events_pushed_total",
+    "Events sent to subscribers (one per subscriber and event), by field.",
+    ("field",),
+)
 
 T = TypeVar("T")
-
-
-def bad_input(message: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
 
 
 def live_events(context: Context) -> LiveEvents:
@@ -166,12 +170,9 @@ async def follow(
     Raises before anything is followed when the resume point is unknown or expired.
     """
     if context.viewer is None:
-        raise GraphQLError("Sign in first.", extensions={"code": "UNAUTHENTICATED"})
+        raise unauthenticated("Sign in first.")
     if not context.can(Scope.READ):
-        raise GraphQLError(
-            "This credential may not read; use one with the read scope.",
-            extensions={"code": "FORBIDDEN"},
-        )
+        raise forbidden("This credential may not read; use one with the read scope.")
     live = live_events(context)
     after = await resume_position(after_event_id, live.resume_window_seconds, live.relay)
     return _deliveries(context, live.hub.follow(after), field, types, matches, load)
@@ -196,10 +197,9 @@ async def _deliveries(
                 continue
             view = await shared(event, ("view", credential), lambda: _fresh_view(credential))
             if view.viewer is None:
-                raise GraphQLError(
+                raise unauthenticated(
                     "Your account is no longer active, your session was ended, or your "
-                    "credential expired or was revoked.",
-                    extensions={"code": "UNAUTHENTICATED"},
+                    "credential expired or was revoked."
                 )
             record = await shared(event, ("record", viewer_id, load), lambda: load(event, view))  # noqa: B023
             if record is None:

@@ -32,7 +32,7 @@ from models import Opportunity, Target, User
 from models.enums import TargetMetric
 from services.analytics.period import Period
 from services.analytics.rules import ACTIVITY_DONE_AT, REPORTABLE_DEAL, target_figure
-from services.analytics.sql import Statement, as_date, cents, money
+from services.analytics.sql import Statement, as_day, cents, money
 from services.clock import now as current_time
 from services.visibility import Visibility
 
@@ -119,7 +119,7 @@ async def target_attainment(
                 user_id=row["user_id"],
                 team_id=row["team_id"],
                 metric=metric,
-                period=Period(as_date(row["period_start"]), as_date(row["period_end"])),  # type: ignore[arg-type]
+                period=Period(as_day(row["period_start"]), as_day(row["period_end"])),
                 currency=row["currency"],
                 target=target,
                 achieved=achieved,

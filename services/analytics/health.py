@@ -359,5 +359,5 @@ class _Everything(Visibility):
     def __init__(self) -> None:
         super().__init__(None)
 
-    def condition(self, model: Any) -> Q:  # type: ignore[override]
+    def condition(self, model: Any) -> Q:
         return Q()

@@ -11,6 +11,7 @@ their account or client).
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from tortoise.expressions import Subquery
 
@@ -68,7 +69,7 @@ class PlanProgress:
         return percentage(self.won_amount, self.revenue_target)
 
 
-def _progress(row: dict) -> DealProgress:
+def _progress(row: dict[str, Any]) -> DealProgress:
     return DealProgress(
         currency=row["currency"],
         open_amount=money(row["open_cents"]),

@@ -37,6 +37,8 @@ async def upcoming_renewals(
         .order_by("renewal_date", "name", "id")
     )
     return [
-        UpcomingRenewal(a, a.renewal_date, (a.renewal_date - today).days)  # type: ignore[operator,arg-type]
+        UpcomingRenewal(a, renewal_date, (renewal_date - today).days)
         for a in accounts
+        # never None: the query asks for renewal dates in the window
+        if (renewal_date := a.renewal_date) is not None
     ]

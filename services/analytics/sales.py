@@ -18,6 +18,9 @@ Deals count by ``rules.REPORTABLE_DEAL`` (not archived, nor their account or cli
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from tortoise.queryset import QuerySet
+
+from models import Opportunity
 from services.analytics.attainment import percentage
 from services.analytics.period import Period
 from services.analytics.portfolio import Money
@@ -79,7 +82,7 @@ async def sales_metrics(
     return metrics
 
 
-async def _closed(metrics: SalesMetrics, deals, period: Period) -> None:
+async def _closed(metrics: SalesMetrics, deals: QuerySet[Opportunity], period: Period) -> None:
     s = Statement()
     won = "st.category = 'WON'"
     rows = await s.rows(
@@ -112,7 +115,7 @@ async def _closed(metrics: SalesMetrics, deals, period: Period) -> None:
     metrics.average_sales_cycle_days = days(cycle, metrics.won_count)
 
 
-async def _stages(metrics: SalesMetrics, deals, period: Period) -> None:
+async def _stages(metrics: SalesMetrics, deals: QuerySet[Opportunity], period: Period) -> None:
     s = Statement()
     conversions = await s.rows(
         f"""

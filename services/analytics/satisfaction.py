@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
 from models import Account
 from services.analytics.attainment import percentage
@@ -47,7 +48,7 @@ class Satisfaction:
     trend: Trend | None
 
 
-def _scores(row: dict, prefix: str) -> Scores:
+def _scores(row: dict[str, Any], prefix: str) -> Scores:
     nps_n, csat_n = int(row[f"{prefix}_nps_n"] or 0), int(row[f"{prefix}_csat_n"] or 0)
     net = int(row[f"{prefix}_promoters"] or 0) - int(row[f"{prefix}_detractors"] or 0)
     average = None

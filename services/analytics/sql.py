@@ -28,7 +28,16 @@ from tortoise.queryset import QuerySet, ValuesListQuery, ValuesQuery
 
 from services.analytics.rules import CENT, round_money
 
-__all__ = ["CENT", "Statement", "as_date", "as_datetime", "cents", "money", "weighted_money"]
+__all__ = [
+    "CENT",
+    "Statement",
+    "as_date",
+    "as_datetime",
+    "as_day",
+    "cents",
+    "money",
+    "weighted_money",
+]
 
 _PG_PARAMETER = re.compile(r"\$(\d+)")
 
@@ -56,7 +65,7 @@ class Statement:
         placeholder = self.value(value)
         return f"CAST({placeholder} AS DATE)" if self.postgres else placeholder
 
-    def rows_of(self, query: QuerySet | ValuesQuery | ValuesListQuery) -> str:
+    def rows_of(self, query: QuerySet[Any] | ValuesQuery[Any] | ValuesListQuery[Any]) -> str:
         """The SQL of a Tortoise query (usually ``.values("id")``), to use as a subquery."""
         query._choose_db_if_not_chosen()
         query._make_query()
@@ -113,6 +122,9 @@ def as_datetime(value: Any) -> datetime | None:
 
 
 def as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
+    return None if value is None else as_day(value)
+
+
+def as_day(value: Any) -> date:
+    """A calendar day read by raw SQL from a column that is never null."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -234,7 +234,8 @@ async def _email(row: FileRow) -> str | list[Problem]:
         clean = await clean_values(LEAD, {"email": value}, _ANY_LEAD)
     except DomainError as exc:
         return [*row.problems, *exc.problems]
-    return clean["email"]
+    email: str = clean["email"]
+    return email
 
 
 def _row_problem(problem: Problem, columns: ColumnMap) -> RowProblem:

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pypika_tortoise.dialects.postgresql import PostgreSQLQueryBuilder
+from pypika_tortoise.dialects.sqlite import SQLLiteQueryBuilder
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
@@ -159,7 +161,9 @@ def _differences(lead: Lead, values: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
-async def _store(connection: BaseDBAsyncClient, targets: list[Target], actor_id: int | None):
+async def _store(
+    connection: BaseDBAsyncClient, targets: list[Target], actor_id: int | None
+) -> None:
     at = now()
     new = [t.lead for t in targets if t.new]
     changed = [t for t in targets if t.fields and not t.new]
@@ -231,7 +235,9 @@ async def _insert(connection: BaseDBAsyncClient, leads: list[Lead]) -> None:
             rows.append(tuple(executor.parameter(first + i) for i in range(len(names))))
         # One insert() call: the query builder copies itself on every call.
         query = connection.query_class.into(meta.basetable).columns(*columns).insert(*rows)
-        query = query.returning("id", "email")  # type: ignore[operator]
+        # Both databases served (SQLite, PostgreSQL) build queries that can return rows.
+        assert isinstance(query, SQLLiteQueryBuilder | PostgreSQLQueryBuilder)
+        query = query.returning("id", "email")
         inserted = await connection.execute_query_dict(query.get_sql(), values)
         for row in inserted:
             lead = by_email[row["email"]]

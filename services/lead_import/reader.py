@@ -8,11 +8,11 @@ anything is written, that it decodes and parses; then to import it.
 import codecs
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from services.lead_import.columns import ColumnMap, map_header, refuse
+from services.lead_import.columns import ColumnMap, LeadColumn, map_header, refuse
 
 CHUNK_BYTES = 64 * 1024
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -118,7 +118,7 @@ def _records(source: BinaryIO, encoding: str) -> tuple[str, Iterator[list[str]]]
     return delimiter, csv.reader(chained(), delimiter=delimiter, strict=True)
 
 
-def check_file(source: BinaryIO, encoding: str, mapping: dict) -> FileShape:
+def check_file(source: BinaryIO, encoding: str, mapping: Mapping[str, LeadColumn]) -> FileShape:
     """Read the whole file once without importing: refuse it, before anything is written,
     when it does not decode, is not CSV, or its header lacks or confuses lead fields."""
     delimiter, reader = _records(source, encoding)

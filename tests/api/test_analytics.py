@@ -355,7 +355,7 @@ async def test_plan_progress_resolver_for_the_account_plan_type(p):
     from types import SimpleNamespace
 
     from resolvers.core.context import Context
-    from schema.figures import resolve_plan_progress
+    from schema.planning import resolve_plan_progress
 
     alice = SimpleNamespace(context=Context(viewer=p.alice))
     progress = await resolve_plan_progress(alice, p.plan.pk)  # type: ignore[arg-type]

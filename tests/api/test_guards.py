@@ -384,6 +384,7 @@ async def test_an_unknown_fragment_is_a_validation_error(gql):
 
 async def test_the_same_document_is_validated_once():
     cache = _get_validate_cache(256)
+    assert isinstance(cache, functools._lru_cache_wrapper)
     query = "{ __typename guardsValidationCache: __typename }"
     await schema.execute(query)
     hits = cache.cache_info().hits

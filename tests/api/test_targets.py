@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -90,7 +91,7 @@ async def test_count_targets_have_no_currency(gql, people):
 
 @pytest.mark.parametrize("caller", ["sam", "ann", "bob", "dee", "vera", "admin"])
 async def test_each_caller_sees_the_targets_they_may(gql, people, caller):
-    period = {"period_start": date(2030, 1, 1), "period_end": date(2030, 3, 31)}
+    period: dict[str, Any] = {"period_start": date(2030, 1, 1), "period_end": date(2030, 3, 31)}
     for name in ("ann", "amy", "bob", "sam"):
         await Target.create(user_id=people[name].pk, amount=Decimal(1), currency="USD", **period)
     await Target.create(team_id=people["sales"].pk, amount=Decimal(5), currency="USD", **period)

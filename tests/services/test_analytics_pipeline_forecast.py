@@ -10,6 +10,8 @@ from services.analytics.forecast import ForecastLine, forecast
 from services.analytics.period import Period
 from services.analytics.pipeline import pipeline_summary
 from services.opportunities import move_opportunity_stage
+from services.visibility import Visibility
+from tests.factories import make_user
 from tests.services.portfolio import Q1, at, build_portfolio, deal
 
 
@@ -81,11 +83,9 @@ async def test_pipeline_summary_applies_the_filter_and_adds_same_stage_deals():
 
 
 async def test_pipeline_summary_is_empty_for_a_viewer_without_accounts():
-    p = await build_portfolio()
-    from tests.factories import make_user
-
-    p.nobody = await make_user()
-    assert await summary(p, "nobody") == []
+    await build_portfolio()
+    nobody = await make_user()
+    assert await pipeline_summary(visibility=Visibility(nobody)) == []
 
 
 def line(currency, won, commit, best, pipeline, weighted, won_count, open_count):
@@ -183,7 +183,7 @@ async def test_money_is_added_exactly_where_floats_would_not_be():
     for n, amount in enumerate(amounts):
         await deal(f"X{n}", p.westco, p.walt, "Negotiation", amount, "CHF")
     [line_] = await pipeline_summary(visibility=p.sees("admin"), condition=Q(currency="CHF"))
-    total = sum(D(a) for a in amounts)
+    total = sum((D(a) for a in amounts), D("0"))
     assert (line_.count, line_.total_amount) == (8, total) == (8, D("10000000000035.15"))
     # 80 % of each, added exactly, then rounded once: 8000000000028.12
     assert line_.weighted_amount == (total * 80 / 100).quantize(D("0.01")) == D("8000000000028.12")

@@ -55,6 +55,7 @@ async def test_a_hash_with_old_parameters_is_replaced_on_sign_in():
     user = await make_user(email="ann@example.com", password_hash=weak)
     await auth.login(email="ann@example.com", password=PASSWORD, address="10.0.0.1")
     stored = (await User.get(pk=user.pk)).password_hash
+    assert stored is not None
     assert stored != weak
     assert not PasswordHasher().check_needs_rehash(stored)
     assert PasswordHasher().verify(stored, PASSWORD)
@@ -123,7 +124,7 @@ async def test_api_keys_are_scoped_revocable_and_stored_only_hashed():
     assert plaintext.split("_", 2)[2] not in dump
     assert PASSWORD not in dump
 
-    await auth.revoke_api_key(key_id=key.pk, user_id=user.pk)
+    await auth.revoke_api_key(key_id=key.pk, actor=user)
     with pytest.raises(AuthenticationError):
         await auth.authenticate(plaintext)
 

@@ -3,10 +3,12 @@ all-or-nothing batches, encodings, and a constant number of statements per batch
 
 import io
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from tortoise.expressions import Q
 
+from events.outbox import record_events
 from ids import to_global_id
 from models import AuditLogEntry, Lead, OutboxEvent
 from services import records
@@ -43,13 +45,11 @@ async def refused(content: str | bytes, owner, **options) -> list[Problem]:
     return caught.value.problems
 
 
-def leads() -> list[tuple]:
+async def leads() -> list[tuple[Any, ...]]:
     return (
-        Lead.all()
+        await Lead.all()
         .order_by("id")
-        .values_list(  # type: ignore[return-value]
-            "person_name", "company_name", "email", "score", "owner_id"
-        )
+        .values_list("person_name", "company_name", "email", "score", "owner_id")
     )
 
 
@@ -513,7 +513,7 @@ async def test_a_failure_half_way_through_a_batch_keeps_earlier_batches_and_none
     monkeypatch,
 ):
     owner = await make_user()
-    real = batch_module.record_events
+    real = record_events
     calls = 0
 
     async def fail_on_second_batch(events):

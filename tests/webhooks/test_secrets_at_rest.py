@@ -261,7 +261,7 @@ def test_the_rotate_command_reencrypts_with_the_first_key(tmp_path):
     subprocess.run([ACCOUNTGRAPH, "migrate"], cwd=tmp_path, env=env, check=True, timeout=120)
     store = (
         "import asyncio\n"
-        "from cli import run_with_database\n"
+        "from cli.main import run_with_database\n"
         "from models import User, WebhookEndpoint\n"
         "from webhooks import secrets\n"
         "async def work():\n"
@@ -287,7 +287,7 @@ def test_the_rotate_command_reencrypts_with_the_first_key(tmp_path):
         "Re-encrypted the secrets of 1 webhook endpoint(s) with the first key\n"
     )
     read = (
-        "from cli import run_with_database\n"
+        "from cli.main import run_with_database\n"
         "from models import WebhookEndpoint\n"
         "from webhooks import secrets\n"
         "async def work():\n"
