@@ -17,8 +17,6 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 import models
-
-# isort: split
 import resolvers.accounts
 import resolvers.activities
 import resolvers.analytics
