@@ -10,6 +10,8 @@ from strawberry.scalars import JSON
 import models
 from schema.base import Info, load
 from schema.enums import AuditAction
+from schema.filters import AuditLogFilter, audit_condition
+from schema.listing import Listing, order_input
 from schema.people import User
 
 
@@ -49,3 +51,15 @@ class AuditLogEntry(relay.Node):
     @strawberry.field(description="Who made the change; null for the system.")
     async def actor(self, info: Info) -> User | None:
         return await load(info, User, self.actor_id)
+
+
+AUDIT_COLUMNS = {"OCCURRED_AT": "occurred_at"}
+AUDIT_LOG = Listing(
+    AuditLogEntry,
+    AuditLogFilter,
+    audit_condition,
+    AUDIT_COLUMNS,
+    ("-occurred_at", "-id"),
+    archivable=False,
+)
+AuditLogOrder = order_input("AuditLog", AUDIT_COLUMNS)

@@ -9,7 +9,7 @@ from schema.accounts import ACCOUNTS, AccountOrder
 from schema.activities import ACTIVITIES, TIMELINE, ActivityOrder
 from schema.base import Info, RecordNode, load, load_required
 from schema.enums import BuyingRole, ClientStatus, SizeBand
-from schema.filters import ContactFilter, contact_condition
+from schema.filters import ClientFilter, ContactFilter, client_condition, contact_condition
 from schema.listing import Listing, order_input
 from schema.people import Team
 
@@ -61,3 +61,8 @@ class Client(RecordNode):
     contacts = CONTACTS.child_field(ContactOrder, "client_id", "People at the client.")
     accounts = ACCOUNTS.child_field(AccountOrder, "client_id", "The client's accounts.")
     activities = ACTIVITIES.child_field(ActivityOrder, "client_id", TIMELINE)
+
+
+CLIENT_COLUMNS = {"NAME": "name", "CREATED_AT": "created_at", "UPDATED_AT": "updated_at"}
+CLIENTS = Listing(Client, ClientFilter, client_condition, CLIENT_COLUMNS, ("name",))
+ClientOrder = order_input("Client", CLIENT_COLUMNS)

@@ -10,6 +10,8 @@ from schema.activities import ACTIVITIES, TIMELINE, ActivityOrder
 from schema.base import Info, RecordNode, load
 from schema.clients import Client, Contact
 from schema.enums import LeadSource, LeadStatus
+from schema.filters import LeadFilter, lead_condition
+from schema.listing import Listing, order_input
 from schema.opportunities import Opportunity
 from schema.people import User
 
@@ -57,3 +59,13 @@ class Lead(RecordNode):
         return await load(info, Opportunity, self.converted_opportunity_id)
 
     activities = ACTIVITIES.child_field(ActivityOrder, "lead_id", TIMELINE)
+
+
+LEAD_COLUMNS = {
+    "CREATED_AT": "created_at",
+    "SCORE": "score",
+    "NEXT_FOLLOW_UP_AT": "next_follow_up_at",
+    "PERSON_NAME": "person_name",
+}
+LEADS = Listing(Lead, LeadFilter, lead_condition, LEAD_COLUMNS, ("-created_at",))
+LeadOrder = order_input("Lead", LEAD_COLUMNS)

@@ -8,7 +8,7 @@ import models
 from schema.base import Info, RecordNode, load
 from schema.enums import Role, TeamKind
 from schema.figures import PeriodInput, Portfolio, resolve_portfolio
-from schema.filters import UserFilter, user_condition
+from schema.filters import TeamFilter, UserFilter, team_condition, user_condition
 from schema.listing import Listing, order_input
 
 
@@ -60,3 +60,8 @@ class Team(RecordNode):
     kind: TeamKind
 
     members = USERS.child_field(UserOrder, "team_id", "The team's members.")
+
+
+TEAM_COLUMNS = {"NAME": "name", "CREATED_AT": "created_at"}
+TEAMS = Listing(Team, TeamFilter, team_condition, TEAM_COLUMNS, ("name",), archivable=False)
+TeamOrder = order_input("Team", TEAM_COLUMNS)

@@ -37,7 +37,9 @@ from resolvers.core.permissions import may_write, signed_in
 from schema.access import RequireScope, RequireSignIn
 from schema.accounts import ACCOUNTS, AccountOrder
 from schema.activities import ACTIVITIES, ActivityOrder
-from schema.clients import CONTACTS, ContactOrder
+from schema.audit import AUDIT_LOG, AuditLogOrder
+from schema.catalog import COMPETITORS, PRODUCTS, CompetitorOrder, ProductOrder
+from schema.clients import CLIENTS, CONTACTS, ClientOrder, ContactOrder
 from schema.coordination import REQUESTS, CoordinationRequestOrder, queue_condition
 from schema.errors import (
     LabelInputErrors,
@@ -51,23 +53,10 @@ from schema.errors import (
 from schema.extensions import WakeRelayAfterMutations
 from schema.glossary import describe_schema
 from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
+from schema.leads import LEADS, LeadOrder
 from schema.opportunities import OPPORTUNITIES, OpportunityOrder
-from schema.people import USERS, UserOrder
+from schema.people import TEAMS, USERS, TeamOrder, UserOrder
 from schema.planning import PLANS, AccountPlanOrder
-from schema.query import (
-    AUDIT_LOG,
-    CLIENTS,
-    COMPETITORS,
-    LEADS,
-    PRODUCTS,
-    TEAMS,
-    AuditLogOrder,
-    ClientOrder,
-    CompetitorOrder,
-    LeadOrder,
-    ProductOrder,
-    TeamOrder,
-)
 from schema.targets import TARGETS, TargetOrder
 from schema.webhooks import WebhookDeliveryOrder, WebhookEndpointOrder
 from settings import Settings, get_settings
