@@ -8,7 +8,7 @@ The generated file has about 1% rows repeating an earlier row's email (with anot
 and about 1% bad rows (an invalid email, a missing company, a score out of range). It is
 imported twice into a fresh, migrated database: first into an empty lead table (creates),
 then again (every row matches the lead the first pass stored: updates and unchanged rows).
-Each pass runs ``lead_import_cli.run_import``, the command's own function, with its output
+Each pass runs ``cli.lead_import.run_import``, the command's own function, with its output
 sent nowhere. Memory: the process's peak resident size (ru_maxrss) before and after, and,
 with --tracemalloc, the peak of Python allocations during the import (slower).
 """
@@ -104,7 +104,8 @@ def peak_rss_mb() -> float:
 async def one_pass(
     path: Path, owner: str, batch_size: int, trace: bool
 ) -> tuple[float, int, float | None]:
-    console = Console(file=io.StringIO(), width=200)
+    output = io.StringIO()
+    console = Console(file=output, width=200)
     if trace:
         tracemalloc.start()
     started = time.perf_counter()
@@ -123,7 +124,7 @@ async def one_pass(
     if trace:
         peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
         tracemalloc.stop()
-    report = console.file.getvalue()  # type: ignore[attr-defined]
+    report = output.getvalue()
     print("\n".join(line for line in report.splitlines() if "│" in line))
     return elapsed, status, peak
 

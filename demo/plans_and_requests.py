@@ -85,6 +85,10 @@ class PlansAndRequestsSeeder:
             days=days_ago, hours=-self.rng.randint(8, 17), minutes=-self.rng.randint(0, 59)
         )
 
+    def category(self, deal: Opportunity) -> StageCategory:
+        """The category of the deal's stage."""
+        return self.categories[deal.stage_id]
+
     async def seed(self) -> None:
         self.users = await User.all().order_by("id")
         self.teams = await Team.all().order_by("id")
@@ -92,10 +96,9 @@ class PlansAndRequestsSeeder:
         self.contacts: dict[int, list[Contact]] = {}
         for contact in await Contact.all().order_by("id"):
             self.contacts.setdefault(contact.client_id, []).append(contact)
-        categories = {s.pk: s.category for s in await Stage.all()}
+        self.categories = {s.pk: s.category for s in await Stage.all()}
         self.deals: dict[int, list[Opportunity]] = {}
         for deal in await Opportunity.all().order_by("id"):
-            deal.category = categories[deal.stage_id]
             self.deals.setdefault(deal.account_id, []).append(deal)
         self.members = {
             team.pk: [
@@ -201,7 +204,7 @@ class PlansAndRequestsSeeder:
             for deals in self.deals.values()
             for deal in deals
             if deal.owner_id == user.pk
-            and deal.category == StageCategory.WON  # type: ignore[attr-defined]
+            and self.category(deal) == StageCategory.WON
             and deal.currency == currency
             and deal.closed_at is not None
             and deal.closed_at >= since
@@ -277,9 +280,9 @@ class PlansAndRequestsSeeder:
                 for d in self.deals.get(account.pk, [])
                 if d.currency == account.currency
                 and (
-                    d.category == StageCategory.OPEN  # type: ignore[attr-defined]
+                    self.category(d) == StageCategory.OPEN
                     or (
-                        d.category == StageCategory.WON  # type: ignore[attr-defined]
+                        self.category(d) == StageCategory.WON
                         and d.closed_at is not None
                         and (self.anchor - d.closed_at).days < 365
                     )
@@ -299,9 +302,9 @@ class PlansAndRequestsSeeder:
         candidates = [
             d
             for d in self.deals.get(account.pk, [])
-            if (not past and d.category == StageCategory.OPEN)  # type: ignore[attr-defined]
+            if (not past and self.category(d) == StageCategory.OPEN)
             or (
-                d.category == StageCategory.WON  # type: ignore[attr-defined]
+                self.category(d) == StageCategory.WON
                 and d.closed_at is not None
                 and window[0] <= (self.anchor - d.closed_at).days < window[1]
             )
@@ -433,7 +436,9 @@ class PlansAndRequestsSeeder:
             assignee = (
                 None if status == RequestStatus.OPEN and rng.random() < 0.6 else rng.choice(members)
             )
-            deals = [d for d in self.deals.get(account.pk, []) if d.category == StageCategory.OPEN]  # type: ignore[attr-defined]
+            deals = [
+                d for d in self.deals.get(account.pk, []) if self.category(d) == StageCategory.OPEN
+            ]
             created = self.at(created_days)
             resolved = None
             if status in (RequestStatus.DONE, RequestStatus.DECLINED):
@@ -475,7 +480,7 @@ class PlansAndRequestsSeeder:
             d.pk
             for deals in self.deals.values()
             for d in deals
-            if d.category == StageCategory.OPEN and d.probability >= 40  # type: ignore[attr-defined]
+            if self.category(d) == StageCategory.OPEN and d.probability >= 40
         ]
         chosen = [pk for pk in likely if self.rng.random() < 0.35]
         await Opportunity.filter(id__in=chosen).update(forecast_commit=True)

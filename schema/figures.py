@@ -55,10 +55,10 @@ def to_period(given: PeriodInput | None, default: PeriodUnit = PeriodUnit.QUARTE
         if any(d is not None for d in dates):
             raise bad_input("give either start and end, or unit, not both")
         return Period.containing(given.containing or today, given.unit)
-    if None in dates:
+    if given.start is None or given.end is None:
         raise bad_input("a period needs both start and end (or a unit)")
     try:
-        return Period(given.start, given.end)  # type: ignore[arg-type]
+        return Period(given.start, given.end)
     except DomainError as exc:
         raise bad_input(exc.problems[0].message) from None
 

@@ -11,7 +11,7 @@ an extension that needs a superuser (``unaccent``).
 Every case-insensitive "contains" filter (``__icontains``, which list searches use) compares
 folded text on both databases, and names sort by their folded form (``folded_sql``).
 
-The database clients (``sqlite_backend.py`` and ``db.py``) use the executors here, so the
+The database clients (``db/sqlite.py`` and ``db/__init__.py``) use the executors here, so the
 fold is in their filters, and SQLite registers ``fold`` on each connection.
 """
 

@@ -3,7 +3,7 @@
 Two mutations on one record at the same moment must not lose either's changes. So a change
 reads the row it changes inside its transaction, under a row lock (``SELECT ... FOR NO KEY
 UPDATE`` on PostgreSQL; on SQLite every transaction holds the database's write lock from its
-first statement, see ``sqlite_backend.py``), and writes back only the fields it changed.
+first statement, see ``db/sqlite.py``), and writes back only the fields it changed.
 """
 
 from collections.abc import AsyncIterator

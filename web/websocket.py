@@ -16,7 +16,7 @@ On top of Strawberry's handlers:
 - Both close the socket with 4401 when the credential it signed in with stops working: at
   the access token's (or API key's) expiry, and when its session is ended or the key
   revoked or the user deactivated, which is checked at every keep-alive interval (and at
-  every event, see resolvers/subscriptions.py).
+  every event, see resolvers/core/subscriptions.py).
 """
 
 import asyncio
