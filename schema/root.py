@@ -536,7 +536,9 @@ class Mutation:
     )
     refresh_token = strawberry.mutation(
         resolver=resolvers.auth.refresh_token,
-        description="A new access token and refresh token for a refresh token, which is used up.",
+        description="A new access token and refresh token for a refresh token, which is used "
+        "up. Presented again within a short grace period (two tabs refreshing at once) it "
+        "answers the same pair again; later, it ends the session.",
     )
     logout = strawberry.mutation(
         resolver=resolvers.auth.logout,

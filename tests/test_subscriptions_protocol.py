@@ -297,6 +297,6 @@ async def test_revoking_the_api_key_closes_its_socket_with_4401(live, world: Wor
         assert closed.value.rcvd is not None
         assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
             4401,
-            "the API key was revoked",
+            "REVOKED: the API key was revoked",
         )
         await until_subscribed(live, 0)
