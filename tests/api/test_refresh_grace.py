@@ -10,6 +10,7 @@ import pytest
 from models import RefreshToken
 from services import auth
 from settings import DEVELOPMENT_SECRET_KEY, get_settings
+from tests.database import BACKEND
 from tests.factories import make_user
 from tests.state import database_state
 
@@ -167,3 +168,32 @@ async def test_the_same_refresh_token_is_answered_while_a_key_rotation_overlaps(
     assert (await auth.authenticate(again.access_token)).session_id == (
         await auth.authenticate(first.access_token)
     ).session_id
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="SQLite runs one write transaction at a time")
+async def test_a_second_tab_waits_for_the_first_tabs_refresh_and_answers_its_pair(monkeypatch):
+    """On PostgreSQL the two refreshes run in two transactions at once: the second waits on
+    the row lock the first holds, then answers the pair the first made."""
+    session = await signed_in()
+    locked, release = asyncio.Event(), asyncio.Event()
+    open_session = auth._open_session
+
+    async def paused(*args, **kwargs):
+        locked.set()
+        await release.wait()
+        return await open_session(*args, **kwargs)
+
+    monkeypatch.setattr(auth, "_open_session", paused)
+    first = asyncio.create_task(auth.refresh_session(refresh_token=session.refresh_token))
+    await locked.wait()
+    second = asyncio.create_task(auth.refresh_session(refresh_token=session.refresh_token))
+    await asyncio.sleep(0.5)
+    assert not second.done()  # waiting for the first transaction's row lock
+    release.set()
+    a, b = await asyncio.gather(first, second)
+    assert (a.access_token, a.refresh_token, a.expires_in) == (
+        b.access_token,
+        b.refresh_token,
+        b.expires_in,
+    )
+    assert await RefreshToken.filter(revoked_at=None).count() == 2
