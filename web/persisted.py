@@ -35,6 +35,7 @@ from typing import Any, Final, Protocol
 
 import orjson
 import redis.asyncio as aioredis
+from graphql import GraphQLError, GraphQLFormattedError
 from redis.exceptions import RedisError
 
 from settings import Settings
@@ -83,6 +84,11 @@ class PersistedOperationRefused(Exception):
         self.message = message
         self.code = code
         self.headers = headers or {}
+
+    @property
+    def error(self) -> GraphQLFormattedError:
+        """The refusal as a GraphQL error."""
+        return GraphQLError(self.message, extensions={"code": self.code}).formatted
 
 
 def _not_found() -> PersistedOperationRefused:
@@ -379,6 +385,16 @@ class PersistedOperations:
         if not _SHA256_HEX.fullmatch(document_hash) or sha256_hex(query) != document_hash:
             raise _hash_mismatch()
         return ResolvedDocument(query, store_as=document_hash)
+
+    async def resolve_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """A WebSocket ``subscribe`` (or legacy ``start``) payload with the document it names
+        as its ``query`` (nothing is stored over a WebSocket), or ``PersistedOperationRefused``."""
+        resolved = await self.resolve(
+            query=payload.get("query"),
+            extensions=payload.get("extensions"),
+            document_id=payload.get("documentId", payload.get("doc_id")),
+        )
+        return payload if resolved.query is None else {**payload, "query": resolved.query}
 
     async def remember(self, resolved: ResolvedDocument) -> None:
         """Store an APQ registration (called once its document passed every limit)."""
