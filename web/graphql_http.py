@@ -370,6 +370,8 @@ async def _document_id(request: AsyncHTTPRequestAdapter, parse_json: Any) -> Any
     if request.method == "GET":
         params = request.query_params
         return params.get("documentId", params.get("doc_id"))
+    if parse_content_type(request.content_type or "")[0].lower() != JSON:
+        return None  # an upload: its body was read as a form, and names no document
     body = await request.get_body()
     if b"documentId" not in body and b"doc_id" not in body:
         return None
