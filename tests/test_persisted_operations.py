@@ -219,6 +219,27 @@ async def test_a_malformed_persisted_query_is_refused(connect, extensions, messa
     )
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"documentId": 12}, "documentId must be a string."),
+        (
+            {"documentId": sha256(CLIENTS), "extensions": persisted_query(VIEWER)},
+            "documentId and extensions.persistedQuery name different documents.",
+        ),
+    ],
+)
+async def test_a_malformed_document_id_is_refused(connect, body, message):
+    caller = await connect(create_app(Settings()))
+
+    response = await caller.post(body)
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"errors": [{"message": message, "extensions": {"code": "PERSISTED_QUERY_INVALID"}}]},
+    )
+
+
 async def test_an_ordinary_post_has_no_etag(connect):
     caller = await connect(create_app(Settings()))
 

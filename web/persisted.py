@@ -389,9 +389,10 @@ class PersistedOperations:
     async def resolve_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
         """A WebSocket ``subscribe`` (or legacy ``start``) payload with the document it names
         as its ``query`` (nothing is stored over a WebSocket), or ``PersistedOperationRefused``."""
+        extensions = payload.get("extensions")
         resolved = await self.resolve(
             query=payload.get("query"),
-            extensions=payload.get("extensions"),
+            extensions=extensions if isinstance(extensions, dict) else None,
             document_id=payload.get("documentId", payload.get("doc_id")),
         )
         return payload if resolved.query is None else {**payload, "query": resolved.query}
