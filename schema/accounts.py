@@ -150,14 +150,18 @@ class Account(RecordNode):
         ] = None,
         after: Annotated[
             str | None,
-            strawberry.argument(description="An item's cursor: start with the item before it."),
+            strawberry.argument(
+                description="An item's cursor: the page starts with the next older item."
+            ),
         ] = None,
         last: Annotated[
             int | None, strawberry.argument(description="How many items, going forward in time.")
         ] = None,
         before: Annotated[
             str | None,
-            strawberry.argument(description="An item's cursor: end with the item after it."),
+            strawberry.argument(
+                description="An item's cursor: the page ends with the next newer item."
+            ),
         ] = None,
     ) -> Connection[TimelineItem]:
         return await resolve_timeline(info, self.id, first, after, last, before)
