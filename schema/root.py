@@ -24,6 +24,7 @@ import resolvers.auth
 import resolvers.catalog
 import resolvers.clients
 import resolvers.coordination
+import resolvers.events
 import resolvers.leads
 import resolvers.nodes
 import resolvers.opportunities
@@ -41,6 +42,7 @@ from schema.audit import AUDIT_LOG, AuditLogOrder
 from schema.catalog import COMPETITORS, PRODUCTS, CompetitorOrder, ProductOrder
 from schema.clients import CLIENTS, CONTACTS, ClientOrder, ContactOrder
 from schema.coordination import REQUESTS, CoordinationRequestOrder, queue_condition
+from schema.events import ALL_EVENT_TYPES
 from schema.errors import (
     LabelInputErrors,
     MaskUnexpectedErrors,
@@ -170,6 +172,14 @@ class Query:
         resolver=resolvers.analytics.growth_opportunities,
         description="White space: products similar accounts (same industry or tier) bought "
         "that the account has not, with the share of similar accounts that did.",
+    )
+    # ---- events: the notifications feed ----
+    events = strawberry.field(
+        resolver=resolvers.events.events,
+        description="Events of the catalogue about records the caller may see, newest first "
+        "in publication order (the events subscription's order), typed per event type. "
+        "Load a feed with it, then subscribe to events with afterEventId set to the newest "
+        "eventId received.",
     )
     # ---- sign-in and API keys ----
     api_keys = strawberry.field(
@@ -670,6 +680,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        types=ALL_EVENT_TYPES,
         extensions=extensions,
         config=StrawberryConfig(relay_max_results=settings.max_page_size),
     )

@@ -1,0 +1,249 @@
+"""The events of the catalogue as graph types: one object type per event type, each carrying
+the records the event is about, behind the ``DomainEvent`` interface.
+
+Used by the ``events`` subscription and the ``events`` query alike. The records are read when
+the event is sent, through the request's loaders, so they are as they are now and as the
+caller may see them; ``data`` keeps the event's payload as it was written (the one webhooks
+receive), for clients that want the values at the time of the change.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol, cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from events.catalogue import EventType as DomainEventType
+from ids import from_global_id, parse_pk, to_global_id
+from schema.accounts import Account
+from schema.activities import Activity
+from schema.base import Info, load
+from schema.coordination import CoordinationRequest
+from schema.enums import EventType
+from schema.leads import Lead
+from schema.opportunities import Opportunity, OpportunityStageChange
+from schema.people import User
+
+
+class StoredEvent(Protocol):
+    """An outbox row, or the relay's ``PublishedEvent`` made from one."""
+
+    event_id: Any
+    type: str
+    occurred_at: datetime
+    actor_id: int | None
+    aggregate_type: str
+    aggregate_id: int
+    data: dict[str, Any]
+
+
+RECORD_HELP = "null if it was deleted since (only administrators see such events)."
+
+
+@strawberry.interface(
+    description="One event of the catalogue: what happened, when, by whom, about which "
+    "record. Each event type is an object type of its own (OpportunityStageChangedEvent, "
+    "...) with the records it concerns as graph types."
+)
+class DomainEvent:
+    event_id: strawberry.ID = strawberry.field(
+        description="The event's unique id: pass it as afterEventId to resume from it."
+    )
+    type: EventType = strawberry.field(description="What happened.")
+    occurred_at: datetime = strawberry.field(description="When it happened (UTC).")
+    subject_id: strawberry.ID = strawberry.field(
+        description="The global id of the record the event is about."
+    )
+    data: JSON = strawberry.field(
+        description="The payload as stored and sent to webhooks: the record as it was after "
+        "the change (object) and, for updates, the changed fields' previous values (previous)."
+    )
+    actor_id: strawberry.Private[int | None]
+    subject_pk: strawberry.Private[int]
+
+    @strawberry.field(description="Who made the change; null for the system.")
+    async def actor(self, info: Info) -> User | None:
+        return await load(info, User, self.actor_id)
+
+    def _data_pk(self, *path: str) -> int | None:
+        value: Any = self.data
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(value, str):
+            return None
+        try:
+            return parse_pk(from_global_id(value)[1])
+        except ValueError:
+            return None
+
+    def _changed_fields(self) -> list[str]:
+        previous = cast(dict[str, Any], self.data).get("previous")
+        return sorted(previous) if isinstance(previous, dict) else []
+
+
+CHANGED_FIELDS = "The fields the change touched (GraphQL names); their previous values are in "
+CHANGED_FIELDS += "data.previous."
+
+
+@strawberry.type(description="opportunity.created: a deal was created.")
+class OpportunityCreatedEvent(DomainEvent):
+    @strawberry.field(description=f"The deal; {RECORD_HELP}")
+    async def opportunity(self, info: Info) -> Opportunity | None:
+        return await load(info, Opportunity, self.subject_pk)
+
+
+@strawberry.type(description="opportunity.stage_changed: a deal moved to another stage.")
+class OpportunityStageChangedEvent(DomainEvent):
+    @strawberry.field(description=f"The deal; {RECORD_HELP}")
+    async def opportunity(self, info: Info) -> Opportunity | None:
+        return await load(info, Opportunity, self.subject_pk)
+
+    @strawberry.field(description=f"The move, from and to which stage; {RECORD_HELP}")
+    async def stage_change(self, info: Info) -> OpportunityStageChange | None:
+        return await load(info, OpportunityStageChange, self._data_pk("stageChange", "id"))
+
+
+@strawberry.type(description="opportunity.won: a deal moved to a WON stage.")
+class OpportunityWonEvent(DomainEvent):
+    @strawberry.field(description=f"The deal; {RECORD_HELP}")
+    async def opportunity(self, info: Info) -> Opportunity | None:
+        return await load(info, Opportunity, self.subject_pk)
+
+    @strawberry.field(description=f"The move that won it; {RECORD_HELP}")
+    async def stage_change(self, info: Info) -> OpportunityStageChange | None:
+        return await load(info, OpportunityStageChange, self._data_pk("stageChange", "id"))
+
+
+@strawberry.type(description="opportunity.lost: a deal moved to a LOST stage.")
+class OpportunityLostEvent(DomainEvent):
+    @strawberry.field(description=f"The deal; {RECORD_HELP}")
+    async def opportunity(self, info: Info) -> Opportunity | None:
+        return await load(info, Opportunity, self.subject_pk)
+
+    @strawberry.field(description=f"The move that lost it; {RECORD_HELP}")
+    async def stage_change(self, info: Info) -> OpportunityStageChange | None:
+        return await load(info, OpportunityStageChange, self._data_pk("stageChange", "id"))
+
+
+@strawberry.type(description="opportunity.updated: a deal's fields changed.")
+class OpportunityUpdatedEvent(DomainEvent):
+    @strawberry.field(description=f"The deal; {RECORD_HELP}")
+    async def opportunity(self, info: Info) -> Opportunity | None:
+        return await load(info, Opportunity, self.subject_pk)
+
+    @strawberry.field(description=CHANGED_FIELDS)
+    def changed_fields(self) -> list[str]:
+        return self._changed_fields()
+
+
+@strawberry.type(description="lead.created: a lead was created or imported.")
+class LeadCreatedEvent(DomainEvent):
+    @strawberry.field(description=f"The lead; {RECORD_HELP}")
+    async def lead(self, info: Info) -> Lead | None:
+        return await load(info, Lead, self.subject_pk)
+
+
+@strawberry.type(
+    description="lead.converted: a lead became a client, contact, account and perhaps a deal."
+)
+class LeadConvertedEvent(DomainEvent):
+    @strawberry.field(description=f"The lead, with what it was converted to; {RECORD_HELP}")
+    async def lead(self, info: Info) -> Lead | None:
+        return await load(info, Lead, self.subject_pk)
+
+
+@strawberry.type(description="account.created: an account was created.")
+class AccountCreatedEvent(DomainEvent):
+    @strawberry.field(description=f"The account; {RECORD_HELP}")
+    async def account(self, info: Info) -> Account | None:
+        return await load(info, Account, self.subject_pk)
+
+
+@strawberry.type(description="account.updated: an account's fields changed.")
+class AccountUpdatedEvent(DomainEvent):
+    @strawberry.field(description=f"The account; {RECORD_HELP}")
+    async def account(self, info: Info) -> Account | None:
+        return await load(info, Account, self.subject_pk)
+
+    @strawberry.field(description=CHANGED_FIELDS)
+    def changed_fields(self) -> list[str]:
+        return self._changed_fields()
+
+
+@strawberry.type(description="account.health_changed: an account's health status changed.")
+class AccountHealthChangedEvent(DomainEvent):
+    @strawberry.field(description=f"The account, with its health now; {RECORD_HELP}")
+    async def account(self, info: Info) -> Account | None:
+        return await load(info, Account, self.subject_pk)
+
+    @strawberry.field(description=CHANGED_FIELDS)
+    def changed_fields(self) -> list[str]:
+        return self._changed_fields()
+
+
+@strawberry.type(description="activity.logged: a call, email, meeting, note or task was logged.")
+class ActivityLoggedEvent(DomainEvent):
+    @strawberry.field(description=f"The activity; {RECORD_HELP}")
+    async def activity(self, info: Info) -> Activity | None:
+        return await load(info, Activity, self.subject_pk)
+
+
+@strawberry.type(description="coordination_request.created: an internal team was asked for help.")
+class CoordinationRequestCreatedEvent(DomainEvent):
+    @strawberry.field(description=f"The request; {RECORD_HELP}")
+    async def coordination_request(self, info: Info) -> CoordinationRequest | None:
+        return await load(info, CoordinationRequest, self.subject_pk)
+
+
+@strawberry.type(description="coordination_request.updated: a request's fields changed.")
+class CoordinationRequestUpdatedEvent(DomainEvent):
+    @strawberry.field(description=f"The request; {RECORD_HELP}")
+    async def coordination_request(self, info: Info) -> CoordinationRequest | None:
+        return await load(info, CoordinationRequest, self.subject_pk)
+
+    @strawberry.field(description=CHANGED_FIELDS)
+    def changed_fields(self) -> list[str]:
+        return self._changed_fields()
+
+
+@strawberry.type(description="webhook.ping: a test event sent to a webhook endpoint.")
+class WebhookPingEvent(DomainEvent):
+    pass
+
+
+EVENT_TYPES: dict[str, type[DomainEvent]] = {
+    DomainEventType.OPPORTUNITY_CREATED: OpportunityCreatedEvent,
+    DomainEventType.OPPORTUNITY_STAGE_CHANGED: OpportunityStageChangedEvent,
+    DomainEventType.OPPORTUNITY_WON: OpportunityWonEvent,
+    DomainEventType.OPPORTUNITY_LOST: OpportunityLostEvent,
+    DomainEventType.OPPORTUNITY_UPDATED: OpportunityUpdatedEvent,
+    DomainEventType.LEAD_CREATED: LeadCreatedEvent,
+    DomainEventType.LEAD_CONVERTED: LeadConvertedEvent,
+    DomainEventType.ACCOUNT_CREATED: AccountCreatedEvent,
+    DomainEventType.ACCOUNT_HEALTH_CHANGED: AccountHealthChangedEvent,
+    DomainEventType.ACCOUNT_UPDATED: AccountUpdatedEvent,
+    DomainEventType.ACTIVITY_LOGGED: ActivityLoggedEvent,
+    DomainEventType.COORDINATION_REQUEST_CREATED: CoordinationRequestCreatedEvent,
+    DomainEventType.COORDINATION_REQUEST_UPDATED: CoordinationRequestUpdatedEvent,
+    DomainEventType.WEBHOOK_PING: WebhookPingEvent,
+}
+
+
+def domain_event(event: StoredEvent) -> DomainEvent:
+    """The graph object of a stored event, of the type its event type names."""
+    make: Callable[..., DomainEvent] = EVENT_TYPES[event.type]
+    return make(
+        event_id=strawberry.ID(str(event.event_id)),
+        type=EventType(event.type),
+        occurred_at=event.occurred_at,
+        subject_id=strawberry.ID(to_global_id(event.aggregate_type, event.aggregate_id)),
+        data=cast(JSON, event.data),
+        actor_id=event.actor_id,
+        subject_pk=event.aggregate_id,
+    )
+
+
+# Every type, for the schema: an interface's implementations are only in the schema when
+# something names them.
+ALL_EVENT_TYPES = tuple(EVENT_TYPES.values())
