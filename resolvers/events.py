@@ -9,9 +9,9 @@ from strawberry import relay
 from resolvers.core.errors import bad_input
 from resolvers.core.event_feed import event_page
 from resolvers.core.pagination import PageArgs, PaginationError
-from schema.base import Connection, Info
+from schema.base import Info
 from schema.enums import EventType
-from schema.events import DomainEvent, domain_event
+from schema.events import DomainEventConnection, DomainEventEdge, domain_event
 
 
 async def events(
@@ -41,7 +41,7 @@ async def events(
         str | None,
         strawberry.argument(description="An event's cursor: the page ends with the next newer."),
     ] = None,
-) -> Connection[DomainEvent]:
+) -> DomainEventConnection:
     wanted = [t.value for t in types] if types is not None else None
     try:
         page = await event_page(
@@ -53,7 +53,7 @@ async def events(
     except PaginationError as exc:
         raise bad_input(str(exc)) from None
     edges = [
-        relay.Edge(cursor=cursor, node=domain_event(row))
+        DomainEventEdge(cursor=cursor, node=domain_event(row))
         for cursor, row in zip(page.cursors(), page.rows, strict=True)
     ]
     page_info = relay.PageInfo(
@@ -62,4 +62,4 @@ async def events(
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )
-    return Connection(edges=edges, page_info=page_info, total=page.total)
+    return DomainEventConnection(edges=edges, page_info=page_info, total=page.total)

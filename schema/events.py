@@ -7,11 +7,12 @@ caller may see them; ``data`` keeps the event's payload as it was written (the o
 receive), for clients that want the values at the time of the change.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol, cast
 
 import strawberry
+from strawberry import relay
 from strawberry.scalars import JSON
 
 from events.catalogue import EventType as DomainEventType
@@ -242,6 +243,27 @@ def domain_event(event: StoredEvent) -> DomainEvent:
         actor_id=event.actor_id,
         subject_pk=event.aggregate_id,
     )
+
+
+@strawberry.type(description="An event in a page of events, with its cursor.")
+class DomainEventEdge:
+    cursor: str = strawberry.field(description="Where the event stands in the list.")
+    node: DomainEvent = strawberry.field(description="The event.")
+
+
+@strawberry.type(description="A page of events: its edges, where it stands, and the list's size.")
+class DomainEventConnection:
+    edges: list[DomainEventEdge] = strawberry.field(description="The events of this page.")
+    page_info: relay.PageInfo = strawberry.field(description="Cursors to the pages around.")
+    total: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="The events of this page, without their cursors.")
+    def nodes(self) -> list[DomainEvent]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="How many events the whole list holds, across all pages.")
+    async def total_count(self) -> int:
+        return await self.total()
 
 
 # Every type, for the schema: an interface's implementations are only in the schema when

@@ -42,7 +42,6 @@ from schema.audit import AUDIT_LOG, AuditLogOrder
 from schema.catalog import COMPETITORS, PRODUCTS, CompetitorOrder, ProductOrder
 from schema.clients import CLIENTS, CONTACTS, ClientOrder, ContactOrder
 from schema.coordination import REQUESTS, CoordinationRequestOrder, queue_condition
-from schema.events import ALL_EVENT_TYPES
 from schema.errors import (
     LabelInputErrors,
     MaskUnexpectedErrors,
@@ -52,6 +51,7 @@ from schema.errors import (
     is_unexpected,
     log_errors,
 )
+from schema.events import ALL_EVENT_TYPES
 from schema.extensions import WakeRelayAfterMutations
 from schema.glossary import describe_schema
 from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules

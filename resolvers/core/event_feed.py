@@ -74,15 +74,15 @@ async def publication_after(event_id: str) -> int:
         raise PaginationError(
             f"'{event_id}' is not an event id; pass the eventId of an event you received"
         ) from None
-    found = await OutboxEvent.filter(event_id=key).values_list("publication", flat=True)
-    if not found:
+    row = await OutboxEvent.get_or_none(event_id=key).only("id", "publication")
+    if row is None:
         raise PaginationError(
             f"event {key} is unknown: pass the eventId of an event this API sent, or omit "
             "afterEventId"
         )
-    if found[0] is None:
+    if row.publication is None:
         raise PaginationError(f"event {key} is not published yet: try again in a moment")
-    return int(found[0])
+    return row.publication
 
 
 @dataclass
