@@ -11,7 +11,7 @@ from strawberry import relay
 import models
 from resolvers.core.errors import bad_input
 from resolvers.core.pagination import PageArgs, PaginationError
-from resolvers.core.timeline import account_timeline, merged_page
+from resolvers.core.timeline import timeline_page
 from schema.activities import ACTIVITIES, TIMELINE, Activity, ActivityOrder
 from schema.base import Above, Connection, Info, RecordNode, load_children, load_required
 from schema.coordination import REQUESTS, CoordinationRequest, CoordinationRequestOrder
@@ -61,9 +61,10 @@ async def resolve_timeline(
     before: str | None,
 ) -> Connection[TimelineItem]:
     """One page of an account's timeline (``resolvers/core/timeline.py``)."""
-    sources = account_timeline(info.context.visibility, account_id)
     try:
-        page = await merged_page(sources, PageArgs(first, after, last, before))
+        page = await timeline_page(
+            info.context.loaders, account_id, PageArgs(first, after, last, before)
+        )
     except PaginationError as exc:
         raise bad_input(str(exc)) from None
     edges = [

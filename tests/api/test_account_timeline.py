@@ -42,10 +42,10 @@ def iso(hours: int) -> str:
     return at(hours).isoformat()
 
 
-async def build_timeline(set_clock) -> Account:
+async def build_timeline(set_clock, name: str = "Acme") -> Account:
     """One account with, oldest first: a deal created (hour 0), a call (1), a request (2), an
     NPS answer (3), a move to Qualification (4) and, at hour 5, a meeting and a request."""
-    account = await make_account(name="Acme")
+    account = await make_account(name=name)
     set_clock(at(0))
     deal = await make_opportunity(account_id=account.pk, name="Big deal")
     await make_activity(account_id=account.pk, subject="Call", occurred_at=at(1))
@@ -194,3 +194,25 @@ async def test_bad_page_arguments_are_refused(gql, set_clock, arguments, message
         (message, "BAD_USER_INPUT")
     ]
     assert await database_state() == before
+
+
+@pytest.mark.parametrize("accounts", [2, 6])
+async def test_timelines_of_a_list_of_accounts_are_read_together(gql, set_clock, accounts):
+    built = [await build_timeline(set_clock, f"Timeline {n}") for n in range(accounts)]
+    query = """{ accounts(first: 50, orderBy: [{field: CREATED_AT}]) { edges { node {
+        name timeline(first: 2) { edges { node { __typename } } } } } } }"""
+
+    with count_statements() as counter:
+        data = await gql(query)
+
+    timelines = {
+        edge["node"]["name"]: [e["node"]["__typename"] for e in edge["node"]["timeline"]["edges"]]
+        for edge in data["accounts"]["edges"]
+    }
+    # each account's own newest two items; beside each, an account with one call
+    assert [timelines.pop(account.name) for account in built] == [
+        ["CoordinationRequest", "Activity"]
+    ] * accounts
+    assert list(timelines.values()) == [["Activity"]] * accounts
+    # the caller, the accounts, one statement per table for all their timelines
+    assert counter.count == 6, counter.statements
