@@ -622,7 +622,7 @@ class Subscription:
     events = strawberry.subscription(
         resolver=resolvers.subscriptions.events,
         description="Events of the catalogue about records the caller may see, in publication "
-        "order.",
+        "order, typed per event type as in the events query.",
     )
 
 
