@@ -13,7 +13,15 @@ from resolvers.core.errors import bad_input
 from resolvers.core.pagination import PageArgs, PaginationError
 from resolvers.core.timeline import timeline_page
 from schema.activities import ACTIVITIES, TIMELINE, Activity, ActivityOrder
-from schema.base import Above, Connection, Info, RecordNode, load_children, load_required
+from schema.base import (
+    Above,
+    Connection,
+    Info,
+    RecordNode,
+    field,
+    load_children,
+    load_required,
+)
 from schema.coordination import REQUESTS, CoordinationRequest, CoordinationRequestOrder
 from schema.enums import AccountStatus, AccountTier
 from schema.figures import (
@@ -110,11 +118,11 @@ class Account(RecordNode):
     async def client(self, info: Info) -> Annotated["Client", strawberry.lazy("schema.clients")]:
         return await load_required(info, CLIENT, self.client_id)
 
-    @strawberry.field(description="The account manager who owns the account.")
+    @field(description="The account manager who owns the account.")
     async def owner(self, info: Info) -> User:
         return await load_required(info, User, self.owner_id)
 
-    @strawberry.field(description="Users with a role on the account's team.")
+    @field(description="Users with a role on the account's team.")
     async def account_team(self, info: Info) -> list[AccountTeamMember]:
         return await load_children(info, AccountTeamMember, "account_id", self.id, "id")
 
@@ -136,7 +144,7 @@ class Account(RecordNode):
         "Requests to internal teams about the account, newest first.",
     )
 
-    @strawberry.field(
+    @field(
         description="What happened on the account, newest first: activities, its deals' stage "
         "changes, coordination requests and satisfaction answers, as the caller may see them. "
         "Cursors are positions (time, type, id), so items added or removed between pages "
@@ -167,14 +175,14 @@ class Account(RecordNode):
     ) -> Connection[TimelineItem]:
         return await resolve_timeline(info, self.id, first, after, last, before)
 
-    @strawberry.field(
+    @field(
         description="How the account is doing now: score, status and the weighted components "
         "it is computed from."
     )
     async def health(self, info: Info) -> AccountHealth:
         return await resolve_account_health(info, self.id)  # type: ignore[return-value]
 
-    @strawberry.field(description="NPS and CSAT over a period, and the trend.")
+    @field(description="NPS and CSAT over a period, and the trend.")
     async def satisfaction(
         self,
         info: Info,

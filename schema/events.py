@@ -19,7 +19,7 @@ from events.catalogue import EventType as DomainEventType
 from ids import from_global_id, parse_pk, to_global_id
 from schema.accounts import Account
 from schema.activities import Activity
-from schema.base import Info, load
+from schema.base import Info, field, load
 from schema.coordination import CoordinationRequest
 from schema.enums import EventType
 from schema.leads import Lead
@@ -63,7 +63,7 @@ class DomainEvent:
     actor_id: strawberry.Private[int | None]
     subject_pk: strawberry.Private[int]
 
-    @strawberry.field(description="Who made the change; null for the system.")
+    @field(description="Who made the change; null for the system.")
     async def actor(self, info: Info) -> User | None:
         return await load(info, User, self.actor_id)
 
@@ -89,58 +89,58 @@ CHANGED_FIELDS += "data.previous."
 
 @strawberry.type(description="opportunity.created: a deal was created.")
 class OpportunityCreatedEvent(DomainEvent):
-    @strawberry.field(description=f"The deal; {RECORD_HELP}")
+    @field(description=f"The deal; {RECORD_HELP}")
     async def opportunity(self, info: Info) -> Opportunity | None:
         return await load(info, Opportunity, self.subject_pk)
 
 
 @strawberry.type(description="opportunity.stage_changed: a deal moved to another stage.")
 class OpportunityStageChangedEvent(DomainEvent):
-    @strawberry.field(description=f"The deal; {RECORD_HELP}")
+    @field(description=f"The deal; {RECORD_HELP}")
     async def opportunity(self, info: Info) -> Opportunity | None:
         return await load(info, Opportunity, self.subject_pk)
 
-    @strawberry.field(description=f"The move, from and to which stage; {RECORD_HELP}")
+    @field(description=f"The move, from and to which stage; {RECORD_HELP}")
     async def stage_change(self, info: Info) -> OpportunityStageChange | None:
         return await load(info, OpportunityStageChange, self._data_pk("stageChange", "id"))
 
 
 @strawberry.type(description="opportunity.won: a deal moved to a WON stage.")
 class OpportunityWonEvent(DomainEvent):
-    @strawberry.field(description=f"The deal; {RECORD_HELP}")
+    @field(description=f"The deal; {RECORD_HELP}")
     async def opportunity(self, info: Info) -> Opportunity | None:
         return await load(info, Opportunity, self.subject_pk)
 
-    @strawberry.field(description=f"The move that won it; {RECORD_HELP}")
+    @field(description=f"The move that won it; {RECORD_HELP}")
     async def stage_change(self, info: Info) -> OpportunityStageChange | None:
         return await load(info, OpportunityStageChange, self._data_pk("stageChange", "id"))
 
 
 @strawberry.type(description="opportunity.lost: a deal moved to a LOST stage.")
 class OpportunityLostEvent(DomainEvent):
-    @strawberry.field(description=f"The deal; {RECORD_HELP}")
+    @field(description=f"The deal; {RECORD_HELP}")
     async def opportunity(self, info: Info) -> Opportunity | None:
         return await load(info, Opportunity, self.subject_pk)
 
-    @strawberry.field(description=f"The move that lost it; {RECORD_HELP}")
+    @field(description=f"The move that lost it; {RECORD_HELP}")
     async def stage_change(self, info: Info) -> OpportunityStageChange | None:
         return await load(info, OpportunityStageChange, self._data_pk("stageChange", "id"))
 
 
 @strawberry.type(description="opportunity.updated: a deal's fields changed.")
 class OpportunityUpdatedEvent(DomainEvent):
-    @strawberry.field(description=f"The deal; {RECORD_HELP}")
+    @field(description=f"The deal; {RECORD_HELP}")
     async def opportunity(self, info: Info) -> Opportunity | None:
         return await load(info, Opportunity, self.subject_pk)
 
-    @strawberry.field(description=CHANGED_FIELDS)
+    @field(description=CHANGED_FIELDS)
     def changed_fields(self) -> list[str]:
         return self._changed_fields()
 
 
 @strawberry.type(description="lead.created: a lead was created or imported.")
 class LeadCreatedEvent(DomainEvent):
-    @strawberry.field(description=f"The lead; {RECORD_HELP}")
+    @field(description=f"The lead; {RECORD_HELP}")
     async def lead(self, info: Info) -> Lead | None:
         return await load(info, Lead, self.subject_pk)
 
@@ -149,61 +149,61 @@ class LeadCreatedEvent(DomainEvent):
     description="lead.converted: a lead became a client, contact, account and perhaps a deal."
 )
 class LeadConvertedEvent(DomainEvent):
-    @strawberry.field(description=f"The lead, with what it was converted to; {RECORD_HELP}")
+    @field(description=f"The lead, with what it was converted to; {RECORD_HELP}")
     async def lead(self, info: Info) -> Lead | None:
         return await load(info, Lead, self.subject_pk)
 
 
 @strawberry.type(description="account.created: an account was created.")
 class AccountCreatedEvent(DomainEvent):
-    @strawberry.field(description=f"The account; {RECORD_HELP}")
+    @field(description=f"The account; {RECORD_HELP}")
     async def account(self, info: Info) -> Account | None:
         return await load(info, Account, self.subject_pk)
 
 
 @strawberry.type(description="account.updated: an account's fields changed.")
 class AccountUpdatedEvent(DomainEvent):
-    @strawberry.field(description=f"The account; {RECORD_HELP}")
+    @field(description=f"The account; {RECORD_HELP}")
     async def account(self, info: Info) -> Account | None:
         return await load(info, Account, self.subject_pk)
 
-    @strawberry.field(description=CHANGED_FIELDS)
+    @field(description=CHANGED_FIELDS)
     def changed_fields(self) -> list[str]:
         return self._changed_fields()
 
 
 @strawberry.type(description="account.health_changed: an account's health status changed.")
 class AccountHealthChangedEvent(DomainEvent):
-    @strawberry.field(description=f"The account, with its health now; {RECORD_HELP}")
+    @field(description=f"The account, with its health now; {RECORD_HELP}")
     async def account(self, info: Info) -> Account | None:
         return await load(info, Account, self.subject_pk)
 
-    @strawberry.field(description=CHANGED_FIELDS)
+    @field(description=CHANGED_FIELDS)
     def changed_fields(self) -> list[str]:
         return self._changed_fields()
 
 
 @strawberry.type(description="activity.logged: a call, email, meeting, note or task was logged.")
 class ActivityLoggedEvent(DomainEvent):
-    @strawberry.field(description=f"The activity; {RECORD_HELP}")
+    @field(description=f"The activity; {RECORD_HELP}")
     async def activity(self, info: Info) -> Activity | None:
         return await load(info, Activity, self.subject_pk)
 
 
 @strawberry.type(description="coordination_request.created: an internal team was asked for help.")
 class CoordinationRequestCreatedEvent(DomainEvent):
-    @strawberry.field(description=f"The request; {RECORD_HELP}")
+    @field(description=f"The request; {RECORD_HELP}")
     async def coordination_request(self, info: Info) -> CoordinationRequest | None:
         return await load(info, CoordinationRequest, self.subject_pk)
 
 
 @strawberry.type(description="coordination_request.updated: a request's fields changed.")
 class CoordinationRequestUpdatedEvent(DomainEvent):
-    @strawberry.field(description=f"The request; {RECORD_HELP}")
+    @field(description=f"The request; {RECORD_HELP}")
     async def coordination_request(self, info: Info) -> CoordinationRequest | None:
         return await load(info, CoordinationRequest, self.subject_pk)
 
-    @strawberry.field(description=CHANGED_FIELDS)
+    @field(description=CHANGED_FIELDS)
     def changed_fields(self) -> list[str]:
         return self._changed_fields()
 
@@ -257,11 +257,11 @@ class DomainEventConnection:
     page_info: relay.PageInfo = strawberry.field(description="Cursors to the pages around.")
     total: strawberry.Private[Callable[[], Awaitable[int]]]
 
-    @strawberry.field(description="The events of this page, without their cursors.")
+    @field(description="The events of this page, without their cursors.")
     def nodes(self) -> list[DomainEvent]:
         return [edge.node for edge in self.edges]
 
-    @strawberry.field(description="How many events the whole list holds, across all pages.")
+    @field(description="How many events the whole list holds, across all pages.")
     async def total_count(self) -> int:
         return await self.total()
 

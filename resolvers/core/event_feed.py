@@ -82,7 +82,7 @@ async def publication_after(event_id: str) -> int:
         )
     if row.publication is None:
         raise PaginationError(f"event {key} is not published yet: try again in a moment")
-    return row.publication
+    return int(row.publication)
 
 
 @dataclass

@@ -216,15 +216,18 @@ def _shape(args: PageArgs, kinds: Sequence[str]) -> Shape:
     return Shape(position, backward, size)
 
 
-def timeline_loader(sources: Sequence[Source]) -> DataLoader:
+TimelineRows = list[tuple[Source, Any]]
+
+
+def timeline_loader(sources: Sequence[Source]) -> DataLoader[tuple[int, Shape], TimelineRows]:
     """Pages of many accounts' timelines; keys are (account id, ``Shape``), and each shape
     costs one statement per source whatever the number of accounts."""
 
-    async def load(keys: Sequence[tuple[int, Shape]]) -> list[list[tuple[Source, Any]]]:
+    async def load(keys: Sequence[tuple[int, Shape]]) -> list[TimelineRows]:
         by_shape: dict[Shape, set[int]] = defaultdict(set)
         for account, shape in keys:
             by_shape[shape].add(account)
-        found: dict[tuple[int, Shape], list[tuple[Source, Any]]] = defaultdict(list)
+        found: dict[tuple[int, Shape], TimelineRows] = defaultdict(list)
         for shape, accounts in by_shape.items():
             for source in sources:
                 rows = await source.rows(
