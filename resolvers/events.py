@@ -6,6 +6,7 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
+from events.published import PublishedEvent
 from resolvers.core.errors import bad_input
 from resolvers.core.event_feed import event_page
 from resolvers.core.pagination import PageArgs, PaginationError
@@ -53,7 +54,7 @@ async def events(
     except PaginationError as exc:
         raise bad_input(str(exc)) from None
     edges = [
-        DomainEventEdge(cursor=cursor, node=domain_event(row))
+        DomainEventEdge(cursor=cursor, node=domain_event(PublishedEvent.from_row(row)))
         for cursor, row in zip(page.cursors(), page.rows, strict=True)
     ]
     page_info = relay.PageInfo(

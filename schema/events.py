@@ -9,14 +9,16 @@ receive), for clients that want the values at the time of the change.
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
 from events.catalogue import EventType as DomainEventType
-from ids import from_global_id, parse_pk, to_global_id
+from events.published import PublishedEvent
+from ids import to_global_id
+from resolvers.core.subscriptions import snapshot_pk
 from schema.accounts import Account
 from schema.activities import Activity
 from schema.base import Info, field, load
@@ -25,19 +27,6 @@ from schema.enums import EventType
 from schema.leads import Lead
 from schema.opportunities import Opportunity, OpportunityStageChange
 from schema.people import User
-
-
-class StoredEvent(Protocol):
-    """An outbox row, or the relay's ``PublishedEvent`` made from one."""
-
-    event_id: Any
-    type: str
-    occurred_at: datetime
-    actor_id: int | None
-    aggregate_type: str
-    aggregate_id: int
-    data: dict[str, Any]
-
 
 RECORD_HELP = "null if it was deleted since (only administrators see such events)."
 
@@ -62,21 +51,12 @@ class DomainEvent:
     )
     actor_id: strawberry.Private[int | None]
     subject_pk: strawberry.Private[int]
+    # The stage change a deal's move, win or loss event names in its data.
+    stage_change_pk: strawberry.Private[int | None]
 
     @field(description="Who made the change; null for the system.")
     async def actor(self, info: Info) -> User | None:
         return await load(info, User, self.actor_id)
-
-    def _data_pk(self, *path: str) -> int | None:
-        value: Any = self.data
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        if not isinstance(value, str):
-            return None
-        try:
-            return parse_pk(from_global_id(value)[1])
-        except ValueError:
-            return None
 
     def _changed_fields(self) -> list[str]:
         previous = cast(dict[str, Any], self.data).get("previous")
@@ -102,7 +82,7 @@ class OpportunityStageChangedEvent(DomainEvent):
 
     @field(description=f"The move, from and to which stage; {RECORD_HELP}")
     async def stage_change(self, info: Info) -> OpportunityStageChange | None:
-        return await load(info, OpportunityStageChange, self._data_pk("stageChange", "id"))
+        return await load(info, OpportunityStageChange, self.stage_change_pk)
 
 
 @strawberry.type(description="opportunity.won: a deal moved to a WON stage.")
@@ -113,7 +93,7 @@ class OpportunityWonEvent(DomainEvent):
 
     @field(description=f"The move that won it; {RECORD_HELP}")
     async def stage_change(self, info: Info) -> OpportunityStageChange | None:
-        return await load(info, OpportunityStageChange, self._data_pk("stageChange", "id"))
+        return await load(info, OpportunityStageChange, self.stage_change_pk)
 
 
 @strawberry.type(description="opportunity.lost: a deal moved to a LOST stage.")
@@ -124,7 +104,7 @@ class OpportunityLostEvent(DomainEvent):
 
     @field(description=f"The move that lost it; {RECORD_HELP}")
     async def stage_change(self, info: Info) -> OpportunityStageChange | None:
-        return await load(info, OpportunityStageChange, self._data_pk("stageChange", "id"))
+        return await load(info, OpportunityStageChange, self.stage_change_pk)
 
 
 @strawberry.type(description="opportunity.updated: a deal's fields changed.")
@@ -231,7 +211,7 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
 }
 
 
-def domain_event(event: StoredEvent) -> DomainEvent:
+def domain_event(event: PublishedEvent) -> DomainEvent:
     """The graph object of a stored event, of the type its event type names."""
     make: Callable[..., DomainEvent] = EVENT_TYPES[event.type]
     return make(
@@ -242,6 +222,7 @@ def domain_event(event: StoredEvent) -> DomainEvent:
         data=cast(JSON, event.data),
         actor_id=event.actor_id,
         subject_pk=event.aggregate_id,
+        stage_change_pk=snapshot_pk(event, "stageChange", "id"),
     )
 
 
