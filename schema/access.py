@@ -13,9 +13,8 @@ The transport answers ``UNAUTHENTICATED`` with 401 (``web/credentials.py``).
 """
 
 from collections.abc import Iterator
-from typing import Any
 
-from graphql import FieldNode, OperationDefinitionNode
+from graphql import DocumentNode, FieldNode, OperationDefinitionNode, SelectionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -87,7 +86,7 @@ class RequireScope(SchemaExtension):
         yield
 
 
-def _only_signs_in(document, operation_name: str | None) -> bool:
+def _only_signs_in(document: DocumentNode | None, operation_name: str | None) -> bool:
     """Whether the operation selects sign-in fields only (at least one)."""
     everything = SIGN_IN_FIELDS | {"__typename"}
     return _only_public(document, operation_name, everything) and _selects_any(
@@ -95,14 +94,18 @@ def _only_signs_in(document, operation_name: str | None) -> bool:
     )
 
 
-def _selects_any(document, operation_name: str | None, fields: frozenset[str]) -> bool:
+def _selects_any(
+    document: DocumentNode | None, operation_name: str | None, fields: frozenset[str]
+) -> bool:
     return any(
         isinstance(selection, FieldNode) and selection.name.value in fields
         for selection in _root_selections(document, operation_name)
     )
 
 
-def _root_selections(document, operation_name: str | None) -> Iterator[Any]:
+def _root_selections(
+    document: DocumentNode | None, operation_name: str | None
+) -> Iterator[SelectionNode]:
     for definition in document.definitions if document is not None else ():
         if not isinstance(definition, OperationDefinitionNode):
             continue
@@ -111,7 +114,9 @@ def _root_selections(document, operation_name: str | None) -> Iterator[Any]:
         yield from definition.selection_set.selections
 
 
-def _only_public(document, operation_name: str | None, public: frozenset[str]) -> bool:
+def _only_public(
+    document: DocumentNode | None, operation_name: str | None, public: frozenset[str]
+) -> bool:
     if document is None:
         return False
     return all(

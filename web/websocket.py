@@ -23,11 +23,14 @@ On top of Strawberry's handlers:
   the key revoked or the user deactivated (``REVOKED``), which is checked at every
   keep-alive interval (and at every event, see resolvers/core/subscriptions.py); the close
   reason starts with that word.
+- Both take a subscription by trusted-document id or APQ hash (``documentId``, ``doc_id`` or
+  ``extensions.persistedQuery`` in the payload, as over HTTP), and in trusted-documents-only
+  mode refuse any other document with an ``error`` message (``PERSISTED_QUERY_NOT_ALLOWED``).
 """
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import Any, cast
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.http.exceptions import WebSocketDisconnected
@@ -37,11 +40,15 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    ErrorMessage,
     SubscribeMessage,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import (
     ConnectionInitMessage as LegacyConnectionInitMessage,
+)
+from strawberry.subscriptions.protocols.graphql_ws.types import (
+    ErrorMessage as LegacyErrorMessage,
 )
 from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 from strawberry.types.unset import UnsetType
@@ -57,6 +64,7 @@ from services.auth import (
 from services.clock import now
 from web.credentials import CREDENTIAL_LAPSED, SIGN_IN_REFUSED, close_reason, error_body
 from web.live_metrics import CONNECTED_SOCKETS
+from web.persisted import PersistedOperationRefused, PersistedOperations
 
 SUBSCRIBED_BEFORE_SIGN_IN = AuthenticationError(
     "sign in with connection_init and wait for connection_ack before subscribing",
@@ -125,6 +133,17 @@ async def close_when_credential_lapses(
     await _close_refused(websocket, CREDENTIAL_LAPSED, refusal)
 
 
+async def _persisted(view: Any, payload: Any) -> Any:
+    """The payload with the document it names, or the refusal (``resolve_payload``)."""
+    persisted: PersistedOperations | None = getattr(view, "persisted", None)
+    if persisted is None or not isinstance(payload, dict):
+        return payload
+    try:
+        return await persisted.resolve_payload(payload)
+    except PersistedOperationRefused as refused:
+        return refused
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -160,6 +179,13 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if not self.connection_acknowledged:
             await _close_refused(self.websocket, CREDENTIAL_LAPSED, SUBSCRIBED_BEFORE_SIGN_IN)
             return
+        payload = await _persisted(self.view, message["payload"])
+        if isinstance(payload, PersistedOperationRefused):
+            await self.send_message(
+                ErrorMessage(id=message["id"], type="error", payload=[payload.error])
+            )
+            return
+        message = cast(SubscribeMessage, {**message, "payload": payload})
         await super().handle_subscribe(message)
 
     async def _ping(self) -> None:
@@ -187,6 +213,19 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             await _cancel(deadline)
             await _cancel(self._credential_watch)
             sockets.dec()
+
+    async def handle_start(self, message: StartMessage) -> None:
+        if not self.connection_acknowledged:
+            await _close_refused(self.websocket, CREDENTIAL_LAPSED, SUBSCRIBED_BEFORE_SIGN_IN)
+            return
+        payload = await _persisted(self.view, message["payload"])
+        if isinstance(payload, PersistedOperationRefused):
+            await self.send_message(
+                LegacyErrorMessage(id=message["id"], type="error", payload=payload.error)
+            )
+            return
+        message = cast(StartMessage, {**message, "payload": payload})
+        await super().handle_start(message)
 
     async def _close_unless_acknowledged(self) -> None:
         await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
@@ -226,12 +265,6 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
                 self.websocket, self.context, self.view.keep_alive_interval or 15
             )
         )
-
-    async def handle_start(self, message: StartMessage) -> None:
-        if not self.connection_acknowledged:
-            await _close_refused(self.websocket, CREDENTIAL_LAPSED, SUBSCRIBED_BEFORE_SIGN_IN)
-            return
-        await super().handle_start(message)
 
 
 class LimitMessagesBeforeSignIn:
