@@ -10,7 +10,13 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 
 from resolvers.core.errors import bad_input
-from resolvers.core.listing import archived_condition, child_page, list_page, ordering
+from resolvers.core.listing import (
+    SortExpression,
+    archived_condition,
+    child_page,
+    list_page,
+    ordering,
+)
 from resolvers.core.pagination import PageArgs, PaginationError
 from schema.base import Connection, Info
 from schema.enums import OrderDirection
@@ -21,7 +27,7 @@ PAGE_ARGS_HELP = (
 )
 
 
-def order_input(entity: str, columns: Mapping[str, str]) -> type:
+def order_input(entity: str, columns: Mapping[str, Any]) -> type:
     """``<Entity>Order { field, direction }`` with an enum of the sortable fields."""
     field_enum = strawberry.enum(  # type: ignore[call-overload]
         Enum(f"{entity}OrderField", {name: name for name in columns}),  # type: ignore[misc]
@@ -47,7 +53,7 @@ class Listing:
     node: Any
     filter_input: type
     condition: Callable[[Any], Q]
-    columns: Mapping[str, str]
+    columns: Mapping[str, str | SortExpression]
     default_order: tuple[str, ...]
     archivable: bool = True
     # What a record shown by default (``archived: ACTIVE``) also needs beyond not being
@@ -100,7 +106,7 @@ class Listing:
             last: int | None = None,
             before: str | None = None,
         ) -> Connection[node]:  # type: ignore[valid-type]
-            order = ordering(order_by, listing.columns, listing.default_order)
+            order = ordering(order_by, listing.columns, listing.default_order, listing.model)
             args = PageArgs(first, after, last, before)
             try:
                 condition = listing.where(filter) & info.context.visibility.condition(listing.model)
