@@ -27,6 +27,9 @@ PAGE_ARGS_HELP = (
 )
 
 
+LISTINGS: list["Listing"] = []
+
+
 def order_input(entity: str, columns: Mapping[str, Any]) -> type:
     """``<Entity>Order { field, direction }`` with an enum of the sortable fields."""
     field_enum = strawberry.enum(  # type: ignore[call-overload]
@@ -48,7 +51,10 @@ def order_input(entity: str, columns: Mapping[str, Any]) -> type:
 
 @dataclass(frozen=True)
 class Listing:
-    """One entity's list: node type, filter input and the query condition it stands for."""
+    """One entity's list: node type, filter input and the query condition it stands for.
+
+    Every one is kept in ``LISTINGS`` (tests page through each list in each order).
+    """
 
     node: Any
     filter_input: type
@@ -59,6 +65,9 @@ class Listing:
     # What a record shown by default (``archived: ACTIVE``) also needs beyond not being
     # archived itself: a deal's account and client not archived either, say.
     active: Q | None = None
+
+    def __post_init__(self) -> None:
+        LISTINGS.append(self)
 
     @property
     def model(self) -> type[Model]:

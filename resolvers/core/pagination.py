@@ -295,34 +295,43 @@ def _order_sql(ordering: Ordering, reverse: bool) -> str:
     return ", ".join(terms)
 
 
+_Term = tuple[str, tuple[Any, ...]]  # SQL with a "{}" for each value, and the values
+
+
 def _keyset_sql(
     ordering: Ordering, position: Position, later: bool, inclusive: bool, params: _Parameters
 ) -> str:
     """Rows after (``later``) or before ``position`` in ``ordering``, or at it if ``inclusive``:
     an OR, for each key, of "every earlier key equal, this one strictly beyond"."""
-    disjuncts: list[str] = []
-    equal: list[str] = []
+    disjuncts: list[list[_Term]] = []
+    equal: list[_Term] = []
     for i, (key, value) in enumerate(zip(ordering.keys, position.values, strict=True)):
         column = _column(ordering, i)
         missing = f'"page"."_k{i}" IS NULL'
+        beyond: _Term | None
         if value is None:
             # Missing values come last: nothing is beyond them later, everything present earlier.
-            beyond = None if later else f'"page"."_k{i}" IS NOT NULL'
-            same = missing
+            beyond = None if later else (f'"page"."_k{i}" IS NOT NULL', ())
+            same: _Term = (missing, ())
         else:
             operator = ">" if later != key.descending else "<"
-            beyond = f"{column} {operator} {params.add(value)}"
+            beyond = (f"{column} {operator} {{}}", (value,))
             if later and key.nullable:
-                beyond = f"({beyond} OR {missing})"
-            same = f"{column} = {params.add(value)}"
+                beyond = (f"({column} {operator} {{}} OR {missing})", (value,))
+            same = (f"{column} = {{}}", (value,))
         if beyond is not None:
-            disjuncts.append(" AND ".join([*equal, beyond]))
+            disjuncts.append([*equal, beyond])
         equal.append(same)
     if inclusive:
-        disjuncts.append(" AND ".join(equal))
+        disjuncts.append(equal)
     if not disjuncts:
         return "1 = 0"
-    return "(" + " OR ".join(f"({d})" for d in disjuncts) + ")"
+    # Placeholders in the order of the text (SQLite's are positional).
+    rendered = [
+        " AND ".join(sql.format(*(params.add(v) for v in values)) for sql, values in terms)
+        for terms in disjuncts
+    ]
+    return "(" + " OR ".join(f"({d})" for d in rendered) + ")"
 
 
 def keyset_statement(
