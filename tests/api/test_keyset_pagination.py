@@ -366,7 +366,7 @@ async def remove(listing: Listing, row: Model) -> None:
 async def test_changes_between_pages_repeat_or_skip_nothing(
     gql, parent, field, listing, order, forward
 ):
-    world, rows, parent_id = await setup_case(gql, parent, field, listing)
+    _, rows, parent_id = await setup_case(gql, parent, field, listing)
     pager = Pager(gql, parent, field, order, parent_id)
     before = await pager.everything()
     by_pk = {row.pk: row for row in rows}
@@ -507,7 +507,9 @@ async def test_a_cursor_outlives_its_row(gql):
 async def test_first_and_last_together_take_the_end_of_the_first_slice(gql):
     for name in "ABCDE":
         await make_client(name=name)
-    data = await gql("{ clients(first: 4, last: 2) { nodes { name } pageInfo { hasNextPage hasPreviousPage } } }")
+    data = await gql(
+        "{ clients(first: 4, last: 2) { nodes { name } pageInfo { hasNextPage hasPreviousPage } } }"
+    )
     assert data == {"clients": {"nodes": [{"name": "C"}, {"name": "D"}],
                                 "pageInfo": {"hasNextPage": True, "hasPreviousPage": True}}}  # fmt: skip
 
