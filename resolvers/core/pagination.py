@@ -14,21 +14,24 @@ The same placement on SQLite and PostgreSQL: missing values sort last in both di
 collation (``services/search.py``), decimals as numbers; the cursor keeps each value as the
 database computed it, so the comparison is the one the ``ORDER BY`` made.
 
-How to page a new list (``resolvers/core/listing.py`` does this for every ``Listing``):
+How to page a new list:
 
-1. Build an ``Ordering``: ``listing.sort_ordering(model, terms, columns)`` turns ORM terms
-   ("-amount") into keys for a model's fields; for a computed order (a union, an aggregate)
-   write the ``SortKey`` objects yourself, over the columns of your inner query, with a
-   ``ValueKind`` saying how a value travels in the cursor, and end them with a unique key.
-2. ``PageArgs(first, after, last, before).check()``, then ``args.request(ordering)``: the
-   checked ``PageRequest`` (decoded cursors; ``PaginationError`` names a bad argument).
-3. ``keyset_statement(inner_sql, inner_params, ordering, request, postgres=..., partition=...)``
-   wraps any parameterised ``SELECT`` (its rows carry the keys' columns) into one statement
-   that returns the page (for each ``partition`` value: one page per parent, in one
-   statement for all the parents of a level) and, when a cursor was given, one row from its
-   other side, so both ``hasPreviousPage`` and ``hasNextPage`` are exact.
-4. ``pages_from_rows(rows, ordering, request, total, partition=...)`` makes the ``Page``
-   objects (rows in order, their cursors, the two flags); ``Connection.from_page`` shows one.
+- A ``Listing`` (``schema/listing.py``) pages itself: its ``columns`` map an ``orderBy`` field
+  to a model field ("amount") or to a ``listing.SortExpression`` (SQL computed per row, e.g.
+  a correlated subquery over ``{table}``, with its ``ValueKind``); ``listing.ordering`` makes
+  the ``Ordering`` (ending with the id), ``listing.list_page`` and ``listing.child_page`` the
+  ``Page`` of a top-level or a nested list (one statement per level, batched by loaders).
+- Any other Tortoise queryset: ``loaders.keyset_rows(queryset, request, partition)`` with
+  ``request = PageArgs(...).request(ordering, postgres=loaders.is_postgres())``, then
+  ``pages_from_rows`` (after ``group_rows`` when partitioned by a parent column).
+- Rows that are not one model's (a union timeline of several tables): write the inner
+  ``SELECT`` yourself, selecting each sort key as ``_k0``, ``_k1``... (``Ordering.columns``)
+  and ending with a unique key (e.g. a kind and an id folded into one text or number key);
+  ``keyset_statement(inner_sql, inner_params, request, postgres=..., partition=...)`` wraps it
+  into one statement: the page (one more row, to tell whether more follow) and, when a
+  cursor was given, one row from its other side, so ``hasPreviousPage`` and ``hasNextPage``
+  are both exact. ``pages_from_rows(rows, request, total, make)`` builds the ``Page`` and
+  ``Connection.from_page`` shows it.
 """
 
 import base64
@@ -189,9 +192,9 @@ def _from_json(value: Any, key: SortKey, *, postgres: bool) -> Any:
         return value if isinstance(value, int | float) else float(number)
     if not isinstance(value, str):
         raise TypeError
-    parsed = datetime.fromisoformat(value) if kind is ValueKind.DATETIME else None
-    if kind is ValueKind.DATE:
-        parsed = date.fromisoformat(value)
+    parsed: date = (
+        datetime.fromisoformat(value) if kind is ValueKind.DATETIME else date.fromisoformat(value)
+    )
     return parsed if postgres else value
 
 

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cmp_to_key
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from strawberry.types.base import get_object_definition
 from tortoise.fields import CharField, DateField, DatetimeField, DecimalField, TextField
 from tortoise.fields.data import CharEnumFieldInstance, UUIDField
 from tortoise.models import Model
@@ -59,13 +60,17 @@ SCHEMA = build_schema()._schema
 ROWS = 9  # copies of a seed row, with ties and missing values in every sortable column
 
 
+def _name(node: type) -> str:
+    return get_object_definition(node, strict=True).name
+
+
 def _node_models() -> dict[str, type[Model]]:
-    return {cls.__strawberry_definition__.name: model for model, cls in RecordNode.declared.items()}
+    return {_name(cls): model for model, cls in RecordNode.declared.items()}
 
 
 def _connections() -> list[tuple[str, str, Listing]]:
     """(parent type, field, listing) of every list field that takes an ``orderBy``."""
-    by_node = {listing.node.__strawberry_definition__.name: listing for listing in LISTINGS}
+    by_node = {_name(listing.node): listing for listing in LISTINGS}
     found = []
     for type_name, graphql_type in sorted(SCHEMA.type_map.items()):
         if type_name.startswith("__") or not hasattr(graphql_type, "fields"):
@@ -143,7 +148,7 @@ async def build_world() -> dict[type[Model], Model]:
     endpoint = await WebhookEndpoint.create(
         owner_id=admin.pk, url="https://hooks.example.com/a", secret_encrypted="x"
     )
-    seeds: list[Model] = [
+    seeds: list[Model | None] = [
         user, team, client, contact, account, deal, lead, activity, request,
         await make_plan(account_id=account.pk),
         await CoordinationComment.create(request_id=request.pk, author_id=user.pk, body="Hi"),
@@ -192,10 +197,17 @@ async def copy_row(seed: Model, values: dict[str, Any]) -> Model:
     return await type(seed).get(pk=row.pk)
 
 
+def column(listing: Listing, name: str) -> str:
+    """The model field an orderBy field sorts by (every list sorts by fields so far)."""
+    field = listing.columns[name]
+    assert isinstance(field, str)
+    return field
+
+
 def sort_columns(listing: Listing, order: list[tuple[str, str]]) -> list[tuple[str, bool]]:
     """(model field, descending) of an orderBy, as the server completes it (default, id)."""
     if order:
-        terms = [(listing.columns[name], direction == "DESC") for name, direction in order]
+        terms = [(column(listing, name), direction == "DESC") for name, direction in order]
     else:
         terms = [(term.lstrip("-"), term.startswith("-")) for term in listing.default_order]
     if terms[-1][0] != "id":
@@ -211,7 +223,7 @@ async def fill(listing: Listing, world: dict, values: Callable[[int], dict]) -> 
 def spread(listing: Listing) -> Callable[[int], dict]:
     """Sort values for copy ``row``: ties and missing values in every sortable column."""
     fields = listing.model._meta.fields_map
-    columns = [c for c in dict.fromkeys(listing.columns.values())]
+    columns = list(dict.fromkeys(column(listing, name) for name in listing.columns))
     return lambda row: {c: sort_value(fields[c], row, i) for i, c in enumerate(columns)}
 
 
@@ -324,7 +336,7 @@ async def setup_case(gql, parent: str, field: str, listing: Listing):
         link = next(
             name
             for name in listing.model._meta.fk_fields
-            if listing.model._meta.fields_map[name].related_model is parent_model
+            if cast(Any, listing.model._meta.fields_map[name]).related_model is parent_model
         )
         parent_pk = getattr(world[listing.model], f"{link}_id")
         parent_id = to_global_id(parent, parent_pk)
@@ -372,7 +384,7 @@ async def test_changes_between_pages_repeat_or_skip_nothing(
     by_pk = {row.pk: row for row in rows}
     gone: set[int] = set()
     added: list[int] = []
-    columns = list(dict.fromkeys(listing.columns.values()))
+    columns = list(dict.fromkeys(column(listing, name) for name in listing.columns))
 
     def same(source: Model, column: str) -> Any:
         """The source's value; a unique one made different, though only just."""
