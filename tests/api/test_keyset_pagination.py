@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cmp_to_key
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -33,11 +34,16 @@ from models import (
     WebhookEndpoint,
 )
 from models import (
+    Client as ClientModel,
+)
+from models import (
     Competitor as CompetitorModel,
 )
 from models.audit import AuditLogEntry
 from models.enums import ActivityKind, SatisfactionKind
 from models.opportunities import OpportunityStageChange
+from resolvers.core.listing import SortExpression, list_page, ordering
+from resolvers.core.pagination import PageArgs, ValueKind
 from schema.base import RecordNode
 from schema.listing import LISTINGS, Listing
 from schema.root import build_schema
@@ -567,3 +573,39 @@ def test_every_list_field_is_paged_here():
         ("Account", "activities"),
         ("Opportunity", "stageHistory"),
     }
+
+
+async def _walk_computed(order, size: int, forward: bool) -> list[str]:
+    """Clients page by page through ``list_page``, in an order computed in SQL."""
+    names: list[str] = []
+    cursor = None
+    while True:
+        args = PageArgs(first=size, after=cursor) if forward else PageArgs(last=size, before=cursor)
+        page = await list_page(ClientModel.filter(archived_at__isnull=True), order, args)
+        rows = [row.name for row in page.rows]
+        names = names + rows if forward else rows + names
+        if not (page.has_next if forward else page.has_previous):
+            return names
+        cursor = page.cursors[-1] if forward else page.cursors[0]
+
+
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+async def test_an_order_computed_in_sql_pages_like_a_column(direction):
+    """A ``SortExpression`` (here: how many accounts a client has, missing for none)."""
+    counts = {"A": 2, "B": 0, "C": 1, "D": 2, "E": 0, "F": 1}
+    for name, count in counts.items():
+        client = await make_client(name=name)
+        for _ in range(count):
+            await make_account(client_id=client.pk)
+    accounts = SortExpression(
+        'NULLIF((SELECT COUNT(*) FROM "account" WHERE "account"."client_id" = {table}."id"), 0)',
+        ValueKind.INTEGER,
+    )
+    order_by = [SimpleNamespace(field=SimpleNamespace(value="ACCOUNTS"),
+                                direction=SimpleNamespace(value=direction))]  # fmt: skip
+    order = ordering(order_by, {"ACCOUNTS": accounts}, ("name",), ClientModel)
+    # ties by id in the list's direction; clients without accounts last either way
+    expected = {"ASC": ["C", "F", "A", "D", "B", "E"], "DESC": ["D", "A", "F", "C", "E", "B"]}
+    for size in (1, 2, 4):
+        assert await _walk_computed(order, size, forward=True) == expected[direction]
+        assert await _walk_computed(order, size, forward=False) == expected[direction]
