@@ -118,7 +118,7 @@ def ordering(
     return Ordering(model.__name__, tuple(keys))
 
 
-async def list_page(queryset: QuerySet, order: Ordering, args: PageArgs) -> Page:
+async def list_page(queryset: QuerySet[Any], order: Ordering, args: PageArgs) -> Page:
     """One page of a top-level list, in one statement; the total is counted (one more) only
     if the client asks for it."""
     request = args.request(order, postgres=is_postgres())

@@ -5,11 +5,12 @@ Each loader returns results aligned with its keys. ``Loaders`` creates them lazi
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, RawSQL
 from tortoise.fields import (
     BigIntField,
@@ -52,7 +53,7 @@ def record_loader(model: type[Model], visible: Q) -> DataLoader[int, Any]:
 
 def children_loader(
     model: type[Model], parent: str, ordering: tuple[str, ...], visible: Q
-) -> DataLoader:
+) -> DataLoader[int, list[Any]]:
     """Every child row of each parent, for short lists such as a pipeline's stages."""
 
     async def load(keys: Sequence[int]) -> list[list[Any]]:
@@ -99,7 +100,9 @@ def field_sort_key(model: type[Model], term: str) -> SortKey:
     return SortKey(column, sql, term.startswith("-"), bool(field.null), kind, collation)
 
 
-def keyset_sql(queryset: QuerySet, request: PageRequest, partition: str | None) -> tuple:
+def keyset_sql(
+    queryset: QuerySet[Any], request: PageRequest, partition: str | None
+) -> tuple[BaseDBAsyncClient, str, list[Any]]:
     """The statement of a page of ``queryset`` (``pagination.keyset_statement``), parameterised,
     never inlined: conditions may hold subqueries and user-given values."""
     keys = request.ordering.keys
@@ -119,7 +122,7 @@ def keyset_sql(queryset: QuerySet, request: PageRequest, partition: str | None) 
 
 
 async def keyset_rows(
-    queryset: QuerySet, request: PageRequest, partition: str | None = None
+    queryset: QuerySet[Any], request: PageRequest, partition: str | None = None
 ) -> list[dict[str, Any]]:
     """The rows of one page of ``queryset`` (of each ``partition`` value), in one statement."""
     db, sql, values = keyset_sql(queryset, request, partition)
@@ -127,7 +130,15 @@ async def keyset_rows(
     return [dict(row) for row in rows]
 
 
-def child_page_loader(model: type[Model], parent: str) -> "FilteredLoader":
+# A page of one parent's children: (parent_id, request, filter_key).
+PageKey = tuple[int, PageRequest, Hashable]
+# A page without its parent, shared by siblings: (request, filter_key).
+PageShape = tuple[PageRequest, Hashable]
+# How many children one parent has under a filter: (parent_id, filter_key).
+CountKey = tuple[int, Hashable]
+
+
+def child_page_loader(model: type[Model], parent: str) -> "FilteredLoader[PageKey, Page]":
     """One page of each parent's children in a single statement per page shape.
 
     Keys are ``(parent_id, request, filter_key)`` (``pagination.PageRequest``); ``filters``
@@ -135,11 +146,11 @@ def child_page_loader(model: type[Model], parent: str) -> "FilteredLoader":
     """
     filters: dict[Hashable, Q] = {}
 
-    async def load(keys: Sequence[tuple]) -> list[Page]:
-        by_shape: dict[tuple, set[int]] = defaultdict(set)
-        for parent_id, *shape in keys:
-            by_shape[tuple(shape)].add(parent_id)
-        pages: dict[tuple, Page] = {}
+    async def load(keys: Sequence[PageKey]) -> list[Page]:
+        by_shape: dict[PageShape, set[int]] = defaultdict(set)
+        for parent_id, request, filter_key in keys:
+            by_shape[(request, filter_key)].add(parent_id)
+        pages: dict[PageKey, Page] = {}
         for (request, filter_key), parent_ids in by_shape.items():
             query = model.filter(filters[filter_key], **{f"{parent}__in": parent_ids})
             grouped = group_rows(await keyset_rows(query, request, parent), parent)
@@ -150,7 +161,7 @@ def child_page_loader(model: type[Model], parent: str) -> "FilteredLoader":
                     _no_total,
                     lambda row: model._init_from_db(**row),
                 )
-        return [pages[tuple(key)] for key in keys]
+        return [pages[key] for key in keys]
 
     return FilteredLoader(load, filters)
 
@@ -159,15 +170,15 @@ async def _no_total() -> int:  # replaced by the count loader where totalCount i
     raise RuntimeError("total not loaded")
 
 
-def child_count_loader(model: type[Model], parent: str) -> "FilteredLoader":
+def child_count_loader(model: type[Model], parent: str) -> "FilteredLoader[CountKey, int]":
     """How many children each parent has under a filter; keys are (parent_id, filter_key)."""
     filters: dict[Hashable, Q] = {}
 
-    async def load(keys: Sequence[tuple[int, Hashable]]) -> list[int]:
+    async def load(keys: Sequence[CountKey]) -> list[int]:
         by_filter: dict[Hashable, set[int]] = defaultdict(set)
         for parent_id, filter_key in keys:
             by_filter[filter_key].add(parent_id)
-        counts: dict[tuple[int, Hashable], int] = {}
+        counts: dict[CountKey, int] = {}
         for filter_key, parent_ids in by_filter.items():
             rows = (
                 await model.filter(filters[filter_key], **{f"{parent}__in": parent_ids})
@@ -182,15 +193,21 @@ def child_count_loader(model: type[Model], parent: str) -> "FilteredLoader":
     return FilteredLoader(load, filters)
 
 
-class FilteredLoader(DataLoader):
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FilteredLoader(DataLoader[K, V]):
     """A loader whose keys name their filter by a hashable key; ``filters`` maps it to the Q."""
 
-    def __init__(self, load_fn: Any, filters: dict[Hashable, Q]) -> None:
+    def __init__(
+        self, load_fn: Callable[[list[K]], Awaitable[Sequence[V]]], filters: dict[Hashable, Q]
+    ) -> None:
         super().__init__(load_fn=load_fn)
         self.filters = filters
 
 
-L = TypeVar("L", bound=DataLoader)
+L = TypeVar("L", bound=DataLoader[Any, Any])
 
 
 class Loaders:
@@ -198,15 +215,17 @@ class Loaders:
 
     def __init__(self, visibility: Visibility) -> None:
         self.visibility = visibility
-        self._loaders: dict[tuple, DataLoader] = {}
+        self._loaders: dict[tuple[Hashable, ...], DataLoader[Any, Any]] = {}
 
-    def _get(self, key: tuple, make) -> DataLoader:
+    def _get(
+        self, key: tuple[Hashable, ...], make: Callable[[], DataLoader[Any, Any]]
+    ) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)
         if loader is None:
             loader = self._loaders[key] = make()
         return loader
 
-    def named(self, key: tuple, make: Callable[[], L]) -> L:
+    def named(self, key: tuple[Hashable, ...], make: Callable[[], L]) -> L:
         """A loader defined elsewhere (e.g. ``resolvers/core/analytics.py``), one per request."""
         return cast(L, self._get(key, make))
 
@@ -216,16 +235,18 @@ class Loaders:
             lambda: record_loader(model, self.visibility.condition(model)),
         )
 
-    def children(self, model: type[Model], parent: str, ordering: tuple[str, ...]) -> DataLoader:
+    def children(
+        self, model: type[Model], parent: str, ordering: tuple[str, ...]
+    ) -> DataLoader[int, list[Any]]:
         return self._get(
             ("children", model, parent, ordering),
             lambda: children_loader(model, parent, ordering, self.visibility.condition(model)),
         )
 
-    def child_pages(self, model: type[Model], parent: str) -> FilteredLoader:
+    def child_pages(self, model: type[Model], parent: str) -> FilteredLoader[PageKey, Page]:
         loader = self._get(("pages", model, parent), lambda: child_page_loader(model, parent))
-        return cast(FilteredLoader, loader)
+        return cast(FilteredLoader[PageKey, Page], loader)
 
-    def child_counts(self, model: type[Model], parent: str) -> FilteredLoader:
+    def child_counts(self, model: type[Model], parent: str) -> FilteredLoader[CountKey, int]:
         loader = self._get(("counts", model, parent), lambda: child_count_loader(model, parent))
-        return cast(FilteredLoader, loader)
+        return cast(FilteredLoader[CountKey, int], loader)

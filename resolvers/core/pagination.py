@@ -133,7 +133,7 @@ def _damaged(argument: str) -> str:
     return f"'{argument}' is not a valid cursor; pass a cursor from a page of this list"
 
 
-def _read(cursor: str, argument: str) -> dict:
+def _read(cursor: str, argument: str) -> dict[str, Any]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         text = raw.decode()
@@ -409,9 +409,11 @@ def pages_from_rows(
     )
 
 
-def group_rows(rows: Sequence[Mapping[str, Any]], partition: str) -> dict[Hashable, list]:
+def group_rows(
+    rows: Sequence[Mapping[str, Any]], partition: str
+) -> dict[Hashable, list[Mapping[str, Any]]]:
     """Rows of a partitioned statement, by their partition value, in their order."""
-    grouped: dict[Hashable, list] = {}
+    grouped: dict[Hashable, list[Mapping[str, Any]]] = {}
     for row in rows:
         grouped.setdefault(row[partition], []).append(row)
     return grouped
