@@ -91,7 +91,7 @@ class SortExpression:
     collation: str = ""
 
 
-def sort_key(model: type[Model], name: str, column: "str | SortExpression", desc: bool) -> SortKey:
+def sort_key(model: type[Model], name: str, column: str | SortExpression, desc: bool) -> SortKey:
     if isinstance(column, SortExpression):
         sql = column.sql.format(table=f'"{model._meta.db_table}"')
         return SortKey(name, sql, desc, column.nullable, column.kind, column.collation)
@@ -100,7 +100,7 @@ def sort_key(model: type[Model], name: str, column: "str | SortExpression", desc
 
 def ordering(
     order_by: Sequence[Any] | None,
-    columns: Mapping[str, "str | SortExpression"],
+    columns: Mapping[str, str | SortExpression],
     default: Sequence[str],
     model: type[Model],
 ) -> Ordering:
