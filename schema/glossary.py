@@ -78,8 +78,10 @@ TERMS = {
     "convertedOpportunity": "The deal opened when the lead was converted.",
     "action": "What the change did.",
     "field": "The field to sort by.",
-    "after": "Only after this point: a cursor for lists, a time for the audit log.",
-    "before": "Only before this point: a cursor for lists, a time for the audit log.",
+    "after": "A cursor from this list (`pageInfo.endCursor` or an edge's `cursor`): the page "
+    "starts just after that item. Opaque: pass it back as it came.",
+    "before": "A cursor from this list (`pageInfo.startCursor` or an edge's `cursor`): the page "
+    "ends just before that item; use with `last`. Opaque: pass it back as it came.",
     "first": "Page size from the start (or after `after`); 20 by default, at most 100.",
     "last": "Page size from the end (or before `before`); at most 100.",
     "filter": "Narrows the list.",
