@@ -308,8 +308,12 @@ class AuditLogFilter:
         default=None, description="Changes to these records."
     )
     actor_ids: list[GlobalID] | None = None
-    after: datetime.datetime | None = None
-    before: datetime.datetime | None = None
+    after: datetime.datetime | None = strawberry.field(
+        default=None, description="Only changes made at or after this time."
+    )
+    before: datetime.datetime | None = strawberry.field(
+        default=None, description="Only changes made before this time."
+    )
 
 
 def audit_condition(f: AuditLogFilter | None) -> Q:

@@ -59,6 +59,7 @@ from schema.leads import LEADS, LeadOrder
 from schema.opportunities import OPPORTUNITIES, OpportunityOrder
 from schema.people import TEAMS, USERS, TeamOrder, UserOrder
 from schema.planning import PLANS, AccountPlanOrder
+from schema.scalars import SCALARS
 from schema.targets import TARGETS, TargetOrder
 from schema.webhooks import WebhookDeliveryOrder, WebhookEndpointOrder
 from settings import Settings, get_settings
@@ -684,7 +685,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         subscription=Subscription,
         types=ALL_EVENT_TYPES,
         extensions=extensions,
-        config=StrawberryConfig(relay_max_results=settings.max_page_size),
+        config=StrawberryConfig(relay_max_results=settings.max_page_size, scalar_map=SCALARS),
     )
     describe_schema(built._schema)
     return built

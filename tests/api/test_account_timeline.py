@@ -39,7 +39,8 @@ def at(hours: int) -> datetime:
 
 
 def iso(hours: int) -> str:
-    return at(hours).isoformat()
+    """The time as the API sends it: RFC 3339 in UTC, with microseconds and ``Z``."""
+    return at(hours).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 async def build_timeline(set_clock, name: str = "Acme") -> Account:
