@@ -10,6 +10,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 from starlette.applications import Starlette
+from starlette.types import Message
 
 from models.enums import Role
 from server import create_app
@@ -332,8 +333,8 @@ async def test_any_origin_is_answered_with_a_star_and_no_credentials():
 async def handshake(app: Starlette, origin: str) -> str:
     """Open a WebSocket to /graphql from a page on ``origin``: what the app answers first
     (``websocket.accept``, or ``websocket.close``: a handshake refused with 403)."""
-    inbox: asyncio.Queue[dict] = asyncio.Queue()
-    outbox: asyncio.Queue[dict] = asyncio.Queue()
+    inbox: asyncio.Queue[Message] = asyncio.Queue()
+    outbox: asyncio.Queue[Message] = asyncio.Queue()
     await inbox.put({"type": "websocket.connect"})
     scope = {
         "type": "websocket",

@@ -176,14 +176,32 @@ def render_graphiql_page(endpoint: str = "/graphql") -> str:
           }}
           return {{ errors: [{{ message: String((error && error.message) || error) }}] }};
         }}
-        async function* overSocket(params, authorization) {{
-          try {{
-            for await (var result of socketClient(authorization).iterate(params)) {{
-              yield result;
-            }}
-          }} catch (error) {{
-            yield endOfSubscription(error);
-          }}
+        // The subscription's results, then what ended it; stopping it (the stop button)
+        // unsubscribes at once. (Not an async generator: its return() would wait for the
+        // next event before it ran.)
+        function overSocket(params, authorization) {{
+          var events = socketClient(authorization).iterate(params);
+          var finished = {{ done: true, value: undefined }};
+          var ended = false;
+          var stop;
+          var stopped = new Promise(function (resolve) {{ stop = resolve; }});
+          var subscription = {{
+            next: function () {{
+              if (ended) return Promise.resolve(finished);
+              var next = events.next().catch(function (error) {{
+                ended = true;
+                return {{ done: false, value: endOfSubscription(error) }};
+              }});
+              return Promise.race([next, stopped]);
+            }},
+            return: function () {{
+              ended = true;
+              stop(finished);
+              return events.return().then(function () {{ return finished; }});
+            }},
+          }};
+          subscription[Symbol.asyncIterator] = function () {{ return subscription; }};
+          return subscription;
         }}
         // Queries and mutations: HTTP POST to `endpoint`, with the Headers tab's headers.
         function fetcher(params, options) {{
