@@ -34,6 +34,7 @@ from web.cors import OriginCheck, cors_middleware
 from web.graphiql import asset_routes, render_graphiql_page, security_headers
 from web.graphql_http import GraphQLHTTPError, GraphQLView
 from web.metrics import HTTPMetrics, metrics_listener, protected_metrics_endpoint
+from web.persisted import PersistedOperations
 from web.websocket import (
     LegacyWSHandler,
     LimitMessagesBeforeSignIn,
@@ -205,6 +206,9 @@ async def stop_task(task: "asyncio.Task[None] | None") -> None:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    persisted = PersistedOperations.from_settings(settings)
+    # GraphiQL runs documents of its user's making, which trusted-documents-only refuses.
+    graphiql = settings.graphiql and not settings.trusted_documents_only
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -236,6 +240,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if dispatcher is not None:
                 await dispatcher.stop()
             await stop_task(health)
+            await persisted.close()
             await close_db()
 
     view = AccountGraphView(
@@ -246,13 +251,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         request_timeout=settings.request_timeout_seconds,
         retry_after_seconds=settings.retry_after_seconds,
         body_timeout_seconds=settings.body_timeout_seconds,
-        graphql_ide="graphiql" if settings.graphiql else None,
+        graphql_ide="graphiql" if graphiql else None,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
         connection_init_wait_timeout=timedelta(seconds=settings.websocket_init_timeout_seconds),
         keep_alive=True,
         keep_alive_interval=settings.websocket_keep_alive_seconds,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         allowed_origins=settings.cors_origins,
+        persisted=persisted,
     )
     view.origin_matches_pattern = OriginCheck(settings)
     middleware = [
@@ -278,13 +284,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     if settings.metrics_port is None:
         routes.append(Route("/metrics", protected_metrics_endpoint(settings.metrics_token)))
-    if settings.graphiql:
+    if graphiql:
         routes.append(asset_routes())
-    return Starlette(
+    app = Starlette(
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.persisted_operations = persisted
+    return app
 
 
 app = create_app()

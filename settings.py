@@ -296,6 +296,16 @@ class Settings(BaseSettings):
     graphiql: bool = True
     introspection_anonymous: bool = False
 
+    # Persisted operations (README, "Persisted operations"): how many documents Automatic
+    # Persisted Queries keep (least recently used go first; in Redis, shared by every process,
+    # when redis_url is set, under this key prefix); a manifest of trusted documents (Relay
+    # persistConfig, GraphQL Codegen persistedDocuments, Apollo); and whether only its
+    # documents may run (no GraphiQL then).
+    persisted_queries_max: Annotated[int, Field(ge=1)] = 1000
+    persisted_queries_redis_prefix: str = "accountgraph:persisted-queries"
+    trusted_documents: str | None = None
+    trusted_documents_only: bool = False
+
 
 class MissingDeploymentKeys(Exception):
     """The server or worker would run with published or unusable keys."""

@@ -72,7 +72,7 @@ async def resolve_node(info: Info, gid: GlobalID, expected: type[RecordNode] | N
 
 
 async def node(info: Info, id: GlobalID) -> relay.Node:
-    found = await resolve_node(info, id)
+    found: relay.Node | None = await resolve_node(info, id)
     if found is None:
         raise not_found()
     return found

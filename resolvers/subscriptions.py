@@ -44,7 +44,8 @@ async def _stage_change(event: PublishedEvent, view: EventView) -> StageChangeMo
     change_id = snapshot_pk(event, "stageChange", "id")
     if change_id is None:
         return None
-    return await view.loaders.record(StageChangeModel).load(change_id)
+    change: StageChangeModel | None = await view.loaders.record(StageChangeModel).load(change_id)
+    return change
 
 
 async def _activity(event: PublishedEvent, view: EventView) -> object:

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from graphql import FieldNode, OperationDefinitionNode
+from graphql import DocumentNode, FieldNode, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -67,7 +67,9 @@ class RequireScope(SchemaExtension):
         yield
 
 
-def _only_public(document, operation_name: str | None, public: frozenset[str]) -> bool:
+def _only_public(
+    document: DocumentNode | None, operation_name: str | None, public: frozenset[str]
+) -> bool:
     if document is None:
         return False
     for definition in document.definitions:

@@ -9,7 +9,7 @@ import strawberry
 
 import models
 from schema.activities import ACTIVITIES, TIMELINE, ActivityOrder
-from schema.base import Above, Info, RecordNode, load_children, load_required
+from schema.base import Above, Info, RecordNode, field, load_children, load_required
 from schema.coordination import REQUESTS, CoordinationRequestOrder
 from schema.enums import AccountStatus, AccountTier
 from schema.figures import (
@@ -62,11 +62,11 @@ class Account(RecordNode):
     async def client(self, info: Info) -> Annotated["Client", strawberry.lazy("schema.clients")]:
         return await load_required(info, CLIENT, self.client_id)
 
-    @strawberry.field(description="The account manager who owns the account.")
+    @field(description="The account manager who owns the account.")
     async def owner(self, info: Info) -> User:
         return await load_required(info, User, self.owner_id)
 
-    @strawberry.field(description="Users with a role on the account's team.")
+    @field(description="Users with a role on the account's team.")
     async def account_team(self, info: Info) -> list[AccountTeamMember]:
         return await load_children(info, AccountTeamMember, "account_id", self.id, "id")
 
@@ -88,14 +88,14 @@ class Account(RecordNode):
         "Requests to internal teams about the account, newest first.",
     )
 
-    @strawberry.field(
+    @field(
         description="How the account is doing now: score, status and the weighted components "
         "it is computed from."
     )
     async def health(self, info: Info) -> AccountHealth:
         return await resolve_account_health(info, self.id)  # type: ignore[return-value]
 
-    @strawberry.field(description="NPS and CSAT over a period, and the trend.")
+    @field(description="NPS and CSAT over a period, and the trend.")
     async def satisfaction(
         self,
         info: Info,

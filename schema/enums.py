@@ -106,7 +106,7 @@ strawberry.enum(
 )
 
 EventType = strawberry.enum(  # type: ignore[call-overload]
-    Enum("EventType", {member.name: member.value for member in DomainEventType}),  # type: ignore[misc]
+    Enum("EventType", {member.name: member.value for member in DomainEventType}),
     description="The event catalogue; each value stands for the dotted event name in lower case.",
 )
 

@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 from strawberry.relay import GlobalID
@@ -25,7 +26,7 @@ from schema.enums import (
 ARCHIVED_HELP = "Archived records are hidden unless asked for."
 
 
-def values(items: list | None) -> list | None:
+def values(items: list[Any] | None) -> list[Any] | None:
     return [getattr(item, "value", item) for item in items] if items is not None else None
 
 

@@ -3,7 +3,7 @@
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from tortoise.expressions import Q
@@ -23,8 +23,10 @@ PAGE_ARGS_HELP = (
 
 def order_input(entity: str, columns: Mapping[str, str]) -> type:
     """``<Entity>Order { field, direction }`` with an enum of the sortable fields."""
-    field_enum = strawberry.enum(  # type: ignore[call-overload]
-        Enum(f"{entity}OrderField", {name: name for name in columns}),  # type: ignore[misc]
+    # Enum's functional form makes a class; mypy reads it as an instance when the members
+    # are computed.
+    field_enum = strawberry.enum(
+        cast(type[Enum], Enum(f"{entity}OrderField", {name: name for name in columns})),
         description=f"Fields {entity.lower()} lists can be sorted by.",
     )
     cls = type(
@@ -56,7 +58,8 @@ class Listing:
 
     @property
     def model(self) -> type[Model]:
-        return self.node.model
+        model: type[Model] = self.node.model
+        return model
 
     def where(self, filter: Any) -> Q:
         try:

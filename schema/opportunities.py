@@ -9,7 +9,7 @@ import strawberry
 
 import models
 from schema.activities import ACTIVITIES, TIMELINE, ActivityOrder
-from schema.base import Above, Info, RecordNode, load, load_children, load_required
+from schema.base import Above, Info, RecordNode, field, load, load_children, load_required
 from schema.catalog import Competitor, Product
 from schema.enums import CompetitorStatus, OpportunityType, StageCategory
 from schema.filters import (
@@ -43,7 +43,7 @@ class Stage(RecordNode):
     )
     pipeline_id: strawberry.Private[int]
 
-    @strawberry.field(description="The pipeline the stage belongs to.")
+    @field(description="The pipeline the stage belongs to.")
     async def pipeline(self, info: Info) -> "Pipeline":
         return await load_required(info, Pipeline, self.pipeline_id)
 
@@ -54,7 +54,7 @@ class Pipeline(RecordNode):
     name: str
     position: int
 
-    @strawberry.field(description="The stages, in order.")
+    @field(description="The stages, in order.")
     async def stages(self, info: Info) -> list[Stage]:
         return await load_children(info, Stage, "pipeline_id", self.id, "position", "id")
 
@@ -89,7 +89,7 @@ class OpportunityStageChange(RecordNode):
     async def opportunity(self, info: Info) -> "Opportunity":
         return await load_required(info, Opportunity, self.opportunity_id)
 
-    @strawberry.field(description="The stage it left; null for the stage a deal was created in.")
+    @field(description="The stage it left; null for the stage a deal was created in.")
     async def from_stage(self, info: Info) -> Stage | None:
         return await load(info, Stage, self.from_stage_id)
 
@@ -122,9 +122,7 @@ class OpportunityLineItem(RecordNode):
     discount_percent: Decimal
     product_id: strawberry.Private[int]
 
-    @strawberry.field(
-        description="quantity x unit price x (1 - discount), rounded half up to the cent."
-    )
+    @field(description="quantity x unit price x (1 - discount), rounded half up to the cent.")
     def total(self) -> Decimal:
         return round_money(self.quantity * self.unit_price * (1 - self.discount_percent / 100))
 
@@ -169,13 +167,13 @@ class Opportunity(RecordNode):
     pipeline_id: strawberry.Private[int]
     stage_id: strawberry.Private[int]
 
-    @strawberry.field(description="amount x probability / 100, rounded half up to the cent.")
+    @field(description="amount x probability / 100, rounded half up to the cent.")
     def weighted_amount(self) -> Decimal | None:
         if self.amount is None:
             return None
         return weighted_amount(self.amount, self.probability)
 
-    @strawberry.field(description="Whole days since the deal entered its current stage.")
+    @field(description="Whole days since the deal entered its current stage.")
     def days_in_stage(self) -> int:
         return (clock.now() - self.stage_entered_at).days
 
@@ -195,11 +193,11 @@ class Opportunity(RecordNode):
     async def stage(self, info: Info) -> Stage:
         return await load_required(info, Stage, self.stage_id)
 
-    @strawberry.field(description="Products on the deal.")
+    @field(description="Products on the deal.")
     async def line_items(self, info: Info) -> list[OpportunityLineItem]:
         return await load_children(info, OpportunityLineItem, "opportunity_id", self.id, "id")
 
-    @strawberry.field(description="Competitors on the deal.")
+    @field(description="Competitors on the deal.")
     async def competitors(self, info: Info) -> list[OpportunityCompetitor]:
         return await load_children(info, OpportunityCompetitor, "opportunity_id", self.id, "id")
 

@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from events.published import PublishedEvent
 from ids import to_global_id
-from schema.base import Info, load
+from schema.base import Info, field, load
 from schema.enums import EventType
 from schema.people import User
 
@@ -50,7 +50,7 @@ class DomainEvent:
     )
     actor_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="Who made the change; null for the system.")
+    @field(description="Who made the change; null for the system.")
     async def actor(self, info: Info) -> User | None:
         return await load(info, User, self.actor_id)
 

@@ -50,6 +50,11 @@ Strawberry's own hooks:
   ``TIMEOUT``.
 * **Subscriptions are WebSocket only**: a subscription operation sent over HTTP GET or
   POST is ``400``, saying where to send it (Strawberry would try to run it, and fail).
+* **Persisted operations** (``persisted``, a ``web.persisted.PersistedOperations``): a
+  request may name its document by APQ hash or trusted-document id instead of sending it;
+  a GET of such a document is answered with a strong ``ETag``, ``Cache-Control: private,
+  no-cache`` and ``Vary: Accept, Authorization``, and ``304`` with no body when its
+  ``If-None-Match`` matches.
 * **JSON output is encoded with orjson.** WebSocket messages still go out as
   text frames, as the graphql-ws protocols expect.
 
@@ -61,10 +66,13 @@ Subclass it (or pass the usual constructor options) to add ``get_context``,
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Final, overload
 from urllib.parse import unquote_to_bytes
@@ -87,6 +95,8 @@ from strawberry.schema.exceptions import (
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET
+
+from web.persisted import PersistedOperationRefused, PersistedOperations, ResolvedDocument
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
@@ -114,6 +124,9 @@ _CONTENT_TYPES: Final = {
 # `create_response` only receives the response data and the sub-response, so the
 # negotiated type reaches it through the context of the request's task.
 _response_media_type: ContextVar[str] = ContextVar("graphql_http_response_media_type", default=JSON)
+# The If-None-Match of a GET of a persisted document ("" without one), which `create_response`
+# answers with an ETag (and 304 when it matches); None for every other request.
+_persisted_get: ContextVar[str | None] = ContextVar("graphql_http_persisted_get", default=None)
 
 
 class GraphQLHTTPError(HTTPException):
@@ -345,6 +358,39 @@ def _refuse_subscription(request_data: GraphQLRequestData) -> None:
         )
 
 
+@dataclass
+class _RequestWithDocumentId(GraphQLRequestData):
+    """A request's parameters, with the ``documentId`` (or Relay's ``doc_id``) it may send
+    instead of a ``query``."""
+
+    document_id: Any = None
+
+
+async def _document_id(request: AsyncHTTPRequestAdapter, parse_json: Any) -> Any:
+    if request.method == "GET":
+        params = request.query_params
+        return params.get("documentId", params.get("doc_id"))
+    if parse_content_type(request.content_type or "")[0].lower() != JSON:
+        return None  # an upload: its body was read as a form, and names no document
+    body = await request.get_body()
+    if b"documentId" not in body and b"doc_id" not in body:
+        return None
+    data = parse_json(body)
+    return data.get("documentId", data.get("doc_id")) if isinstance(data, dict) else None
+
+
+def entity_tag(body: bytes) -> str:
+    """A strong ETag of a response body: its SHA-256, base64url."""
+    digest = hashlib.sha256(body).digest()
+    return '"' + base64.urlsafe_b64encode(digest).decode().rstrip("=") + '"'
+
+
+def _if_none_match(header: str, tag: str) -> bool:
+    """Whether ``If-None-Match`` matches ``tag`` (weak comparison, RFC 9110 §13.1.2)."""
+    candidates = [candidate.strip().removeprefix("W/") for candidate in header.split(",")]
+    return "*" in candidates or tag in candidates
+
+
 class GraphQLView(GraphQL):
     """Strawberry's ASGI ``GraphQL`` app, conformant to GraphQL over HTTP.
 
@@ -355,6 +401,7 @@ class GraphQLView(GraphQL):
     ``retry_after_seconds``: the ``Retry-After`` of a ``503``.
     ``body_timeout_seconds``: the most time a POST body may take to arrive (``None``: no
     limit), refused with ``408``.
+    ``persisted``: Automatic Persisted Queries and trusted documents (``None``: neither).
     """
 
     websocket_adapter_class = _TextFrameWebSocketAdapter
@@ -367,6 +414,7 @@ class GraphQLView(GraphQL):
         request_timeout: float | None = None,
         retry_after_seconds: int = 5,
         body_timeout_seconds: float | None = None,
+        persisted: PersistedOperations | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -375,6 +423,7 @@ class GraphQLView(GraphQL):
         self.request_timeout = request_timeout
         self.retry_after_seconds = retry_after_seconds
         self.body_timeout_seconds = body_timeout_seconds
+        self.persisted = persisted
 
     # ------------------------------------------------------------------ JSON
 
@@ -453,6 +502,7 @@ class GraphQLView(GraphQL):
 
         media_type = negotiate_media_type(request.headers.get("accept"))
         token = _response_media_type.set(media_type or JSON)
+        persisted_get = _persisted_get.set(None)
         limited = request
         deadline = asyncio.timeout(self.request_timeout)
         try:
@@ -471,6 +521,7 @@ class GraphQLView(GraphQL):
         finally:
             await limited.close()  # the temporary files of uploads
             _response_media_type.reset(token)
+            _persisted_get.reset(persisted_get)
 
     def _limit_body(self, request: Request) -> Request:
         """The request, with a body that is refused (413) once it is over the limit."""
@@ -485,6 +536,13 @@ class GraphQLView(GraphQL):
         return Request(request.scope, receive=receive)
 
     # ---------------------------------------------------------------- request
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """A browser's GET of the page, not a GET naming a persisted document (whose ``Accept``
+        may well be ``*/*``)."""
+        params = request.query_params
+        names = ("extensions", "documentId", "doc_id")
+        return super().should_render_graphql_ide(request) and not any(n in params for n in names)
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
@@ -527,6 +585,11 @@ class GraphQLView(GraphQL):
                     "The GraphQL operation's `operationName` must be a string or null, "
                     "if provided.",
                 )
+        if self.persisted is not None and isinstance(request_data, GraphQLRequestData):
+            document_id = await _document_id(request, self.parse_json)
+            if document_id is not None:
+                fields = vars(request_data)
+                return _RequestWithDocumentId(**fields, document_id=document_id)
         return request_data
 
     async def execute_single(
@@ -538,9 +601,12 @@ class GraphQLView(GraphQL):
         root_value: Any,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        resolved = await self._resolve_persisted(request_adapter, request_data)
+        if resolved is not None:
+            request_data = replace(request_data, query=resolved.query)
         _refuse_subscription(request_data)
         try:
-            return await super().execute_single(
+            result = await super().execute_single(
                 request=request,
                 request_adapter=request_adapter,
                 sub_response=sub_response,
@@ -557,6 +623,32 @@ class GraphQLView(GraphQL):
                 # A request error like any other, not a malformed HTTP request.
                 return PreExecutionError(data=None, errors=[GraphQLError(exc.reason)])
             raise
+        # Only a document that parsed, validated and passed every limit is stored.
+        if resolved is not None and self.persisted is not None:
+            if not isinstance(result, PreExecutionError):
+                await self.persisted.remember(resolved)
+        return result
+
+    async def _resolve_persisted(
+        self, request: AsyncHTTPRequestAdapter, request_data: GraphQLRequestData
+    ) -> ResolvedDocument | None:
+        """The document a request names by APQ hash or trusted-document id, if it names one;
+        a GET of one is answered with an ETag."""
+        if self.persisted is None:
+            return None
+        try:
+            resolved = await self.persisted.resolve(
+                query=request_data.query,
+                extensions=request_data.extensions,
+                document_id=getattr(request_data, "document_id", None),
+            )
+        except PersistedOperationRefused as refused:
+            raise GraphQLHTTPError(
+                refused.status_code, refused.message, headers=refused.headers, code=refused.code
+            ) from None
+        if resolved.persisted and request.method == "GET":
+            _persisted_get.set(request.headers.get("if-none-match") or "")
+        return resolved
 
     # --------------------------------------------------------------- response
 
@@ -607,7 +699,28 @@ class GraphQLView(GraphQL):
         if sub_response.status_code:
             response.status_code = sub_response.status_code
 
+        if_none_match = _persisted_get.get()
+        if if_none_match is not None and response.status_code == 200:
+            return self._conditional(response, if_none_match)
         return response
+
+    def _conditional(self, response: Response, if_none_match: str) -> Response:
+        """A persisted GET's answer with its ETag, or 304 when the client holds it already.
+        Private: the answer depends on who asks, so no shared cache may keep it."""
+        tag = entity_tag(bytes(response.body))
+        response.headers["ETag"] = tag
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.headers.append("Vary", "Authorization")
+        if not _if_none_match(if_none_match, tag):
+            return response
+        not_modified = Response(status_code=304)
+        for name in ("ETag", "Cache-Control"):
+            not_modified.headers[name] = response.headers[name]
+        not_modified.headers.raw.extend(
+            (name, value) for name, value in response.headers.raw if name == b"vary"
+        )
+        not_modified.background = response.background
+        return not_modified
 
     def create_error_response(self, exc: HTTPException) -> Response:
         """The response for an ``HTTPException`` raised while handling a request."""

@@ -17,11 +17,14 @@ On top of Strawberry's handlers:
   the access token's (or API key's) expiry, and when its session is ended or the key
   revoked or the user deactivated, which is checked at every keep-alive interval (and at
   every event, see resolvers/core/subscriptions.py).
+- Both take a subscription by trusted-document id or APQ hash (``documentId``, ``doc_id`` or
+  ``extensions.persistedQuery`` in the payload, as over HTTP), and in trusted-documents-only
+  mode refuse any other document with an ``error`` message (``PERSISTED_QUERY_NOT_ALLOWED``).
 """
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import Any, cast
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.exceptions import ConnectionRejectionError
@@ -30,17 +33,26 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    ErrorMessage,
+    SubscribeMessage,
+)
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import (
     ConnectionInitMessage as LegacyConnectionInitMessage,
 )
+from strawberry.subscriptions.protocols.graphql_ws.types import (
+    ErrorMessage as LegacyErrorMessage,
+)
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 from strawberry.types.unset import UnsetType
 
 from resolvers.core.context import Context, connection_credential
 from services.auth import AuthenticationError, authenticate
 from services.clock import now
 from web.live_metrics import CONNECTED_SOCKETS
+from web.persisted import PersistedOperationRefused, PersistedOperations
 
 # The close code of a socket whose credential expired or was revoked (as HTTP 401).
 CREDENTIAL_LAPSED = 4401
@@ -101,6 +113,17 @@ async def close_when_credential_lapses(
         await websocket.close(code=CREDENTIAL_LAPSED, reason=reason[:120])
 
 
+async def _persisted(view: Any, payload: Any) -> Any:
+    """The payload with the document it names, or the refusal (``resolve_payload``)."""
+    persisted: PersistedOperations | None = getattr(view, "persisted", None)
+    if persisted is None or not isinstance(payload, dict):
+        return payload
+    try:
+        return await persisted.resolve_payload(payload)
+    except PersistedOperationRefused as refused:
+        return refused
+
+
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,6 +152,17 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 )
             )
 
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.connection_acknowledged:
+            payload = await _persisted(self.view, message["payload"])
+            if isinstance(payload, PersistedOperationRefused):
+                await self.send_message(
+                    ErrorMessage(id=message["id"], type="error", payload=[payload.error])
+                )
+                return
+            message = cast(SubscribeMessage, {**message, "payload": payload})
+        await super().handle_subscribe(message)
+
     async def _ping(self) -> None:
         interval = self.view.keep_alive_interval or 15
         with contextlib.suppress(WebSocketDisconnected, RuntimeError):
@@ -154,6 +188,17 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             await _cancel(deadline)
             await _cancel(self._credential_watch)
             sockets.dec()
+
+    async def handle_start(self, message: StartMessage) -> None:
+        if self.connection_acknowledged:
+            payload = await _persisted(self.view, message["payload"])
+            if isinstance(payload, PersistedOperationRefused):
+                await self.send_message(
+                    LegacyErrorMessage(id=message["id"], type="error", payload=payload.error)
+                )
+                return
+            message = cast(StartMessage, {**message, "payload": payload})
+        await super().handle_start(message)
 
     async def _close_unless_acknowledged(self) -> None:
         await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())

@@ -1,7 +1,7 @@
 """Reading lists: filters to query conditions, orderings, and pages of rows."""
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.expressions import Q, RawSQL
 from tortoise.models import Model
@@ -10,6 +10,8 @@ from tortoise.queryset import QuerySet
 from ids import parse_pk
 from resolvers.core.loaders import Loaders, order_terms
 from resolvers.core.pagination import Page, PageArgs, PaginationError, page_from_rows
+
+M = TypeVar("M", bound=Model)
 
 
 class InputError(PaginationError):
@@ -86,7 +88,7 @@ def ordering(
     return tuple(terms)
 
 
-def ordered(queryset: QuerySet, order: tuple[str, ...]) -> QuerySet:
+def ordered(queryset: QuerySet[M], order: tuple[str, ...]) -> QuerySet[M]:
     """``queryset`` sorted by ``order`` as ``loaders.order_terms`` says (missing values last,
     text folded), in one statement."""
     keys: dict[str, Any] = {}
@@ -97,7 +99,7 @@ def ordered(queryset: QuerySet, order: tuple[str, ...]) -> QuerySet:
     return queryset.annotate(**keys).order_by(*names)
 
 
-async def list_page(queryset: QuerySet, order: tuple[str, ...], args: PageArgs) -> Page:
+async def list_page(queryset: QuerySet[Any], order: tuple[str, ...], args: PageArgs) -> Page:
     """One page of a top-level list; the total is counted only if the client asks for it."""
     args = args.check()
     counted: list[int] = []

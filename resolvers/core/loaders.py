@@ -5,7 +5,7 @@ Each loader returns results aligned with its keys. ``Loaders`` creates them lazi
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
@@ -33,7 +33,7 @@ def record_loader(model: type[Model], visible: Q) -> DataLoader[int, Any]:
 
 def children_loader(
     model: type[Model], parent: str, ordering: tuple[str, ...], visible: Q
-) -> DataLoader:
+) -> DataLoader[int, list[Any]]:
     """Every child row of each parent, for short lists such as a pipeline's stages."""
 
     async def load(keys: Sequence[int]) -> list[list[Any]]:
@@ -80,7 +80,15 @@ def _order_sql(model: type[Model], ordering: Sequence[str]) -> str:
     )
 
 
-def child_page_loader(model: type[Model], parent: str) -> "FilteredLoader":
+# A page of one parent's children: (parent_id, start, stop, ordering, filter_key).
+PageKey = tuple[int, int, int | None, tuple[str, ...], Hashable]
+# A page without its parent, shared by siblings: (start, stop, ordering, filter_key).
+PageShape = tuple[int, int | None, tuple[str, ...], Hashable]
+# How many children one parent has under a filter: (parent_id, filter_key).
+CountKey = tuple[int, Hashable]
+
+
+def child_page_loader(model: type[Model], parent: str) -> "FilteredLoader[PageKey, Page]":
     """One page of each parent's children in a single window-function query per page shape.
 
     Keys are ``(parent_id, start, stop, ordering, filter_key)``; ``filters`` maps a filter key
@@ -88,11 +96,11 @@ def child_page_loader(model: type[Model], parent: str) -> "FilteredLoader":
     """
     filters: dict[Hashable, Q] = {}
 
-    async def load(keys: Sequence[tuple]) -> list[Page]:
-        by_shape: dict[tuple, list[int]] = defaultdict(list)
-        for parent_id, *shape in keys:
-            by_shape[tuple(shape)].append(parent_id)
-        pages: dict[tuple, Page] = {}
+    async def load(keys: Sequence[PageKey]) -> list[Page]:
+        by_shape: dict[PageShape, list[int]] = defaultdict(list)
+        for parent_id, start, stop, ordering, filter_key in keys:
+            by_shape[(start, stop, ordering, filter_key)].append(parent_id)
+        pages: dict[PageKey, Page] = {}
         for (start, stop, ordering, filter_key), parent_ids in by_shape.items():
             rows_by_parent = await _window_rows(
                 model, parent, set(parent_ids), filters[filter_key], ordering, start, stop
@@ -102,7 +110,7 @@ def child_page_loader(model: type[Model], parent: str) -> "FilteredLoader":
                 pages[(parent_id, start, stop, ordering, filter_key)] = page_from_rows(
                     rows, start, stop, _no_total
                 )
-        return [pages[tuple(key)] for key in keys]
+        return [pages[key] for key in keys]
 
     return FilteredLoader(load, filters)
 
@@ -143,15 +151,15 @@ async def _window_rows(
     return grouped
 
 
-def child_count_loader(model: type[Model], parent: str) -> "FilteredLoader":
+def child_count_loader(model: type[Model], parent: str) -> "FilteredLoader[CountKey, int]":
     """How many children each parent has under a filter; keys are (parent_id, filter_key)."""
     filters: dict[Hashable, Q] = {}
 
-    async def load(keys: Sequence[tuple[int, Hashable]]) -> list[int]:
+    async def load(keys: Sequence[CountKey]) -> list[int]:
         by_filter: dict[Hashable, set[int]] = defaultdict(set)
         for parent_id, filter_key in keys:
             by_filter[filter_key].add(parent_id)
-        counts: dict[tuple[int, Hashable], int] = {}
+        counts: dict[CountKey, int] = {}
         for filter_key, parent_ids in by_filter.items():
             rows = (
                 await model.filter(filters[filter_key], **{f"{parent}__in": parent_ids})
@@ -166,15 +174,21 @@ def child_count_loader(model: type[Model], parent: str) -> "FilteredLoader":
     return FilteredLoader(load, filters)
 
 
-class FilteredLoader(DataLoader):
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FilteredLoader(DataLoader[K, V]):
     """A loader whose keys name their filter by a hashable key; ``filters`` maps it to the Q."""
 
-    def __init__(self, load_fn: Any, filters: dict[Hashable, Q]) -> None:
+    def __init__(
+        self, load_fn: Callable[[list[K]], Awaitable[Sequence[V]]], filters: dict[Hashable, Q]
+    ) -> None:
         super().__init__(load_fn=load_fn)
         self.filters = filters
 
 
-L = TypeVar("L", bound=DataLoader)
+L = TypeVar("L", bound=DataLoader[Any, Any])
 
 
 class Loaders:
@@ -182,15 +196,17 @@ class Loaders:
 
     def __init__(self, visibility: Visibility) -> None:
         self.visibility = visibility
-        self._loaders: dict[tuple, DataLoader] = {}
+        self._loaders: dict[tuple[Hashable, ...], DataLoader[Any, Any]] = {}
 
-    def _get(self, key: tuple, make) -> DataLoader:
+    def _get(
+        self, key: tuple[Hashable, ...], make: Callable[[], DataLoader[Any, Any]]
+    ) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)
         if loader is None:
             loader = self._loaders[key] = make()
         return loader
 
-    def named(self, key: tuple, make: Callable[[], L]) -> L:
+    def named(self, key: tuple[Hashable, ...], make: Callable[[], L]) -> L:
         """A loader defined elsewhere (e.g. ``resolvers/core/analytics.py``), one per request."""
         return cast(L, self._get(key, make))
 
@@ -200,16 +216,18 @@ class Loaders:
             lambda: record_loader(model, self.visibility.condition(model)),
         )
 
-    def children(self, model: type[Model], parent: str, ordering: tuple[str, ...]) -> DataLoader:
+    def children(
+        self, model: type[Model], parent: str, ordering: tuple[str, ...]
+    ) -> DataLoader[int, list[Any]]:
         return self._get(
             ("children", model, parent, ordering),
             lambda: children_loader(model, parent, ordering, self.visibility.condition(model)),
         )
 
-    def child_pages(self, model: type[Model], parent: str) -> FilteredLoader:
+    def child_pages(self, model: type[Model], parent: str) -> FilteredLoader[PageKey, Page]:
         loader = self._get(("pages", model, parent), lambda: child_page_loader(model, parent))
-        return cast(FilteredLoader, loader)
+        return cast(FilteredLoader[PageKey, Page], loader)
 
-    def child_counts(self, model: type[Model], parent: str) -> FilteredLoader:
+    def child_counts(self, model: type[Model], parent: str) -> FilteredLoader[CountKey, int]:
         loader = self._get(("counts", model, parent), lambda: child_count_loader(model, parent))
-        return cast(FilteredLoader, loader)
+        return cast(FilteredLoader[CountKey, int], loader)

@@ -45,7 +45,8 @@ T = TypeVar("T")
 
 def live_events(context: Context) -> LiveEvents:
     assert context.request is not None
-    return context.request.app.state.live_events
+    events: LiveEvents = context.request.app.state.live_events
+    return events
 
 
 # How long resuming waits for the relay to number an event it has not numbered yet.
@@ -82,7 +83,8 @@ async def resume_position(
             f"event {key} is older than the resume window of {window_seconds} seconds: "
             "reload the data, then subscribe without afterEventId"
         )
-    return row.publication
+    publication: int = row.publication
+    return publication
 
 
 @dataclass
