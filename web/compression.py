@@ -11,8 +11,9 @@ a cache combining ranges of both would corrupt the body. So, as nginx does, a st
 of a response compressed here is sent weak (``W/"..."``); and since ``If-None-Match`` compares
 validators weakly (RFC 9110, 13.1.2), its ``W/`` prefixes are removed before the app reads it,
 so that an app comparing its own (strong) tag by string still recognises the compressed
-representation it sent and answers 304 (whose ``ETag`` is then sent weak again, as the client
-holds it).
+representation it sent and answers 304. (A 304 has no body, so nothing tells whether the 200
+would have been compressed: its ``ETag`` is left as the app wrote it, and either form matches
+at the next revalidation.)
 """
 
 import re
@@ -27,11 +28,6 @@ _WEAK_PREFIX = re.compile(r"(^|,)\s*W/")
 def strong_if_none_match(value: str) -> str:
     """``If-None-Match`` with every ``W/`` prefix dropped (the same under weak comparison)."""
     return ", ".join(tag.strip() for tag in _WEAK_PREFIX.sub(r"\1", value).split(","))
-
-
-def weak_tags(if_none_match: str) -> set[str]:
-    """The entity tags of ``If-None-Match`` that the client holds as weak, without ``W/``."""
-    return {tag.strip()[2:] for tag in if_none_match.split(",") if tag.strip().startswith("W/")}
 
 
 def _with_strong_if_none_match(scope: Scope) -> Scope:
@@ -61,7 +57,6 @@ class CompressResponses:
             await self.app(scope, receive, send)
             return
         encoded_by_app = False
-        held_weak = weak_tags(Headers(scope=scope).get("if-none-match", ""))
 
         async def app(scope: Scope, receive: Receive, send_to_gzip: Send) -> None:
             async def note_encoding(message: Message) -> None:
@@ -76,11 +71,7 @@ class CompressResponses:
             if message["type"] == "http.response.start" and not encoded_by_app:
                 headers = MutableHeaders(scope=message)
                 etag = headers.get("etag")
-                # Compressed here; or "not modified" for a client that holds it compressed.
-                changed = "content-encoding" in headers or (
-                    message["status"] == 304 and etag in held_weak
-                )
-                if changed and etag and not etag.startswith("W/"):
+                if "content-encoding" in headers and etag and not etag.startswith("W/"):
                     headers["ETag"] = f"W/{etag}"
             await send(message)
 
