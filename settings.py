@@ -216,6 +216,9 @@ class Settings(BaseSettings):
 
     access_token_seconds: Annotated[int, Field(ge=30)] = 300
     refresh_token_days: Annotated[int, Field(ge=1)] = 30
+    # A used refresh token presented again this soon answers the same pair again (two tabs
+    # refreshing at once); later it is a replay and ends the session. 0: strictly single use.
+    refresh_grace_seconds: Annotated[float, Field(ge=0, le=300)] = 20
     # Sign-in limits (README, "Signing in"): failures of one account from one address, and of
     # one address over every account, before each further attempt waits a delay that doubles
     # from login_delay_seconds up to login_max_delay_seconds; counted failures are forgotten

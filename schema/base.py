@@ -114,7 +114,7 @@ class Connection(Generic[NodeType]):
 
     @classmethod
     def from_page(cls, page: Page, node: Callable[[Any], NodeType]) -> "Connection[NodeType]":
-        cursors = page.cursors()
+        cursors = page.cursors
         edges = [
             relay.Edge(cursor=c, node=node(row)) for c, row in zip(cursors, page.rows, strict=True)
         ]

@@ -29,36 +29,6 @@ if TYPE_CHECKING:
 ACCOUNT: "Above[Account]" = Above(models.Account)
 
 
-@strawberry.type(description="A stage of a pipeline.")
-class Stage(RecordNode):
-    model = models.Stage
-    name: str
-    position: int = strawberry.field(description="Order within the pipeline, from 0.")
-    probability: int = strawberry.field(
-        description="Default win probability (0..100) of deals here."
-    )
-    category: StageCategory
-    rotting_days: int | None = strawberry.field(
-        description="Days without activity or a move after which a deal here is stale."
-    )
-    pipeline_id: strawberry.Private[int]
-
-    @field(description="The pipeline the stage belongs to.")
-    async def pipeline(self, info: Info) -> "Pipeline":
-        return await load_required(info, Pipeline, self.pipeline_id)
-
-
-@strawberry.type(description="An ordered series of stages deals move through.")
-class Pipeline(RecordNode):
-    model = models.Pipeline
-    name: str
-    position: int
-
-    @field(description="The stages, in order.")
-    async def stages(self, info: Info) -> list[Stage]:
-        return await load_children(info, Stage, "pipeline_id", self.id, "position", "id")
-
-
 @strawberry.type(
     description="One move of a deal between stages; written for every move, never edited."
 )
@@ -90,11 +60,11 @@ class OpportunityStageChange(RecordNode):
         return await load_required(info, Opportunity, self.opportunity_id)
 
     @field(description="The stage it left; null for the stage a deal was created in.")
-    async def from_stage(self, info: Info) -> Stage | None:
+    async def from_stage(self, info: Info) -> "Stage | None":
         return await load(info, Stage, self.from_stage_id)
 
     @strawberry.field
-    async def to_stage(self, info: Info) -> Stage:
+    async def to_stage(self, info: Info) -> "Stage":
         return await load_required(info, Stage, self.to_stage_id)
 
     @strawberry.field
@@ -186,11 +156,11 @@ class Opportunity(RecordNode):
         return await load_required(info, User, self.owner_id)
 
     @strawberry.field
-    async def pipeline(self, info: Info) -> Pipeline:
+    async def pipeline(self, info: Info) -> "Pipeline":
         return await load_required(info, Pipeline, self.pipeline_id)
 
     @strawberry.field
-    async def stage(self, info: Info) -> Stage:
+    async def stage(self, info: Info) -> "Stage":
         return await load_required(info, Stage, self.stage_id)
 
     @field(description="Products on the deal.")
@@ -225,3 +195,40 @@ OPPORTUNITIES = Listing(
     active=REPORTABLE_DEAL,
 )
 OpportunityOrder = order_input("Opportunity", OPPORTUNITY_COLUMNS)
+
+
+@strawberry.type(description="A stage of a pipeline.")
+class Stage(RecordNode):
+    model = models.Stage
+    name: str
+    position: int = strawberry.field(description="Order within the pipeline, from 0.")
+    probability: int = strawberry.field(
+        description="Default win probability (0..100) of deals here."
+    )
+    category: StageCategory
+    rotting_days: int | None = strawberry.field(
+        description="Days without activity or a move after which a deal here is stale."
+    )
+    pipeline_id: strawberry.Private[int]
+
+    opportunities = OPPORTUNITIES.child_field(
+        OpportunityOrder,
+        "stage_id",
+        "The deals in this stage that the caller may see (a pipeline board's column), newest "
+        "first unless ordered otherwise.",
+    )
+
+    @field(description="The pipeline the stage belongs to.")
+    async def pipeline(self, info: Info) -> "Pipeline":
+        return await load_required(info, Pipeline, self.pipeline_id)
+
+
+@strawberry.type(description="An ordered series of stages deals move through.")
+class Pipeline(RecordNode):
+    model = models.Pipeline
+    name: str
+    position: int
+
+    @field(description="The stages, in order.")
+    async def stages(self, info: Info) -> list[Stage]:
+        return await load_children(info, Stage, "pipeline_id", self.id, "position", "id")

@@ -166,8 +166,11 @@ async def test_a_deactivated_subscriber_is_told_and_the_subscription_ends(live, 
         message = await alice[1].receive()
         assert message["type"] == "next"
         assert message["payload"]["data"] is None
-        assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == [
-            "UNAUTHENTICATED"
+        assert [(e["message"], e["extensions"]) for e in message["payload"]["errors"]] == [
+            (
+                "The subscription ended: the account is not active",
+                {"code": "UNAUTHENTICATED", "reason": "REVOKED"},
+            )
         ]
         assert await alice[1].receive() == {"id": "1", "type": "complete"}
     finally:

@@ -47,7 +47,8 @@ Strawberry's own hooks:
   ``SERVICE_UNAVAILABLE``); a result with an error coded ``SERVICE_UNAVAILABLE`` is
   answered the same way, as a whole. ``request_timeout`` (seconds, ``None`` for none)
   bounds the handling of one request: past it the answer is ``504`` with the code
-  ``TIMEOUT``.
+  ``TIMEOUT``. A result with an error coded ``UNAUTHENTICATED`` is answered ``401`` as a
+  whole, through the ``unauthenticated`` hook (which adds ``WWW-Authenticate``).
 * **Subscriptions are WebSocket only**: a subscription operation sent over HTTP GET or
   POST is ``400``, saying where to send it (Strawberry would try to run it, and fail).
 * **Persisted operations** (``persisted``, a ``web.persisted.PersistedOperations``): a
@@ -114,6 +115,7 @@ JSON: Final = "application/json"
 DEFAULT_MAX_BODY_BYTES: Final = 1_000_000
 SERVICE_UNAVAILABLE: Final = "SERVICE_UNAVAILABLE"
 TIMEOUT: Final = "TIMEOUT"
+UNAUTHENTICATED: Final = "UNAUTHENTICATED"
 
 _CONTENT_TYPES: Final = {
     GRAPHQL_RESPONSE_JSON: f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8",
@@ -138,11 +140,14 @@ class GraphQLHTTPError(HTTPException):
         reason: str,
         headers: Mapping[str, str] | None = None,
         code: str | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(status_code, reason)
         self.headers = dict(headers or {})
         # The error's `extensions.code`, for clients that branch on it.
         self.code = code
+        # More of the error's `extensions` (the `reason` of an UNAUTHENTICATED one).
+        self.extensions = dict(extensions or {})
 
 
 @lru_cache(maxsize=256)
@@ -475,6 +480,18 @@ class GraphQLView(GraphQL):
             code=SERVICE_UNAVAILABLE,
         )
 
+    def unauthenticated(self, error: GraphQLError) -> GraphQLHTTPError:
+        """``401`` for a result refused for its credential (an error coded
+        ``UNAUTHENTICATED``), with the error's ``extensions``; subclasses add the
+        ``WWW-Authenticate`` challenge they issue."""
+        return GraphQLHTTPError(
+            401,
+            error.message,
+            headers={"WWW-Authenticate": "Bearer"},
+            code=UNAUTHENTICATED,
+            extensions={k: v for k, v in (error.extensions or {}).items() if k != "code"},
+        )
+
     def timed_out(self) -> GraphQLHTTPError:
         return GraphQLHTTPError(
             504,
@@ -666,6 +683,17 @@ class GraphQLView(GraphQL):
         if unavailable is not None:
             # The whole answer is unusable: say so with the status, not only in `errors`.
             raise self.service_unavailable(unavailable.message)
+        refused = next(
+            (
+                error
+                for error in result.errors or ()
+                if (error.extensions or {}).get("code") == UNAUTHENTICATED
+            ),
+            None,
+        )
+        if refused is not None:
+            # A credential failure is the request's, not a field's: 401, as a whole.
+            raise self.unauthenticated(refused)
         response = await super().process_result(request, result)
         if isinstance(response, dict) and is_request_error(result):
             response.pop("data", None)
@@ -732,6 +760,9 @@ class GraphQLView(GraphQL):
         code = getattr(exc, "code", None)
         if code is not None:
             error["extensions"] = {"code": code}
+        more = getattr(exc, "extensions", None)
+        if more:
+            error["extensions"] = {**error.get("extensions", {}), **more}
         return Response(
             self.encode_json({"errors": [error]}),
             status_code=exc.status_code,

@@ -194,10 +194,12 @@ async def test_callers_who_may_not_write_leads_are_refused_and_nothing_changes(h
             "errors": [
                 {
                     "message": "Sign in to upload files: send 'Authorization: Bearer <access "
-                    "token or API key>'."
+                    "token or API key>'.",
+                    "extensions": {"code": "UNAUTHENTICATED", "reason": "MISSING"},
                 }
             ]
         }
+        assert response.headers["www-authenticate"] == 'Bearer realm="AccountGraph"'
     elif caller == "read-only key":
         assert response.status_code == 200
         assert response.json() == {
