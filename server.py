@@ -11,7 +11,6 @@ from typing import Any
 from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -37,6 +36,8 @@ from services.auth import (
 )
 from services.visibility import Visibility
 from settings import Settings, check_deployment_keys, get_settings
+from web.compression import CompressResponses
+from web.cors import OriginCheck, cors_middleware
 from web.credentials import refused, unauthorized
 from web.graphiql import asset_routes, render_graphiql_page, security_headers
 from web.graphql_http import GraphQLHTTPError, GraphQLView
@@ -135,6 +136,13 @@ class AccountGraphView(GraphQLView):
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         page = render_graphiql_page("/graphql")
         return HTMLResponse(page, headers=security_headers(page))
+
+    # Pages on origins matching ACCOUNTGRAPH_CORS_ORIGIN_PATTERNS may open sockets too.
+    origin_matches_pattern = OriginCheck()
+
+    def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
+        allowed = super().is_websocket_origin_allowed(request, origin)
+        return allowed or self.origin_matches_pattern(origin)
 
 
 def is_upload(request: Any) -> bool:
@@ -267,19 +275,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
         allowed_origins=settings.cors_origins,
         persisted=persisted,
     )
+    view.origin_matches_pattern = OriginCheck(settings)
     middleware = [
         Middleware(HTTPMetrics),
         Middleware(
             LimitMessagesBeforeSignIn, max_bytes=settings.websocket_max_bytes_before_sign_in
         ),
     ]
-    if settings.cors_origins:
+    middleware += cors_middleware(settings)
+    if settings.compress_responses:
         middleware.append(
             Middleware(
-                CORSMiddleware,
-                allow_origins=settings.cors_origins,
-                allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                CompressResponses,
+                minimum_size=settings.compression_minimum_bytes,
+                level=settings.compression_level,
             )
         )
     routes: list[BaseRoute] = [
