@@ -10,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test test-sqlite test-postgres lint lock schema bench reliability conformance clean
+.PHONY: install run test test-sqlite test-postgres lint lock schema bench reliability conformance clients clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@test -x $(PY) || test -n "$(PYTHON)" || { \
@@ -64,6 +64,11 @@ reliability: install
 
 conformance: install
 	bash .ci/conformance.sh
+
+# The example Relay and Codegen clients compiled against schema.graphql, and the breaking-change
+# check (README, "Keeping clients working"); needs Node 20+ and npm.
+clients:
+	bash .ci/clients.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
