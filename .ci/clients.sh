@@ -18,6 +18,10 @@ clients="$root/examples/clients"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+command -v node >/dev/null && command -v npm >/dev/null || {
+  echo "clients: Node.js 20+ and npm are needed (Debian: apt-get install nodejs npm)" >&2
+  exit 1
+}
 echo "clients: node $(node --version), npm $(npm --version)"
 for project in relay codegen; do
   (cd "$clients/$project" && npm ci --no-audit --no-fund --loglevel=error)
