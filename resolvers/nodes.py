@@ -1,6 +1,7 @@
 """Reading records by global id: ``node``, ``nodes``, ``viewer`` and one lookup per entity."""
 
 import asyncio
+import re
 from typing import Any, TypeVar
 
 from strawberry import relay
@@ -100,7 +101,7 @@ async def lookup(info: Info, id: GlobalID, node: type[N]) -> N | None:
     """
     found: N | None = await resolve_node(info, id, node)
     if found is None:
-        raise not_found(node.__name__.lower())
+        raise not_found(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", node.__name__).lower())
     return found
 
 

@@ -17,9 +17,12 @@ from strawberry.permission import BasePermission, PermissionExtension
 from tortoise.models import Model
 
 from resolvers.core.errors import forbidden
+from services.auth import Scope
 from services.errors import Forbidden
 
 SIGN_IN_FIRST = "Sign in first: send 'Authorization: Bearer <access token or API key>'."
+# What a credential without the write scope (an API key) is told by every mutation it tries.
+MAY_NOT_WRITE = "This API key may not change anything: use a key with the write scope."
 
 
 class SignedIn(BasePermission):
@@ -39,7 +42,9 @@ def signed_in() -> PermissionExtension:
 
 class MayWrite(FieldExtension):
     """Only for a caller whose role and credential may change records of ``model``; the
-    resolver runs only for them, and a ``Forbidden`` it raises is refused the same way.
+    resolver runs only for them, and a ``Forbidden`` it raises is refused the same way. A
+    credential without the write scope is told so (``MAY_NOT_WRITE``), a role that may not
+    change the records is given ``message``.
 
     ``refuse`` answers a refusal: here a top-level FORBIDDEN error that nulls the field.
     Nothing has changed when it is called.
@@ -56,6 +61,8 @@ class MayWrite(FieldExtension):
         self, next_: AsyncExtensionResolver, source: Any, info: Any, **kwargs: Any
     ) -> Any:
         context = info.context
+        if context.viewer is not None and not context.can(Scope.WRITE):
+            return self.refuse(info, MAY_NOT_WRITE)
         if context.viewer is None or not context.may_write(self.model):
             return self.refuse(info, self.message)
         try:
