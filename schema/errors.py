@@ -7,13 +7,14 @@ from typing import Any
 from graphql import (
     DocumentNode,
     GraphQLError,
+    GraphQLSyntaxError,
     OperationDefinitionNode,
     StringValueNode,
     Visitor,
     visit,
 )
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.utils.logging import StrawberryLogger
 
@@ -80,8 +81,9 @@ def is_database_outage(error: GraphQLError) -> bool:
 
 
 # The token limit (Strawberry's MaxTokensLimiter) is enforced by graphql-core's parser, which
-# reports it as a syntax error with this message.
-_TOO_MANY_TOKENS = "Document contains more than "
+# reports it as a syntax error with this message. (Syntax errors are labelled once the operation
+# is over: with ParserCache, parsing fails before any other extension's on_parse resumes.)
+_TOO_MANY_TOKENS = "Syntax Error: Document contains more than "
 
 
 class LabelRequestErrors(SchemaExtension):
@@ -99,12 +101,6 @@ class LabelRequestErrors(SchemaExtension):
     masked (``MaskUnexpectedErrors``).
     """
 
-    def on_parse(self) -> Iterator[None]:
-        yield
-        for error in self.execution_context.pre_execution_errors or ():
-            too_large = error.message.startswith(_TOO_MANY_TOKENS)
-            _label(error, "QUERY_TOO_LARGE" if too_large else "GRAPHQL_PARSE_FAILED")
-
     def on_validate(self) -> Iterator[None]:
         yield
         # These may be ValidationCache's cached errors: labelling them again is a no-op.
@@ -116,11 +112,31 @@ class LabelRequestErrors(SchemaExtension):
         result = self.execution_context.result
         for error in (result.errors if result else None) or []:
             coercion = isinstance(error.original_error, StrawberryInputCoercionError)
-            if coercion or isinstance(error, StrawberryInputCoercionError):
+            if isinstance(error, GraphQLSyntaxError):
+                label_syntax_error(error)
+            elif coercion or isinstance(error, StrawberryInputCoercionError):
                 error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
             elif error.path is None and not is_unexpected(error):
                 # Variables refused before execution (graphql-core's coercion).
                 _label(error, "BAD_USER_INPUT")
+
+
+class CodedParserCache(ParserCache):
+    """Strawberry's ``ParserCache``, giving a document that does not parse its code: parsed
+    here, a syntax error is raised past every other extension's ``on_operation``, so
+    ``LabelRequestErrors`` never sees it."""
+
+    def on_parse(self) -> Iterator[None]:
+        try:
+            yield from super().on_parse()
+        except GraphQLSyntaxError as error:
+            label_syntax_error(error)
+            raise
+
+
+def label_syntax_error(error: GraphQLSyntaxError) -> None:
+    too_large = _TOO_MANY_TOKENS in error.message
+    _label(error, "QUERY_TOO_LARGE" if too_large else "GRAPHQL_PARSE_FAILED")
 
 
 def _label(error: GraphQLError, code: str) -> None:

@@ -9,7 +9,6 @@ from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
     MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
     ValidationCache,
 )
@@ -43,6 +42,7 @@ from schema.catalog import COMPETITORS, PRODUCTS, CompetitorOrder, ProductOrder
 from schema.clients import CLIENTS, CONTACTS, ClientOrder, ContactOrder
 from schema.coordination import REQUESTS, CoordinationRequestOrder, queue_condition
 from schema.errors import (
+    CodedParserCache,
     LabelRequestErrors,
     MaskUnexpectedErrors,
     RefuseNulCharacters,
@@ -671,7 +671,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: QueryCostLimiter(
             max_cost=settings.max_query_cost, default_page_size=settings.default_page_size
         ),
-        lambda: ParserCache(maxsize=256),
+        lambda: CodedParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: MaskUnexpectedErrors(
             should_mask_error=is_unexpected, error_message="Internal server error"
