@@ -112,6 +112,7 @@ HTTP_ERROR_CODES: Final = {
     400: "BAD_REQUEST",
     401: "UNAUTHENTICATED",
     403: "FORBIDDEN",
+    404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     406: "NOT_ACCEPTABLE",
     408: "REQUEST_TIMEOUT",
@@ -632,7 +633,9 @@ class GraphQLView(GraphQL):
         if exc.status_code == 405:
             headers.setdefault("Allow", "GET, POST")
         headers["Vary"] = "Accept"
-        code = getattr(exc, "code", None) or HTTP_ERROR_CODES.get(exc.status_code, "BAD_REQUEST")
+        code = getattr(exc, "code", None) or HTTP_ERROR_CODES.get(
+            exc.status_code, "BAD_REQUEST" if exc.status_code < 500 else "INTERNAL_SERVER_ERROR"
+        )
         error: dict[str, Any] = {"message": exc.reason, "extensions": {"code": code}}
         return Response(
             self.encode_json({"errors": [error]}),
