@@ -286,9 +286,15 @@ async def test_a_read_only_api_key_cannot_write(gql, world):
     )
     before = await database_state()
     body = await gql(
-        MUTATIONS["updateOpportunity"][0], {"id": world.ids["Opportunity"]}, token=key, errors=True
+        'mutation($id: ID!) { updateOpportunity(input: {id: $id, name: "Renamed"}) '
+        "{ opportunity { name } errors { field message code } } }",
+        {"id": world.ids["Opportunity"]},
+        token=key,
+        errors=True,
     )
-    assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
+    message = "This API key may not change anything: use a key with the write scope."
+    refusal = {"field": None, "message": message, "code": "FORBIDDEN"}
+    assert body == {"data": {"updateOpportunity": {"opportunity": None, "errors": [refusal]}}}
     after = await database_state()
     # Only the key's last-used time moved.
     assert {k: v for k, v in after.items() if k != "api_key"} == {
