@@ -8,14 +8,13 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
-from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 from tortoise import Tortoise
@@ -27,12 +26,23 @@ from resolvers.core.loaders import Loaders
 from schema.errors import DATABASE_UNAVAILABLE
 from schema.root import build_schema
 from services.analytics.refresh import refresh_health_periodically
-from services.auth import AuthenticationError, authenticate, bearer_token
+from services.auth import (
+    AuthenticationError,
+    CredentialRefusal,
+    Principal,
+    authenticate,
+    bearer_token,
+    malformed_credential,
+)
 from services.visibility import Visibility
 from settings import Settings, check_deployment_keys, get_settings
+from web.compression import CompressResponses
+from web.cors import OriginCheck, cors_middleware
+from web.credentials import refused, unauthorized
 from web.graphiql import asset_routes, render_graphiql_page, security_headers
 from web.graphql_http import GraphQLHTTPError, GraphQLView
 from web.metrics import HTTPMetrics, metrics_listener, protected_metrics_endpoint
+from web.persisted import PersistedOperations
 from web.websocket import (
     LegacyWSHandler,
     LimitMessagesBeforeSignIn,
@@ -42,6 +52,10 @@ from web.websocket import (
 from webhooks.dispatcher import Dispatcher
 
 log = logging.getLogger("accountgraph")
+
+SIGN_IN_TO_UPLOAD = (
+    "Sign in to upload files: send 'Authorization: Bearer <access token or API key>'."
+)
 
 
 def describe(exc: BaseException) -> str:
@@ -62,27 +76,30 @@ class AccountGraphView(GraphQLView):
         log.warning("answered 503, the database is unavailable: %s", describe(exc))
         return self.service_unavailable(DATABASE_UNAVAILABLE)
 
+    def unauthenticated(self, error: GraphQLError) -> GraphQLHTTPError:
+        """401 with the RFC 6750 challenge for the error's reason (web/credentials.py)."""
+        reason = (error.extensions or {}).get("reason", CredentialRefusal.MISSING)
+        return unauthorized(error.message, str(reason))
+
     async def get_context(self, request: Any, response: Any = None) -> Context:  # type: ignore[override]
+        """The caller of a request. A refused credential is recorded, not raised: the
+        operation decides (schema/access.py: signing in needs none), except for an upload,
+        refused before its body is read."""
         if isinstance(request, WebSocket):
             # A socket signs in with its connection_init message (on_ws_connect).
             return Context(request=request, response=response)
-        credential = bearer_credential(request.headers.get("authorization"))
-        if credential is None and is_upload(request):
-            # Refused before the body is read. Browsers send multipart forms across sites
-            # without asking first; one with an Authorization header they never send unasked.
-            raise GraphQLHTTPError(
-                401,
-                "Sign in to upload files: send 'Authorization: Bearer <access token or API key>'.",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        if credential is None:
-            return Context(request=request, response=response)
         try:
-            principal = await authenticate(credential)
-        except AuthenticationError as exc:
-            raise GraphQLHTTPError(
-                401, str(exc), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
-            ) from None
+            principal = await authenticated_caller(request.headers.get("authorization"))
+            if principal is None and is_upload(request):
+                # Browsers send multipart forms across sites without asking first; one with
+                # an Authorization header they never send unasked.
+                raise AuthenticationError(SIGN_IN_TO_UPLOAD, CredentialRefusal.MISSING)
+        except AuthenticationError as refusal:
+            if is_upload(request):
+                raise refused(refusal) from None
+            return Context(request=request, response=response, credential_refusal=refusal)
+        if principal is None:
+            return Context(request=request, response=response)
         return Context(
             request=request,
             response=response,
@@ -92,16 +109,19 @@ class AccountGraphView(GraphQLView):
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType:  # type: ignore[override]
-        """Sign the socket in with ``{"authorization": "Bearer ..."}``; refuse it (4403) else."""
-        credential = connection_credential(context.connection_params)
-        if credential is None:
-            raise ConnectionRejectionError(
-                {"message": 'send {"authorization": "Bearer <access token or API key>"}'}
+        """Sign the socket in with ``{"authorization": "Bearer ..."}``; a refusal raises
+        ``AuthenticationError``, which closes it with 4403 (web/websocket.py)."""
+        params = context.connection_params or {}
+        if not any(key.lower() == "authorization" for key in params):
+            raise AuthenticationError(
+                'send {"authorization": "Bearer <access token or API key>"} in connection_init',
+                CredentialRefusal.MISSING,
             )
+        credential = connection_credential(params)
+        if credential is None:
+            raise malformed_credential()
         try:
             principal = await authenticate(credential)
-        except AuthenticationError as exc:
-            raise ConnectionRejectionError({"message": str(exc)}) from None
         except Exception as exc:
             if not database_unavailable(exc):
                 raise
@@ -117,6 +137,13 @@ class AccountGraphView(GraphQLView):
         page = render_graphiql_page("/graphql")
         return HTMLResponse(page, headers=security_headers(page))
 
+    # Pages on origins matching ACCOUNTGRAPH_CORS_ORIGIN_PATTERNS may open sockets too.
+    origin_matches_pattern = OriginCheck()
+
+    def is_websocket_origin_allowed(self, request: Any, origin: str) -> bool:
+        allowed = super().is_websocket_origin_allowed(request, origin)
+        return allowed or self.origin_matches_pattern(origin)
+
 
 def is_upload(request: Any) -> bool:
     """A multipart request: the GraphQL multipart request spec, for file uploads."""
@@ -124,18 +151,15 @@ def is_upload(request: Any) -> bool:
     return content_type.split(";")[0].strip().lower() == "multipart/form-data"
 
 
-def bearer_credential(header: str | None) -> str | None:
-    """The credential of an ``Authorization: Bearer ...`` header, if there is one."""
+async def authenticated_caller(header: str | None) -> Principal | None:
+    """Who sent an ``Authorization`` header (None: no header); raises ``AuthenticationError``
+    for one that is not ``Bearer <credential>`` or whose credential is refused."""
     if not header:
         return None
     credential = bearer_token(header)
     if credential is None:
-        raise GraphQLHTTPError(
-            401,
-            "use 'Authorization: Bearer <access token or API key>'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return credential
+        raise malformed_credential()
+    return await authenticate(credential)
 
 
 async def healthz(request: Request) -> Response:
@@ -197,6 +221,9 @@ async def stop_task(task: "asyncio.Task[None] | None") -> None:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    persisted = PersistedOperations.from_settings(settings)
+    # GraphiQL runs documents of its user's making, which trusted-documents-only refuses.
+    graphiql = settings.graphiql and not settings.trusted_documents_only
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -228,6 +255,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if dispatcher is not None:
                 await dispatcher.stop()
             await stop_task(health)
+            await persisted.close()
             await close_db()
 
     view = AccountGraphView(
@@ -238,27 +266,29 @@ def create_app(settings: Settings | None = None) -> Starlette:
         request_timeout=settings.request_timeout_seconds,
         retry_after_seconds=settings.retry_after_seconds,
         body_timeout_seconds=settings.body_timeout_seconds,
-        graphql_ide="graphiql" if settings.graphiql else None,
+        graphql_ide="graphiql" if graphiql else None,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
         connection_init_wait_timeout=timedelta(seconds=settings.websocket_init_timeout_seconds),
         keep_alive=True,
         keep_alive_interval=settings.websocket_keep_alive_seconds,
         max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         allowed_origins=settings.cors_origins,
+        persisted=persisted,
     )
+    view.origin_matches_pattern = OriginCheck(settings)
     middleware = [
         Middleware(HTTPMetrics),
         Middleware(
             LimitMessagesBeforeSignIn, max_bytes=settings.websocket_max_bytes_before_sign_in
         ),
     ]
-    if settings.cors_origins:
+    middleware += cors_middleware(settings)
+    if settings.compress_responses:
         middleware.append(
             Middleware(
-                CORSMiddleware,
-                allow_origins=settings.cors_origins,
-                allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
+                CompressResponses,
+                minimum_size=settings.compression_minimum_bytes,
+                level=settings.compression_level,
             )
         )
     routes: list[BaseRoute] = [
@@ -269,13 +299,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ]
     if settings.metrics_port is None:
         routes.append(Route("/metrics", protected_metrics_endpoint(settings.metrics_token)))
-    if settings.graphiql:
+    if graphiql:
         routes.append(asset_routes())
-    return Starlette(
+    app = Starlette(
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
     )
+    app.state.persisted_operations = persisted
+    return app
 
 
 app = create_app()

@@ -1,10 +1,12 @@
 """Deployment settings, read from environment variables prefixed ``ACCOUNTGRAPH_``."""
 
 import base64
+import json
+import re
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Published, so usable only in development mode (ACCOUNTGRAPH_DEVELOPMENT=true): anyone could
@@ -21,6 +23,126 @@ def _comma_separated(value: Any) -> Any:
 
 # A list given in the environment as ``a,b,c``.
 CommaSeparated = Annotated[list[str], NoDecode, BeforeValidator(_comma_separated)]
+
+
+# CORS (README, "For front-end teams": CORS). Browser origins are given as
+# ``scheme://host[:port]``, either exactly or as patterns in which ``*`` stands for the
+# letters, digits and hyphens of one host label (never a dot) or for a port.
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_ORIGIN = re.compile(r"(?P<scheme>https?)://(?P<host>[a-z0-9.*-]+)(?::(?P<port>[0-9]{1,5}|\*))?")
+_LABEL = re.compile(r"[a-z0-9*-]+")
+_WILDCARD_LABEL = "[a-z0-9-]+"
+_WILDCARD_PORT = "[0-9]{1,5}"
+
+# Request headers a browser may send across origins: the API's own, validators of persisted
+# GETs, W3C trace context and Sentry's, and Apollo's client awareness and CSRF headers.
+DEFAULT_CORS_ALLOW_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Accept",
+    "If-None-Match",
+    "traceparent",
+    "tracestate",
+    "baggage",
+    "sentry-trace",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+]
+# Response headers a page's script may read besides the safelisted ones.
+DEFAULT_CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "WWW-Authenticate"]
+
+
+def _json_or_comma_separated(value: Any) -> Any:
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        return json.loads(value)
+    return _comma_separated(value)
+
+
+def _origin_parts(origin: str) -> re.Match[str]:
+    parts = _ORIGIN.fullmatch(origin.strip().lower().rstrip("/"))
+    if parts is None:
+        raise ValueError(
+            f"{origin!r} is not an origin: write scheme://host or scheme://host:port "
+            "(http or https, no path), e.g. https://app.example.com"
+        )
+    return parts
+
+
+def normalize_origin(origin: str) -> str:
+    """An exact origin as browsers send it: lower case, no default port (or ``*``, any)."""
+    if origin.strip() == "*":
+        return "*"
+    parts = _origin_parts(origin)
+    if "*" in parts.group(0):
+        raise ValueError(f"{origin!r} has a wildcard: put it in ACCOUNTGRAPH_CORS_ORIGIN_PATTERNS")
+    port = parts["port"]
+    if port is None or int(port) == _DEFAULT_PORTS[parts["scheme"]]:
+        return f"{parts['scheme']}://{parts['host']}"
+    return f"{parts['scheme']}://{parts['host']}:{int(port)}"
+
+
+def origin_pattern_regex(pattern: str) -> str:
+    """The anchored regular expression of an origin pattern such as
+    ``https://*.preview.example.com`` or ``https://pr-*.example.com``: each ``*`` in the host
+    matches the letters, digits and hyphens of one label, never a dot, so the first pattern
+    takes ``https://pr-7.preview.example.com`` but neither ``https://a.b.preview.example.com``
+    nor ``https://preview.example.com.evil.test``; a ``*`` port matches any port. The labels
+    after the last wildcard must name a domain (two labels at least), so ``https://*.com``
+    is refused."""
+    parts = _origin_parts(pattern)
+    labels = parts["host"].split(".")
+    if not all(_LABEL.fullmatch(label) for label in labels):
+        raise ValueError(f"{pattern!r}: a host label is empty")
+    wild = [index for index, label in enumerate(labels) if "*" in label]
+    if wild and len(labels) - wild[-1] - 1 < 2:
+        raise ValueError(
+            f"{pattern!r}: a wildcard must be followed by a domain of two labels at least "
+            "(https://*.preview.example.com), or it would allow any site"
+        )
+    host = r"\.".join(
+        _WILDCARD_LABEL.join(re.escape(piece) for piece in label.split("*")) for label in labels
+    )
+    port = parts["port"]
+    if port == "*":
+        suffix = f"(?::{_WILDCARD_PORT})?"
+    elif port is None or int(port) == _DEFAULT_PORTS[parts["scheme"]]:
+        suffix = ""
+    else:
+        suffix = f":{int(port)}"
+    return f"{parts['scheme']}://{host}{suffix}"
+
+
+def _origins(values: list[str]) -> list[str]:
+    return [normalize_origin(value) for value in values]
+
+
+def _origin_patterns(values: list[str]) -> list[str]:
+    for value in values:
+        origin_pattern_regex(value)
+    return [value.strip().lower().rstrip("/") for value in values]
+
+
+def _header_names(values: list[str]) -> list[str]:
+    for value in values:
+        if not re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", value):
+            raise ValueError(f"{value!r} is not a header name")
+    return values
+
+
+Origins = Annotated[
+    list[str], NoDecode, BeforeValidator(_json_or_comma_separated), AfterValidator(_origins)
+]
+OriginPatterns = Annotated[
+    list[str],
+    NoDecode,
+    BeforeValidator(_json_or_comma_separated),
+    AfterValidator(_origin_patterns),
+]
+HeaderNames = Annotated[
+    list[str], NoDecode, BeforeValidator(_json_or_comma_separated), AfterValidator(_header_names)
+]
 
 
 class Settings(BaseSettings):
@@ -58,7 +180,30 @@ class Settings(BaseSettings):
     max_body_bytes: Annotated[int, Field(ge=1)] = 1_000_000
     introspection: bool = True
     field_suggestions: bool = True
-    cors_origins: list[str] = []
+    # CORS (README, "For front-end teams": CORS): exact origins (JSON list or comma-separated;
+    # "*" for any), patterns for preview deployments, what may be sent and read, how long a
+    # browser keeps a preflight's answer, and whether cookies go along (never with "*").
+    cors_origins: Origins = []
+    cors_origin_patterns: OriginPatterns = []
+    cors_allow_headers: HeaderNames = DEFAULT_CORS_ALLOW_HEADERS
+    cors_expose_headers: HeaderNames = DEFAULT_CORS_EXPOSE_HEADERS
+    cors_max_age_seconds: Annotated[int, Field(ge=0, le=86_400)] = 600
+    cors_allow_credentials: bool = False
+
+    @model_validator(mode="after")
+    def _no_credentials_for_any_origin(self) -> "Settings":
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            raise ValueError(
+                'ACCOUNTGRAPH_CORS_ALLOW_CREDENTIALS cannot go with "*" in '
+                "ACCOUNTGRAPH_CORS_ORIGINS: every site would act with the user's cookies"
+            )
+        return self
+
+    # Responses of at least compression_minimum_bytes are gzip-compressed for clients that
+    # accept it (README, "For front-end teams": compression).
+    compress_responses: bool = True
+    compression_minimum_bytes: Annotated[int, Field(ge=1)] = 1000
+    compression_level: Annotated[int, Field(ge=1, le=9)] = 6
     webhook_allow_private: bool = False
 
     # Lead import (accountgraph import-leads, importLeads): rows per all-or-nothing batch, the
@@ -71,6 +216,9 @@ class Settings(BaseSettings):
 
     access_token_seconds: Annotated[int, Field(ge=30)] = 300
     refresh_token_days: Annotated[int, Field(ge=1)] = 30
+    # A used refresh token presented again this soon answers the same pair again (two tabs
+    # refreshing at once); later it is a replay and ends the session. 0: strictly single use.
+    refresh_grace_seconds: Annotated[float, Field(ge=0, le=300)] = 20
     # Sign-in limits (README, "Signing in"): failures of one account from one address, and of
     # one address over every account, before each further attempt waits a delay that doubles
     # from login_delay_seconds up to login_max_delay_seconds; counted failures are forgotten
@@ -150,6 +298,16 @@ class Settings(BaseSettings):
     # GraphiQL at /graphql for browsers; introspection for callers who have not signed in.
     graphiql: bool = True
     introspection_anonymous: bool = False
+
+    # Persisted operations (README, "Persisted operations"): how many documents Automatic
+    # Persisted Queries keep (least recently used go first; in Redis, shared by every process,
+    # when redis_url is set, under this key prefix); a manifest of trusted documents (Relay
+    # persistConfig, GraphQL Codegen persistedDocuments, Apollo); and whether only its
+    # documents may run (no GraphiQL then).
+    persisted_queries_max: Annotated[int, Field(ge=1)] = 1000
+    persisted_queries_redis_prefix: str = "accountgraph:persisted-queries"
+    trusted_documents: str | None = None
+    trusted_documents_only: bool = False
 
 
 class MissingDeploymentKeys(Exception):

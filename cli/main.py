@@ -178,7 +178,7 @@ def refresh_health() -> None:
 
 def read_password() -> str:
     if sys.stdin.isatty():
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
     from services.passwords import password_problem

@@ -61,7 +61,8 @@ class ImmediateSqliteTransactionContext(SqliteTransactionContext):
         except BaseException:
             self._trxlock.release()
             raise
-        return self.connection
+        connection: TransactionalDBClient = self.connection
+        return connection
 
 
 class _ReleasingConnectionWrapper(ConnectionWrapper[Any]):

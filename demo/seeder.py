@@ -229,6 +229,10 @@ async def _demo_credentials() -> str:
 # Building blocks
 
 
+# A line of an order: product, quantity, unit price, discount %.
+OrderLine = tuple[Product, Decimal, Decimal, Decimal]
+
+
 def _money(value: Decimal | float | int | str) -> Decimal:
     return Decimal(str(value)).quantize(CENT)
 
@@ -551,7 +555,9 @@ class _Seeder:
         self.make_account_teams()
         await insert_with_keys(AccountTeamMember, self.team_members)
 
-    def account_terms(self, client: Client, tier: AccountTier, number: int) -> tuple:
+    def account_terms(
+        self, client: Client, tier: AccountTier, number: int
+    ) -> tuple[AccountStatus, int, int, Decimal, date | None]:
         """Status, start (days ago), last active day (days ago), ARR and renewal date."""
         rng = self.rng
         base = {
@@ -780,7 +786,7 @@ class _Seeder:
 
     def opportunity_for(
         self, plan: _AccountPlan, pipe: _Pipe, path: list[Stage], times: list[datetime]
-    ) -> tuple[Opportunity, list[tuple]]:
+    ) -> tuple[Opportunity, list[OrderLine]]:
         rng = self.rng
         account, stage = plan.account, path[-1]
         currency = account.currency
@@ -833,7 +839,7 @@ class _Seeder:
             opportunity.lost_reason = rng.choice(LOST_REASONS[pipe.name])
         return opportunity, items if with_items else []
 
-    def items_for(self, pipeline: str, tier: AccountTier, currency: str) -> list[tuple]:
+    def items_for(self, pipeline: str, tier: AccountTier, currency: str) -> list[OrderLine]:
         """(product, quantity, unit price, discount %) lines of a plausible order."""
         rng, sku = self.rng, self.product_by_sku
         seats = {
@@ -875,7 +881,7 @@ class _Seeder:
         ]
 
     def deal_name(
-        self, pipeline: str, account: Account, items: list[tuple], close_date: date | None
+        self, pipeline: str, account: Account, items: list[OrderLine], close_date: date | None
     ) -> str:
         rng = self.rng
         if pipeline == NEW_BUSINESS:

@@ -199,13 +199,14 @@ def record_field(payload: type) -> tuple[str, type[RecordNode]]:
     definition = get_object_definition(payload, strict=True)
     (field,) = (f for f in definition.fields if f.python_name != "errors")
     node = field.type.of_type if isinstance(field.type, StrawberryOptional) else field.type
-    return field.python_name, node  # type: ignore[return-value]
+    # A payload's record field is declared with a node type (see schema/payloads.py).
+    return field.python_name, cast(type[RecordNode], node)
 
 
 Work = Callable[[dict[str, Any], int | None], Awaitable[Any]]
 
 
-def create_record(kind: RecordKind) -> Work:
+def create_record(kind: RecordKind[Any]) -> Work:
     """The work of a plain create: a record of ``kind`` from the input's values."""
 
     async def work(values: dict[str, Any], actor_id: int | None) -> Any:
@@ -214,7 +215,7 @@ def create_record(kind: RecordKind) -> Work:
     return work
 
 
-def update_record(kind: RecordKind) -> Work:
+def update_record(kind: RecordKind[Any]) -> Work:
     """The work of an update: the input's ``id``, ``expectedVersion`` and the fields given."""
 
     async def work(values: dict[str, Any], actor_id: int | None) -> Any:
@@ -230,7 +231,7 @@ def update_record(kind: RecordKind) -> Work:
     return work
 
 
-def archive_record(kind: RecordKind) -> Work:
+def archive_record(kind: RecordKind[Any]) -> Work:
     """The work of an archive: the record the input's ``id`` names."""
 
     async def work(values: dict[str, Any], actor_id: int | None) -> Any:
@@ -239,7 +240,7 @@ def archive_record(kind: RecordKind) -> Work:
     return work
 
 
-def restore_record(kind: RecordKind) -> Work:
+def restore_record(kind: RecordKind[Any]) -> Work:
     """The work of a restore: the archived record the input's ``id`` names."""
 
     async def work(values: dict[str, Any], actor_id: int | None) -> Any:
@@ -248,7 +249,7 @@ def restore_record(kind: RecordKind) -> Work:
     return work
 
 
-def delete_record(kind: RecordKind) -> Work:
+def delete_record(kind: RecordKind[Any]) -> Work:
     """The work of a delete (the parts of a deal): the record the input's ``id`` names."""
 
     async def work(values: dict[str, Any], actor_id: int | None) -> Any:

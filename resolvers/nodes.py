@@ -75,7 +75,7 @@ async def resolve_node(info: Info, gid: GlobalID, expected: type[RecordNode] | N
 async def node(info: Info, id: GlobalID) -> relay.Node | None:
     """Null with a NOT_FOUND error at its path when the caller sees no record with ``id``:
     the rest of the response is answered as usual."""
-    found = await resolve_node(info, id)
+    found: relay.Node | None = await resolve_node(info, id)
     if found is None:
         raise not_found()
     return found

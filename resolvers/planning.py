@@ -163,7 +163,7 @@ async def unlink_opportunity_from_objective(
     return await mutate_record(info, UnlinkOpportunityFromObjectivePayload, input, work)
 
 
-def remove_part(kind: RecordKind) -> Work:
+def remove_part(kind: RecordKind[Any]) -> Work:
     """The work of removing an objective or action from a plan that is not archived."""
 
     async def work(values: dict[str, Any], actor_id: int | None) -> Any:

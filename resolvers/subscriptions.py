@@ -27,8 +27,9 @@ from resolvers.core.subscriptions import (
 from schema.activities import Activity
 from schema.base import Info
 from schema.enums import EventType
+from schema.events import DomainEvent, domain_event
 from schema.opportunities import OpportunityStageChange
-from schema.subscriptions import AfterEventId, DomainEvent, OpportunityStageChangedFilter
+from schema.subscriptions import AfterEventId, OpportunityStageChangedFilter
 
 T = TypeVar("T")
 
@@ -44,7 +45,8 @@ async def _stage_change(event: PublishedEvent, view: EventView) -> StageChangeMo
     change_id = snapshot_pk(event, "stageChange", "id")
     if change_id is None:
         return None
-    return await view.loaders.record(StageChangeModel).load(change_id)
+    change: StageChangeModel | None = await view.loaders.record(StageChangeModel).load(change_id)
+    return change
 
 
 async def _activity(event: PublishedEvent, view: EventView) -> object:
@@ -129,4 +131,4 @@ async def events(
         matches=lambda event: True,
         load=aggregate_record,
     )
-    return _as(deliveries, lambda d: DomainEvent.from_event(d.event))
+    return _as(deliveries, lambda d: domain_event(d.event))

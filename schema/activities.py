@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 import models
-from schema.base import Above, Info, RecordNode, load
+from schema.base import Above, Info, RecordNode, field, load
 from schema.enums import ActivityKind
 from schema.filters import ActivityFilter, activity_condition
 from schema.listing import Listing, order_input
@@ -48,11 +48,11 @@ class Activity(RecordNode):
     opportunity_id: strawberry.Private[int | None]
     lead_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="True for a task past its due date and not completed.")
+    @field(description="True for a task past its due date and not completed.")
     def is_overdue(self) -> bool:
         return bool(self.due_at and not self.completed_at and self.due_at < clock.now())
 
-    @strawberry.field(description="Who did it or must do it.")
+    @field(description="Who did it or must do it.")
     async def owner(self, info: Info) -> User | None:
         return await load(info, User, self.owner_id)
 

@@ -14,7 +14,7 @@ from strawberry.relay import GlobalID
 
 from schema.accounts import Account
 from schema.activities import Activity
-from schema.base import Info, load, load_required
+from schema.base import Info, field, load, load_required
 from schema.catalog import Product
 from schema.figures import Money, PeriodInput
 from schema.leads import Lead
@@ -32,7 +32,7 @@ class PipelineStageSummary:
     )
     stage_id: strawberry.Private[int]
 
-    @strawberry.field(description="The stage.")
+    @field(description="The stage.")
     async def stage(self, info: Info) -> Stage:
         return await load_required(info, Stage, self.stage_id)
 
@@ -69,7 +69,7 @@ class StaleOpportunity:
     rotting_days: int = strawberry.field(description="The stage's threshold in days.")
     opportunity_id: strawberry.Private[int]
 
-    @strawberry.field(description="The deal.")
+    @field(description="The deal.")
     async def opportunity(self, info: Info) -> Opportunity:
         return await load_required(info, Opportunity, self.opportunity_id)
 
@@ -88,11 +88,11 @@ class FollowUp:
     overdue: bool = strawberry.field(description="Due before now.")
     record_id: strawberry.Private[int]
 
-    @strawberry.field(description="The lead, for a LEAD item.")
+    @field(description="The lead, for a LEAD item.")
     async def lead(self, info: Info) -> Lead | None:
         return await load(info, Lead, self.record_id) if self.kind == "LEAD" else None
 
-    @strawberry.field(description="The task, for a TASK item.")
+    @field(description="The task, for a TASK item.")
     async def task(self, info: Info) -> Activity | None:
         return await load(info, Activity, self.record_id) if self.kind == "TASK" else None
 
@@ -112,7 +112,7 @@ class StageMetrics:
     )
     stage_id: strawberry.Private[int]
 
-    @strawberry.field(description="The stage.")
+    @field(description="The stage.")
     async def stage(self, info: Info) -> Stage:
         return await load_required(info, Stage, self.stage_id)
 
@@ -144,7 +144,7 @@ class GrowthOpportunity:
     )
     product_id: strawberry.Private[int]
 
-    @strawberry.field(description="The product.")
+    @field(description="The product.")
     async def product(self, info: Info) -> Product:
         return await load_required(info, Product, self.product_id)
 

@@ -8,7 +8,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 import models
-from schema.base import Info, load
+from schema.base import Info, field, load
 from schema.enums import AuditAction
 from schema.filters import AuditLogFilter, audit_condition
 from schema.listing import Listing, order_input
@@ -44,11 +44,11 @@ class AuditLogEntry(relay.Node):
     ) -> list["AuditLogEntry | None"]:
         return [None for _ in node_ids]  # audit entries are listed, not looked up one by one
 
-    @strawberry.field(description="The global id of the changed record.")
+    @field(description="The global id of the changed record.")
     def record_id(self) -> strawberry.ID:
         return strawberry.ID(relay.to_base64(self.record_type, self.record_pk))
 
-    @strawberry.field(description="Who made the change; null for the system.")
+    @field(description="Who made the change; null for the system.")
     async def actor(self, info: Info) -> User | None:
         return await load(info, User, self.actor_id)
 

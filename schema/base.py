@@ -21,6 +21,20 @@ from services.errors import Problem
 
 Info = StrawberryInfo[Context, None]
 
+Resolver = TypeVar("Resolver", bound=Callable[..., Any])
+
+
+def field(*, description: str, name: str | None = None) -> Callable[[Resolver], Resolver]:
+    """``@strawberry.field(description=...)`` for a resolver method, as mypy should see it.
+
+    Strawberry's overload for a field declared without a resolver returns ``Any`` (its issue
+    #1929), so mypy takes every method it decorates as untyped. This is the same call, typed
+    as leaving the method as it is: once ``@strawberry.type`` has read the class's fields, the
+    class holds the plain method again.
+    """
+    declared: Callable[[Resolver], Resolver] = strawberry.field(description=description, name=name)
+    return declared
+
 
 @strawberry.type(description="A problem with a mutation's input; nothing was changed.")
 class UserError:
@@ -63,7 +77,8 @@ class RecordNode(relay.Node):
 
     @classmethod
     def from_row(cls, row: Any) -> Self:
-        return cls(**{name: getattr(row, name) for name in _row_fields(cls)})  # type: ignore[arg-type]
+        node_type: type = cls  # any class is hashable; mypy cannot tell through type[Self]
+        return cls(**{name: getattr(row, name) for name in _row_fields(node_type)})
 
     @classmethod
     def from_rows(cls, rows: Iterable[Any]) -> list[Self]:
@@ -89,17 +104,17 @@ class Connection(Generic[NodeType]):
     page_info: relay.PageInfo = strawberry.field(description="Cursors to the pages around.")
     total: strawberry.Private[Callable[[], Awaitable[int]]]
 
-    @strawberry.field(description="The items of this page, without their cursors.")
+    @field(description="The items of this page, without their cursors.")
     def nodes(self) -> list[NodeType]:
         return [edge.node for edge in self.edges]
 
-    @strawberry.field(description="How many items the whole list holds, across all pages.")
+    @field(description="How many items the whole list holds, across all pages.")
     async def total_count(self) -> int:
         return await self.total()
 
     @classmethod
     def from_page(cls, page: Page, node: Callable[[Any], NodeType]) -> "Connection[NodeType]":
-        cursors = page.cursors()
+        cursors = page.cursors
         edges = [
             relay.Edge(cursor=c, node=node(row)) for c, row in zip(cursors, page.rows, strict=True)
         ]

@@ -7,7 +7,7 @@ import strawberry
 import models
 from schema.accounts import ACCOUNTS, AccountOrder
 from schema.activities import ACTIVITIES, TIMELINE, ActivityOrder
-from schema.base import Info, RecordNode, load, load_required
+from schema.base import Info, RecordNode, field, load, load_required
 from schema.enums import BuyingRole, ClientStatus, SizeBand
 from schema.filters import ClientFilter, ContactFilter, client_condition, contact_condition
 from schema.listing import Listing, order_input
@@ -51,7 +51,7 @@ class Client(RecordNode):
     archived_at: datetime | None
     team_id: strawberry.Private[int | None]
 
-    @strawberry.field(
+    @field(
         description="The sales team that created the client; while nobody has an account with "
         "it (a prospect), only that team sees it. Null: administrators only."
     )

@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 
 import models
 from resolvers.core.listing import conditions, pks, search_condition
-from schema.base import Above, Info, RecordNode, load, load_required
+from schema.base import Above, Info, RecordNode, field, load, load_required
 from schema.enums import RequestPriority, RequestStatus
 from schema.filters import values
 from schema.listing import Listing, order_input
@@ -33,11 +33,11 @@ class CoordinationComment(RecordNode):
     request_id: strawberry.Private[int]
     author_id: strawberry.Private[int]
 
-    @strawberry.field(description="Who wrote the comment.")
+    @field(description="Who wrote the comment.")
     async def author(self, info: Info) -> User:
         return await load_required(info, User, self.author_id)
 
-    @strawberry.field(description="The request commented on.")
+    @field(description="The request commented on.")
     async def request(self, info: Info) -> "CoordinationRequest":
         return await load_required(info, CoordinationRequest, self.request_id)
 
@@ -83,27 +83,27 @@ class CoordinationRequest(RecordNode):
     requester_id: strawberry.Private[int]
     assignee_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="True when it is still open after its due date (UTC).")
+    @field(description="True when it is still open after its due date (UTC).")
     def is_overdue(self) -> bool:
         return is_overdue(self, clock.today())
 
-    @strawberry.field(description="The team asked.")
+    @field(description="The team asked.")
     async def team(self, info: Info) -> Team:
         return await load_required(info, Team, self.team_id)
 
-    @strawberry.field(description="The account the request is about.")
+    @field(description="The account the request is about.")
     async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")]:
         return await load_required(info, ACCOUNT, self.account_id)
 
-    @strawberry.field(description="The deal the request is about, if any.")
+    @field(description="The deal the request is about, if any.")
     async def opportunity(self, info: Info) -> Opportunity | None:
         return await load(info, Opportunity, self.opportunity_id)
 
-    @strawberry.field(description="Who asked.")
+    @field(description="Who asked.")
     async def requester(self, info: Info) -> User:
         return await load_required(info, User, self.requester_id)
 
-    @strawberry.field(description="The team member working on it, if assigned.")
+    @field(description="The team member working on it, if assigned.")
     async def assignee(self, info: Info) -> User | None:
         return await load(info, User, self.assignee_id)
 

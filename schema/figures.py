@@ -14,7 +14,7 @@ import models
 from ids import to_global_id
 from resolvers.core.analytics import health_loader, satisfaction_loader
 from resolvers.core.errors import bad_input
-from schema.base import Above, Info, load
+from schema.base import Above, Info, field, load
 from schema.enums import HealthStatus, TargetMetric
 from services import clock
 from services.analytics import attainment as attainment_service
@@ -88,15 +88,15 @@ class TargetAttainment:
     user_id: strawberry.Private[int | None]
     team_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The target's global id.")
+    @field(description="The target's global id.")
     def target_id(self) -> strawberry.ID:
         return strawberry.ID(to_global_id("Target", self.target_pk))
 
-    @strawberry.field(description="The user the target is for, if a user's.")
+    @field(description="The user the target is for, if a user's.")
     async def user(self, info: Info) -> Annotated["User", strawberry.lazy("schema.people")] | None:
         return await load(info, USER, self.user_id)
 
-    @strawberry.field(description="The team the target is for, if a team's.")
+    @field(description="The team the target is for, if a team's.")
     async def team(self, info: Info) -> Annotated["Team", strawberry.lazy("schema.people")] | None:
         return await load(info, TEAM, self.team_id)
 

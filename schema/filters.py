@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 from strawberry.relay import GlobalID
@@ -25,7 +26,7 @@ from schema.enums import (
 ARCHIVED_HELP = "Archived records are hidden unless asked for."
 
 
-def values(items: list | None) -> list | None:
+def values(items: list[Any] | None) -> list[Any] | None:
     return [getattr(item, "value", item) for item in items] if items is not None else None
 
 
@@ -307,8 +308,12 @@ class AuditLogFilter:
         default=None, description="Changes to these records."
     )
     actor_ids: list[GlobalID] | None = None
-    after: datetime.datetime | None = None
-    before: datetime.datetime | None = None
+    after: datetime.datetime | None = strawberry.field(
+        default=None, description="Only changes made at or after this time."
+    )
+    before: datetime.datetime | None = strawberry.field(
+        default=None, description="Only changes made before this time."
+    )
 
 
 def audit_condition(f: AuditLogFilter | None) -> Q:

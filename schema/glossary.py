@@ -5,7 +5,13 @@ takes its name's entry here, so GraphiQL users find every field explained. A tes
 a name has no description anywhere.
 """
 
-from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType, GraphQLSchema
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+)
 
 TERMS = {
     "id": "The record's opaque global id; pass it to node(id:).",
@@ -78,8 +84,10 @@ TERMS = {
     "convertedOpportunity": "The deal opened when the lead was converted.",
     "action": "What the change did.",
     "field": "The field to sort by.",
-    "after": "Only after this point: a cursor for lists, a time for the audit log.",
-    "before": "Only before this point: a cursor for lists, a time for the audit log.",
+    "after": "A cursor from this list (`pageInfo.endCursor` or an edge's `cursor`): the page "
+    "starts just after that item. Opaque: pass it back as it came.",
+    "before": "A cursor from this list (`pageInfo.startCursor` or an edge's `cursor`): the page "
+    "ends just before that item; use with `last`. Opaque: pass it back as it came.",
     "first": "Page size from the start (or after `after`); 20 by default, at most 100.",
     "last": "Page size from the end (or before `before`); at most 100.",
     "filter": "Narrows the list.",
@@ -128,8 +136,30 @@ def describe(name: str) -> str | None:
     return TERMS.get(name) or _id_term(name)
 
 
+def _sort_key_description(schema: GraphQLSchema, enum_name: str, value_name: str) -> str | None:
+    """``OpportunityOrderField.AMOUNT`` sorts by ``Opportunity.amount``: say so, with that
+    field's description (from the type named like the enum, or one starting so, else the
+    glossary)."""
+    head, *rest = value_name.lower().split("_")
+    field_name = head + "".join(part.title() for part in rest)
+    entity = enum_name.removesuffix("OrderField")
+    candidates = [schema.type_map.get(entity)] + [
+        graphql_type
+        for type_name, graphql_type in sorted(schema.type_map.items())
+        if type_name.startswith(entity) and type_name != entity
+    ]
+    for graphql_type in candidates:
+        if isinstance(graphql_type, GraphQLObjectType) and field_name in graphql_type.fields:
+            text = graphql_type.fields[field_name].description or describe(field_name)
+            if text:
+                return f"Sort by `{field_name}`: {text}"
+    text = describe(field_name)
+    return f"Sort by `{field_name}`: {text}" if text else None
+
+
 def describe_schema(schema: GraphQLSchema) -> list[str]:
-    """Fill in missing field and argument descriptions; return the names still missing."""
+    """Fill in missing field, argument and sort-key descriptions; return the names still
+    missing."""
     missing = []
     for type_name, graphql_type in schema.type_map.items():
         if type_name.startswith("__") or not isinstance(
@@ -146,4 +176,12 @@ def describe_schema(schema: GraphQLSchema) -> list[str]:
                     arg.description = describe(arg_name)
                 if not arg.description:
                     missing.append(f"{type_name}.{field_name}({arg_name})")
+    # After the fields, whose descriptions the sort keys quote.
+    for type_name, graphql_type in schema.type_map.items():
+        if isinstance(graphql_type, GraphQLEnumType) and type_name.endswith("OrderField"):
+            for value_name, value in graphql_type.values.items():
+                if not value.description:
+                    value.description = _sort_key_description(schema, type_name, value_name)
+                if not value.description:
+                    missing.append(f"{type_name}.{value_name}")
     return missing

@@ -244,7 +244,8 @@ def _field_definition(
         if name == "__type":
             return TypeMetaFieldDef
     if isinstance(parent_type, (GraphQLObjectType, GraphQLInterfaceType)):
-        return parent_type.fields.get(name)
+        field: GraphQLField | None = parent_type.fields.get(name)
+        return field
     return None
 
 

@@ -7,7 +7,7 @@ import strawberry
 import models
 from schema.accounts import Account
 from schema.activities import ACTIVITIES, TIMELINE, ActivityOrder
-from schema.base import Info, RecordNode, load
+from schema.base import Info, RecordNode, field, load
 from schema.clients import Client, Contact
 from schema.enums import LeadSource, LeadStatus
 from schema.filters import LeadFilter, lead_condition
@@ -42,7 +42,7 @@ class Lead(RecordNode):
     async def owner(self, info: Info) -> User | None:
         return await load(info, User, self.owner_id)
 
-    @strawberry.field(description="The client the lead was converted into.")
+    @field(description="The client the lead was converted into.")
     async def converted_client(self, info: Info) -> Client | None:
         return await load(info, Client, self.converted_client_id)
 

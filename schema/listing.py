@@ -3,14 +3,20 @@
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from tortoise.expressions import Q
 from tortoise.models import Model
 
 from resolvers.core.errors import bad_input
-from resolvers.core.listing import archived_condition, child_page, list_page, ordering
+from resolvers.core.listing import (
+    SortExpression,
+    archived_condition,
+    child_page,
+    list_page,
+    ordering,
+)
 from resolvers.core.pagination import PageArgs, PaginationError
 from schema.base import Connection, Info
 from schema.enums import OrderDirection
@@ -21,10 +27,15 @@ PAGE_ARGS_HELP = (
 )
 
 
-def order_input(entity: str, columns: Mapping[str, str]) -> type:
+LISTINGS: list["Listing"] = []
+
+
+def order_input(entity: str, columns: Mapping[str, Any]) -> type:
     """``<Entity>Order { field, direction }`` with an enum of the sortable fields."""
-    field_enum = strawberry.enum(  # type: ignore[call-overload]
-        Enum(f"{entity}OrderField", {name: name for name in columns}),  # type: ignore[misc]
+    # Enum's functional form makes a class; mypy reads it as an instance when the members
+    # are computed.
+    field_enum = strawberry.enum(
+        cast(type[Enum], Enum(f"{entity}OrderField", {name: name for name in columns})),
         description=f"Fields {entity.lower()} lists can be sorted by.",
     )
     cls = type(
@@ -42,21 +53,28 @@ def order_input(entity: str, columns: Mapping[str, str]) -> type:
 
 @dataclass(frozen=True)
 class Listing:
-    """One entity's list: node type, filter input and the query condition it stands for."""
+    """One entity's list: node type, filter input and the query condition it stands for.
+
+    Every one is kept in ``LISTINGS`` (tests page through each list in each order).
+    """
 
     node: Any
     filter_input: type
     condition: Callable[[Any], Q]
-    columns: Mapping[str, str]
+    columns: Mapping[str, str | SortExpression]
     default_order: tuple[str, ...]
     archivable: bool = True
     # What a record shown by default (``archived: ACTIVE``) also needs beyond not being
     # archived itself: a deal's account and client not archived either, say.
     active: Q | None = None
 
+    def __post_init__(self) -> None:
+        LISTINGS.append(self)
+
     @property
     def model(self) -> type[Model]:
-        return self.node.model
+        model: type[Model] = self.node.model
+        return model
 
     def where(self, filter: Any) -> Q:
         try:
@@ -100,7 +118,7 @@ class Listing:
             last: int | None = None,
             before: str | None = None,
         ) -> Connection[node]:  # type: ignore[valid-type]
-            order = ordering(order_by, listing.columns, listing.default_order)
+            order = ordering(order_by, listing.columns, listing.default_order, listing.model)
             args = PageArgs(first, after, last, before)
             try:
                 condition = listing.where(filter) & info.context.visibility.condition(listing.model)

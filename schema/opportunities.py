@@ -9,7 +9,7 @@ import strawberry
 
 import models
 from schema.activities import ACTIVITIES, TIMELINE, ActivityOrder
-from schema.base import Above, Info, RecordNode, load, load_children, load_required
+from schema.base import Above, Info, RecordNode, field, load, load_children, load_required
 from schema.catalog import Competitor, Product
 from schema.enums import CompetitorStatus, OpportunityType, StageCategory
 from schema.filters import (
@@ -27,36 +27,6 @@ if TYPE_CHECKING:
     from schema.accounts import Account
 
 ACCOUNT: "Above[Account]" = Above(models.Account)
-
-
-@strawberry.type(description="A stage of a pipeline.")
-class Stage(RecordNode):
-    model = models.Stage
-    name: str
-    position: int = strawberry.field(description="Order within the pipeline, from 0.")
-    probability: int = strawberry.field(
-        description="Default win probability (0..100) of deals here."
-    )
-    category: StageCategory
-    rotting_days: int | None = strawberry.field(
-        description="Days without activity or a move after which a deal here is stale."
-    )
-    pipeline_id: strawberry.Private[int]
-
-    @strawberry.field(description="The pipeline the stage belongs to.")
-    async def pipeline(self, info: Info) -> "Pipeline":
-        return await load_required(info, Pipeline, self.pipeline_id)
-
-
-@strawberry.type(description="An ordered series of stages deals move through.")
-class Pipeline(RecordNode):
-    model = models.Pipeline
-    name: str
-    position: int
-
-    @strawberry.field(description="The stages, in order.")
-    async def stages(self, info: Info) -> list[Stage]:
-        return await load_children(info, Stage, "pipeline_id", self.id, "position", "id")
 
 
 @strawberry.type(
@@ -89,12 +59,12 @@ class OpportunityStageChange(RecordNode):
     async def opportunity(self, info: Info) -> "Opportunity":
         return await load_required(info, Opportunity, self.opportunity_id)
 
-    @strawberry.field(description="The stage it left; null for the stage a deal was created in.")
-    async def from_stage(self, info: Info) -> Stage | None:
+    @field(description="The stage it left; null for the stage a deal was created in.")
+    async def from_stage(self, info: Info) -> "Stage | None":
         return await load(info, Stage, self.from_stage_id)
 
     @strawberry.field
-    async def to_stage(self, info: Info) -> Stage:
+    async def to_stage(self, info: Info) -> "Stage":
         return await load_required(info, Stage, self.to_stage_id)
 
     @strawberry.field
@@ -122,9 +92,7 @@ class OpportunityLineItem(RecordNode):
     discount_percent: Decimal
     product_id: strawberry.Private[int]
 
-    @strawberry.field(
-        description="quantity x unit price x (1 - discount), rounded half up to the cent."
-    )
+    @field(description="quantity x unit price x (1 - discount), rounded half up to the cent.")
     def total(self) -> Decimal:
         return round_money(self.quantity * self.unit_price * (1 - self.discount_percent / 100))
 
@@ -169,13 +137,13 @@ class Opportunity(RecordNode):
     pipeline_id: strawberry.Private[int]
     stage_id: strawberry.Private[int]
 
-    @strawberry.field(description="amount x probability / 100, rounded half up to the cent.")
+    @field(description="amount x probability / 100, rounded half up to the cent.")
     def weighted_amount(self) -> Decimal | None:
         if self.amount is None:
             return None
         return weighted_amount(self.amount, self.probability)
 
-    @strawberry.field(description="Whole days since the deal entered its current stage.")
+    @field(description="Whole days since the deal entered its current stage.")
     def days_in_stage(self) -> int:
         return (clock.now() - self.stage_entered_at).days
 
@@ -188,18 +156,18 @@ class Opportunity(RecordNode):
         return await load_required(info, User, self.owner_id)
 
     @strawberry.field
-    async def pipeline(self, info: Info) -> Pipeline:
+    async def pipeline(self, info: Info) -> "Pipeline":
         return await load_required(info, Pipeline, self.pipeline_id)
 
     @strawberry.field
-    async def stage(self, info: Info) -> Stage:
+    async def stage(self, info: Info) -> "Stage":
         return await load_required(info, Stage, self.stage_id)
 
-    @strawberry.field(description="Products on the deal.")
+    @field(description="Products on the deal.")
     async def line_items(self, info: Info) -> list[OpportunityLineItem]:
         return await load_children(info, OpportunityLineItem, "opportunity_id", self.id, "id")
 
-    @strawberry.field(description="Competitors on the deal.")
+    @field(description="Competitors on the deal.")
     async def competitors(self, info: Info) -> list[OpportunityCompetitor]:
         return await load_children(info, OpportunityCompetitor, "opportunity_id", self.id, "id")
 
@@ -227,3 +195,40 @@ OPPORTUNITIES = Listing(
     active=REPORTABLE_DEAL,
 )
 OpportunityOrder = order_input("Opportunity", OPPORTUNITY_COLUMNS)
+
+
+@strawberry.type(description="A stage of a pipeline.")
+class Stage(RecordNode):
+    model = models.Stage
+    name: str
+    position: int = strawberry.field(description="Order within the pipeline, from 0.")
+    probability: int = strawberry.field(
+        description="Default win probability (0..100) of deals here."
+    )
+    category: StageCategory
+    rotting_days: int | None = strawberry.field(
+        description="Days without activity or a move after which a deal here is stale."
+    )
+    pipeline_id: strawberry.Private[int]
+
+    opportunities = OPPORTUNITIES.child_field(
+        OpportunityOrder,
+        "stage_id",
+        "The deals in this stage that the caller may see (a pipeline board's column), newest "
+        "first unless ordered otherwise.",
+    )
+
+    @field(description="The pipeline the stage belongs to.")
+    async def pipeline(self, info: Info) -> "Pipeline":
+        return await load_required(info, Pipeline, self.pipeline_id)
+
+
+@strawberry.type(description="An ordered series of stages deals move through.")
+class Pipeline(RecordNode):
+    model = models.Pipeline
+    name: str
+    position: int
+
+    @field(description="The stages, in order.")
+    async def stages(self, info: Info) -> list[Stage]:
+        return await load_children(info, Stage, "pipeline_id", self.id, "position", "id")

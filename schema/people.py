@@ -5,7 +5,7 @@ from typing import Annotated
 import strawberry
 
 import models
-from schema.base import Info, RecordNode, load
+from schema.base import Info, RecordNode, field, load
 from schema.enums import Role, TeamKind
 from schema.figures import PeriodInput, Portfolio, resolve_portfolio
 from schema.filters import TeamFilter, UserFilter, team_condition, user_condition
@@ -22,15 +22,15 @@ class User(RecordNode):
     team_id: strawberry.Private[int | None]
     manager_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The team the user belongs to.")
+    @field(description="The team the user belongs to.")
     async def team(self, info: Info) -> "Team | None":
         return await load(info, Team, self.team_id)
 
-    @strawberry.field(description="The user's manager.")
+    @field(description="The user's manager.")
     async def manager(self, info: Info) -> "User | None":
         return await load(info, User, self.manager_id)
 
-    @strawberry.field(
+    @field(
         description="The accounts the signed-in user looks after, in figures; null on any "
         "other user."
     )

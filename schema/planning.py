@@ -15,7 +15,7 @@ import models
 from ids import to_global_id
 from resolvers.core.analytics import plan_progress_loader
 from resolvers.core.listing import conditions, pks, search_condition
-from schema.base import Above, Info, RecordNode, load, load_children, load_required
+from schema.base import Above, Info, RecordNode, field, load, load_children, load_required
 from schema.enums import ArchiveState, ObjectiveStatus, PlanStatus
 from schema.filters import ARCHIVED_HELP, values
 from schema.listing import Listing, order_input
@@ -41,19 +41,19 @@ class PlanAction(RecordNode):
     objective_id: strawberry.Private[int | None]
     owner_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="True once the action is done.")
+    @field(description="True once the action is done.")
     def is_done(self) -> bool:
         return self.completed_at is not None
 
-    @strawberry.field(description="Who does it.")
+    @field(description="Who does it.")
     async def owner(self, info: Info) -> User | None:
         return await load(info, User, self.owner_id)
 
-    @strawberry.field(description="The plan the action belongs to.")
+    @field(description="The plan the action belongs to.")
     async def plan(self, info: Info) -> "AccountPlan":
         return await load_required(info, AccountPlan, self.plan_id)
 
-    @strawberry.field(description="The objective the action works towards, if any.")
+    @field(description="The objective the action works towards, if any.")
     async def objective(self, info: Info) -> "PlanObjective | None":
         return await load(info, PlanObjective, self.objective_id)
 
@@ -74,15 +74,15 @@ class PlanObjective(RecordNode):
     plan_id: strawberry.Private[int]
     owner_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="Who is responsible for the objective.")
+    @field(description="Who is responsible for the objective.")
     async def owner(self, info: Info) -> User | None:
         return await load(info, User, self.owner_id)
 
-    @strawberry.field(description="The plan the objective belongs to.")
+    @field(description="The plan the objective belongs to.")
     async def plan(self, info: Info) -> "AccountPlan":
         return await load_required(info, AccountPlan, self.plan_id)
 
-    @strawberry.field(description="Deals of the account whose progress counts towards it.")
+    @field(description="Deals of the account whose progress counts towards it.")
     async def opportunities(self, info: Info) -> list[Opportunity]:
         links = await info.context.loaders.children(
             models.PlanObjectiveOpportunity, "objective_id", ("id",)
@@ -92,7 +92,7 @@ class PlanObjective(RecordNode):
         )
         return [Opportunity.from_row(deal) for deal in deals if deal is not None]
 
-    @strawberry.field(description="The plan's actions towards this objective, in order added.")
+    @field(description="The plan's actions towards this objective, in order added.")
     async def actions(self, info: Info) -> list[PlanAction]:
         return await load_children(info, PlanAction, "objective_id", self.id, "id")
 
@@ -118,7 +118,7 @@ class ObjectiveProgress:
     objective_pk: strawberry.Private[int]
     amounts: list[DealProgress] = strawberry.field(description="Per currency.")
 
-    @strawberry.field(description="The objective's global id.")
+    @field(description="The objective's global id.")
     def objective_id(self) -> strawberry.ID:
         return strawberry.ID(to_global_id("PlanObjective", self.objective_pk))
 
@@ -137,7 +137,7 @@ class PlanProgress:
     amounts: list[DealProgress] = strawberry.field(description="The plan's deals, per currency.")
     objectives: list[ObjectiveProgress] = strawberry.field(description="Per objective, in order.")
 
-    @strawberry.field(description="The plan's global id.")
+    @field(description="The plan's global id.")
     def plan_id(self) -> strawberry.ID:
         return strawberry.ID(to_global_id("AccountPlan", self.plan_pk))
 
@@ -178,23 +178,23 @@ class AccountPlan(RecordNode):
     account_id: strawberry.Private[int]
     owner_id: strawberry.Private[int]
 
-    @strawberry.field(description="The account the plan is for.")
+    @field(description="The account the plan is for.")
     async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")]:
         return await load_required(info, ACCOUNT, self.account_id)
 
-    @strawberry.field(description="Who writes and runs the plan.")
+    @field(description="Who writes and runs the plan.")
     async def owner(self, info: Info) -> User:
         return await load_required(info, User, self.owner_id)
 
-    @strawberry.field(description="The plan's objectives, in order.")
+    @field(description="The plan's objectives, in order.")
     async def objectives(self, info: Info) -> list[PlanObjective]:
         return await load_children(info, PlanObjective, "plan_id", self.id, "position", "id")
 
-    @strawberry.field(description="The plan's actions, in the order they were added.")
+    @field(description="The plan's actions, in the order they were added.")
     async def actions(self, info: Info) -> list[PlanAction]:
         return await load_children(info, PlanAction, "plan_id", self.id, "id")
 
-    @strawberry.field(
+    @field(
         description="Open, weighted and won amounts of the deals linked to the plan's "
         "objectives, against its revenue target: computed, never typed in."
     )

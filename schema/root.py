@@ -23,6 +23,7 @@ import resolvers.auth
 import resolvers.catalog
 import resolvers.clients
 import resolvers.coordination
+import resolvers.events
 import resolvers.leads
 import resolvers.nodes
 import resolvers.opportunities
@@ -51,6 +52,7 @@ from schema.errors import (
     is_unexpected,
     log_errors,
 )
+from schema.events import ALL_EVENT_TYPES
 from schema.extensions import WakeRelayAfterMutations
 from schema.glossary import describe_schema
 from schema.guards import HideSuggestions, QueryCostLimiter, document_limit_rules
@@ -58,6 +60,7 @@ from schema.leads import LEADS, LeadOrder
 from schema.opportunities import OPPORTUNITIES, OpportunityOrder
 from schema.people import TEAMS, USERS, TeamOrder, UserOrder
 from schema.planning import PLANS, AccountPlanOrder
+from schema.scalars import SCALARS
 from schema.targets import TARGETS, TargetOrder
 from schema.webhooks import WebhookDeliveryOrder, WebhookEndpointOrder
 from settings import Settings, get_settings
@@ -185,6 +188,14 @@ class Query:
         resolver=resolvers.analytics.growth_opportunities,
         description="White space: products similar accounts (same industry or tier) bought "
         "that the account has not, with the share of similar accounts that did.",
+    )
+    # ---- events: the notifications feed ----
+    events = strawberry.field(
+        resolver=resolvers.events.events,
+        description="Events of the catalogue about records the caller may see, newest first "
+        "in publication order (the events subscription's order), typed per event type. "
+        "Load a feed with it, then subscribe to events with afterEventId set to the newest "
+        "eventId received.",
     )
     # ---- sign-in and API keys ----
     api_keys = strawberry.field(
@@ -551,7 +562,9 @@ class Mutation:
     )
     refresh_token = strawberry.mutation(
         resolver=resolvers.auth.refresh_token,
-        description="A new access token and refresh token for a refresh token, which is used up.",
+        description="A new access token and refresh token for a refresh token, which is used "
+        "up. Presented again within a short grace period (two tabs refreshing at once) it "
+        "answers the same pair again; later, it ends the session.",
     )
     logout = strawberry.mutation(
         resolver=resolvers.auth.logout,
@@ -627,7 +640,7 @@ class Subscription:
     events = strawberry.subscription(
         resolver=resolvers.subscriptions.events,
         description="Events of the catalogue about records the caller may see, in publication "
-        "order.",
+        "order, typed per event type as in the events query.",
     )
 
 
@@ -685,8 +698,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
+        types=ALL_EVENT_TYPES,
         extensions=extensions,
-        config=StrawberryConfig(relay_max_results=settings.max_page_size),
+        config=StrawberryConfig(relay_max_results=settings.max_page_size, scalar_map=SCALARS),
     )
     describe_schema(built._schema)
     return built

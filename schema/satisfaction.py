@@ -12,7 +12,7 @@ from tortoise.expressions import Q
 
 import models
 from resolvers.core.listing import conditions, pks
-from schema.base import Above, Info, RecordNode, load, load_required
+from schema.base import Above, Info, RecordNode, field, load, load_required
 from schema.enums import SatisfactionKind
 from schema.filters import values
 from schema.listing import Listing, order_input
@@ -37,17 +37,17 @@ class SatisfactionResponse(RecordNode):
     contact_id: strawberry.Private[int | None]
     recorded_by_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="The account the answer is about.")
+    @field(description="The account the answer is about.")
     async def account(self, info: Info) -> Annotated["Account", strawberry.lazy("schema.accounts")]:
         return await load_required(info, ACCOUNT, self.account_id)
 
-    @strawberry.field(description="Who answered, when known.")
+    @field(description="Who answered, when known.")
     async def contact(
         self, info: Info
     ) -> Annotated["Contact", strawberry.lazy("schema.clients")] | None:
         return await load(info, CONTACT, self.contact_id)
 
-    @strawberry.field(description="Who recorded the answer.")
+    @field(description="Who recorded the answer.")
     async def recorded_by(self, info: Info) -> User | None:
         return await load(info, User, self.recorded_by_id)
 

@@ -9,7 +9,7 @@ from tortoise.expressions import Q
 
 import models
 from resolvers.core.listing import conditions, pks
-from schema.base import Info, RecordNode, load
+from schema.base import Info, RecordNode, field, load
 from schema.enums import TargetMetric
 from schema.filters import values
 from schema.listing import Listing, order_input
@@ -30,7 +30,7 @@ class Target(RecordNode):
     user_id: strawberry.Private[int | None]
     team_id: strawberry.Private[int | None]
 
-    @strawberry.field(
+    @field(
         name="amount",
         description="The target: revenue in `currency` for REVENUE_WON (to the cent), else a "
         "count (a whole number).",
@@ -38,11 +38,11 @@ class Target(RecordNode):
     def shown_amount(self) -> Decimal:
         return target_figure(self.metric, self.amount)
 
-    @strawberry.field(description="The user the target is for; null for a team's target.")
+    @field(description="The user the target is for; null for a team's target.")
     async def user(self, info: Info) -> User | None:
         return await load(info, User, self.user_id)
 
-    @strawberry.field(description="The team the target is for; null for a user's target.")
+    @field(description="The team the target is for; null for a user's target.")
     async def team(self, info: Info) -> Team | None:
         return await load(info, Team, self.team_id)
 

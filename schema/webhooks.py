@@ -8,7 +8,7 @@ import strawberry
 from strawberry.relay import GlobalID
 
 import models
-from schema.base import Info, RecordNode, UserError, load
+from schema.base import Info, RecordNode, UserError, field, load
 from schema.enums import EventType
 from schema.inputs import expected_version_field
 from schema.listing import order_input
@@ -62,7 +62,7 @@ class WebhookEndpoint(RecordNode):
             owner_id=row.owner_id,
         )
 
-    @strawberry.field(description="Who owns it; it receives only what this user may see.")
+    @field(description="Who owns it; it receives only what this user may see.")
     async def owner(self, info: Info) -> User | None:
         return await load(info, User, self.owner_id)
 
@@ -121,11 +121,11 @@ class WebhookDelivery(RecordNode):
             endpoint_id=row.endpoint_id,
         )
 
-    @strawberry.field(description="The endpoint it is for.")
+    @field(description="The endpoint it is for.")
     async def endpoint(self, info: Info) -> WebhookEndpoint | None:
         return await load(info, WebhookEndpoint, self.endpoint_id)
 
-    @strawberry.field(description="Every attempt, first to last.")
+    @field(description="Every attempt, first to last.")
     async def attempts(self, info: Info) -> list[WebhookAttempt]:
         loader = info.context.loaders.children(models.WebhookAttempt, "delivery_id", ("number",))
         return [

@@ -10,9 +10,22 @@ issued for it names it (the ``sid`` claim). A session is live while its family h
 not revoked; logout, a replayed refresh token, a password change or reset revoke the family,
 and its access tokens are refused from the very next request on (one indexed lookup, joined
 with the user's, per request).
+
+A refused credential raises ``AuthenticationError`` with a ``CredentialRefusal``, the one
+word a client acts on:
+
+- ``MISSING``: no credential was sent (the transport raises this one): sign in.
+- ``INVALID``: not a credential this server issued (malformed, a bad signature, an unknown
+  API key): drop it and sign in again.
+- ``EXPIRED``: an access token or API key past its expiry: refresh the access token with
+  ``refreshToken`` (a key must be replaced).
+- ``REVOKED``: a credential that was good and was withdrawn: its session ended (logout, a
+  replayed refresh token, a password change or reset), its API key was revoked, or its user
+  was deactivated. Refreshing cannot help: sign in again.
 """
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import secrets
@@ -82,8 +95,41 @@ class Principal:
         return self.api_key_id is not None
 
 
+class CredentialRefusal(StrEnum):
+    """Why a request's credential was refused (``extensions.reason`` of ``UNAUTHENTICATED``)."""
+
+    MISSING = "MISSING"
+    INVALID = "INVALID"
+    EXPIRED = "EXPIRED"
+    REVOKED = "REVOKED"
+
+
 class AuthenticationError(Exception):
-    """A credential was presented and is not valid (expired, revoked, malformed)."""
+    """A credential is missing or not valid; ``reason`` says which way, the message says it
+    in words a person reads."""
+
+    def __init__(self, message: str, reason: CredentialRefusal) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+SIGN_IN_FIRST = "Sign in first: send 'Authorization: Bearer <access token or API key>'."
+NOT_BEARER = "use 'Authorization: Bearer <access token or API key>'"
+INVALID_TOKEN = "the access token is not valid; sign in again"
+EXPIRED_TOKEN = "the access token expired; get a new one with refreshToken"
+ENDED_SESSION = "the session was ended (signed out or revoked); sign in again"
+INACTIVE_ACCOUNT = "the account is not active"
+EXPIRED_KEY = "the API key expired; create a new one"
+
+
+def missing_credential() -> AuthenticationError:
+    """The error for a request that sent no credential where one is needed."""
+    return AuthenticationError(SIGN_IN_FIRST, CredentialRefusal.MISSING)
+
+
+def malformed_credential() -> AuthenticationError:
+    """The error for an ``Authorization`` value that is not ``Bearer <credential>``."""
+    return AuthenticationError(NOT_BEARER, CredentialRefusal.INVALID)
 
 
 def hash_password(password: str) -> str:
@@ -175,9 +221,12 @@ def _access_token(user: User, at: datetime, session_id: uuid.UUID | None = None)
     return jwt.encode(claims, get_settings().secret_key, algorithm=_ALGORITHM), lifetime
 
 
-async def _open_session(user: User, *, family: uuid.UUID) -> Session:
-    at = now()
-    refresh = secrets.token_urlsafe(32)
+async def _open_session(
+    user: User, *, family: uuid.UUID, refresh: str | None = None, at: datetime | None = None
+) -> Session:
+    """A new refresh token of ``family`` (``refresh``, or a random one) and its access token."""
+    at = at or now()
+    refresh = refresh or secrets.token_urlsafe(32)
     await RefreshToken.create(
         user_id=user.pk,
         token_hash=_digest(refresh),
@@ -196,8 +245,37 @@ def _refused_refresh() -> DomainError:
     )
 
 
+def _successor(refresh_token: str, key: str) -> str:
+    """The refresh token that replaces ``refresh_token``: HMAC-SHA256 of it under ``key``."""
+    mac = hmac.new(key.encode(), b"refresh-token-successor\x00" + refresh_token.encode(), "sha256")
+    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+
+
+def _signing_keys() -> list[str]:
+    settings = get_settings()
+    return [settings.secret_key, *settings.previous_secret_keys]
+
+
 async def refresh_session(*, refresh_token: str) -> Session:
-    """Exchange a refresh token for a new access token and a new refresh token."""
+    """Exchange a refresh token for a new access token and a new refresh token.
+
+    A refresh token is used once. Presented again within ``refresh_grace_seconds`` of its use
+    (two tabs, or a retry after a lost response, refreshing with the same token) it answers
+    the same pair it answered the first time: no new token, no second successor. Presented
+    later, it is a replay: the whole session ends.
+
+    Answering the same pair stores no token in clear. The successor refresh token is not
+    random: it is the HMAC-SHA256 of its predecessor under the token-signing key, so it can
+    be derived again only by someone presenting the predecessor, and the database keeps its
+    SHA-256 hash as it keeps every refresh token's (the row to answer with is found by that
+    hash, trying the previous signing keys while a rotation overlaps). That beats keeping the
+    successor encrypted: nothing readable is stored, no migration, and a dump of the database
+    together with the signing key still yields no live token, as the predecessors are stored
+    only hashed too. The access token is a signature over claims that are all stored (the
+    user, the session, the time of use as its ``iat``), so it is signed again, identical. The
+    chain is as unpredictable as its first, random, token for anyone without the signing key,
+    and whoever has that key can sign access tokens anyway.
+    """
     async with write_transaction():
         token = (
             await RefreshToken.select_for_update().filter(token_hash=_digest(refresh_token)).first()
@@ -205,17 +283,39 @@ async def refresh_session(*, refresh_token: str) -> Session:
         if token is None or token.revoked_at is not None:
             raise _refused_refresh()
         at = now()
-        if token.used_at is not None:
-            await RefreshToken.filter(family=token.family, revoked_at=None).update(revoked_at=at)
-            replayed = True
-        else:
-            replayed = False
         user = await User.get(pk=token.user_id)
-        if not replayed and token.expires_at > at and user.is_active:
+        usable = token.expires_at > at and user.is_active
+        if token.used_at is None:
+            if not usable:
+                raise _refused_refresh()
             token.used_at = at
             await token.save(update_fields=["used_at"])
-            return await _open_session(user, family=token.family)
+            successor = _successor(refresh_token, get_settings().secret_key)
+            return await _open_session(user, family=token.family, refresh=successor, at=at)
+        grace = timedelta(seconds=get_settings().refresh_grace_seconds)
+        if usable and at - token.used_at <= grace:
+            again = await _session_again(token, refresh_token, user)
+            if again is not None:
+                return again
+        await RefreshToken.filter(family=token.family, revoked_at=None).update(revoked_at=at)
     raise _refused_refresh()
+
+
+async def _session_again(token: RefreshToken, refresh_token: str, user: User) -> Session | None:
+    """The pair that ``token`` was exchanged for, if its successor is still live."""
+    candidates = {_digest(c): c for c in (_successor(refresh_token, k) for k in _signing_keys())}
+    successor = await RefreshToken.filter(
+        family=token.family, token_hash__in=list(candidates), revoked_at=None
+    ).first()
+    if successor is None or token.used_at is None:
+        return None
+    access, lifetime = _access_token(user, token.used_at, token.family)
+    return Session(
+        user=user,
+        access_token=access,
+        refresh_token=candidates[successor.token_hash],
+        expires_in=lifetime,
+    )
 
 
 async def logout(*, refresh_token: str) -> None:
@@ -329,28 +429,30 @@ def bearer_token(header: str) -> str | None:
 
 
 async def authenticate(credential: str) -> Principal:
-    """The caller behind a bearer credential: an access token or an API key."""
+    """The caller behind a bearer credential: an access token or an API key.
+
+    Raises ``AuthenticationError`` with the reason it is refused."""
     if credential.startswith(API_KEY_PREFIX):
         return await _authenticate_key(credential)
     try:
         claims = _verified_claims(credential)
     except jwt.PyJWTError as exc:
-        raise AuthenticationError("the access token is invalid or expired") from exc
+        raise AuthenticationError(INVALID_TOKEN, CredentialRefusal.INVALID) from exc
     user_id = parse_pk(claims["sub"])
     if claims.get("typ") != "access" or user_id is None:
-        raise AuthenticationError("the access token is invalid or expired")
+        raise AuthenticationError(INVALID_TOKEN, CredentialRefusal.INVALID)
     expires_at = datetime.fromtimestamp(claims["exp"], UTC)
     if expires_at <= now():
-        raise AuthenticationError("the access token is invalid or expired")
+        raise AuthenticationError(EXPIRED_TOKEN, CredentialRefusal.EXPIRED)
     if "sid" not in claims:  # from issue_access_token: no session to check
         user = await User.get_or_none(pk=user_id)
         if user is None or not user.is_active:
-            raise AuthenticationError("the account is not active")
+            raise AuthenticationError(INACTIVE_ACCOUNT, CredentialRefusal.REVOKED)
         return Principal(user=user, scopes=ALL_SCOPES, expires_at=expires_at)
     try:
         session_id = uuid.UUID(str(claims["sid"]))
     except ValueError:
-        raise AuthenticationError("the access token is invalid or expired") from None
+        raise AuthenticationError(INVALID_TOKEN, CredentialRefusal.INVALID) from None
     # One statement: the user, if active and their session still has a token not revoked.
     user = await User.filter(
         pk=user_id,
@@ -360,8 +462,8 @@ async def authenticate(credential: str) -> Principal:
     ).first()
     if user is None:
         if not await User.exists(pk=user_id, is_active=True):
-            raise AuthenticationError("the account is not active")
-        raise AuthenticationError("the session was ended (signed out or revoked); sign in again")
+            raise AuthenticationError(INACTIVE_ACCOUNT, CredentialRefusal.REVOKED)
+        raise AuthenticationError(ENDED_SESSION, CredentialRefusal.REVOKED)
     return Principal(user=user, scopes=ALL_SCOPES, session_id=session_id, expires_at=expires_at)
 
 
@@ -392,15 +494,15 @@ async def _authenticate_key(credential: str) -> Principal:
     prefix, _, secret = credential.removeprefix(API_KEY_PREFIX).partition("_")
     key = await ApiKey.get_or_none(prefix=prefix) if prefix and secret else None
     if key is None or not hmac.compare_digest(key.secret_hash, _digest(secret)):
-        raise AuthenticationError("the API key is not valid")
+        raise AuthenticationError("the API key is not valid", CredentialRefusal.INVALID)
     if key.revoked_at is not None:
-        raise AuthenticationError("the API key was revoked")
+        raise AuthenticationError("the API key was revoked", CredentialRefusal.REVOKED)
     at = now()
     if key.expires_at is not None and key.expires_at <= at:
-        raise AuthenticationError("the API key expired")
+        raise AuthenticationError(EXPIRED_KEY, CredentialRefusal.EXPIRED)
     user = await User.get(pk=key.user_id)
     if not user.is_active:
-        raise AuthenticationError("the account is not active")
+        raise AuthenticationError(INACTIVE_ACCOUNT, CredentialRefusal.REVOKED)
     # Recording every use would make each read a write; a minute's precision is enough.
     if key.last_used_at is None or at - key.last_used_at > timedelta(minutes=1):
         try:

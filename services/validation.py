@@ -94,7 +94,8 @@ def money(*, required: bool = False) -> Validator:
             raise ValueError(f"must be at most {MAX_AMOUNT}")
         if amount != amount.quantize(Decimal("0.01")):
             raise ValueError("must have at most two decimal places")
-        return amount
+        # Two places, as stored: "77.5" is answered "77.50" at once, not after a reload.
+        return amount.quantize(Decimal("0.01"))
 
     return check
 

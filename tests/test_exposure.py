@@ -122,7 +122,7 @@ INTROSPECTION_REFUSED = {
     "errors": [
         {
             "message": "Sign in first: send 'Authorization: Bearer <access token or API key>'.",
-            "extensions": {"code": "UNAUTHENTICATED"},
+            "extensions": {"code": "UNAUTHENTICATED", "reason": "MISSING"},
         }
     ]
 }
@@ -138,6 +138,7 @@ INTROSPECTION_REFUSED = {
 )
 async def test_anonymous_callers_get_no_introspection_by_default(query):
     response = await request(create_app(), "POST", "/graphql", json={"query": query})
+    assert response.status_code == 401
     assert response.json() == INTROSPECTION_REFUSED
 
 

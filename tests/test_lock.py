@@ -17,11 +17,15 @@ from packaging.utils import parse_wheel_filename
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_PYTHONS = [(3, 11), (3, 12), (3, 13)]
-# manylinux up to glibc 2.31 (Debian 11, Ubuntu 20.04 and newer); macOS 11 and newer.
-LINUX_GLIBC_MINORS = range(17, 32)
+# manylinux up to glibc 2.31 (Debian 11, Ubuntu 20.04 and newer), with the older names pip
+# still takes (manylinux1 is glibc 2.5, manylinux2010 2.12, manylinux2014 2.17); macOS 11 and
+# newer.
+LINUX_GLIBC_MINORS = range(5, 32)
 PLATFORMS = {
     "manylinux x86_64": [
         *(f"manylinux_2_{minor}_x86_64" for minor in LINUX_GLIBC_MINORS),
+        "manylinux1_x86_64",
+        "manylinux2010_x86_64",
         "manylinux2014_x86_64",
     ],
     "manylinux aarch64": [

@@ -1,6 +1,8 @@
 """A socket lives no longer than the credential it signed in with: over a real socket, the
 server closes it with 4401 when the access token expires, when its session ends and when its
-API key is revoked, in both subscription protocols."""
+API key is revoked, in both subscription protocols; a refused connection_init closes it with
+4403. Either way the close reason starts with the refusal's reason word, as HTTP's 401
+carries it in ``extensions.reason``."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -12,7 +14,7 @@ from websockets.exceptions import ConnectionClosed
 from models import ApiKey
 from resolvers.core.subscriptions import _fresh_view
 from services import auth
-from services.auth import Scope
+from services.auth import CredentialRefusal, Scope
 from settings import get_settings
 from tests.factories import make_user
 from tests.live_events import (
@@ -29,7 +31,8 @@ from tests.live_events import (
     until_subscribed,
 )
 
-ENDED = "the session was ended (signed out or revoked); sign in again"
+ENDED = "REVOKED: the session was ended (signed out or revoked); sign in again"
+EXPIRED = "EXPIRED: the access token expired; get a new one with refreshToken"
 PROTOCOLS = [TRANSPORT_WS, LEGACY_WS]
 
 
@@ -91,7 +94,7 @@ async def test_the_socket_closes_with_4401_when_its_access_token_expires(live, w
     short = jwt.encode(claims, get_settings().secret_key, algorithm="HS256")
     opened, socket = await subscribed(live, protocol, short, wait=False)
     try:
-        assert await closed(socket) == (4401, "the access token expired")
+        assert await closed(socket) == (4401, EXPIRED)
         await until_subscribed(live, 0)
     finally:
         await opened.__aexit__(None, None, None)
@@ -145,10 +148,72 @@ async def test_every_event_checks_the_credential_again():
     user = await make_user(email="ann@example.com", password_hash=auth.hash_password(PASSWORD))
     session = await auth.login(email="ann@example.com", password=PASSWORD, address="10.0.0.1")
     view = await _fresh_view(session.access_token)
-    assert view.viewer is not None and view.viewer.pk == user.pk
+    assert view.viewer is not None and view.viewer.pk == user.pk and view.refusal is None
     await auth.logout(refresh_token=session.refresh_token)
-    assert (await _fresh_view(session.access_token)).viewer is None
+    ended = await _fresh_view(session.access_token)
+    assert ended.viewer is None and ended.refusal is not None
+    assert (ended.refusal.reason, str(ended.refusal)) == (CredentialRefusal.REVOKED, ENDED[9:])
     _, key = await auth.create_api_key(user_id=user.pk, name="k", scopes=frozenset({Scope.READ}))
     assert (await _fresh_view(key)).viewer is not None
     await ApiKey.filter(user_id=user.pk).update(expires_at=datetime.now(UTC))
-    assert (await _fresh_view(key)).viewer is None
+    expired = await _fresh_view(key)
+    assert expired.viewer is None and expired.refusal is not None
+    assert expired.refusal.reason == CredentialRefusal.EXPIRED
+
+
+def expired_token_of(token: str) -> str:
+    """The same session and user, expired a minute ago."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    claims["exp"] = datetime.now(UTC) - timedelta(minutes=1)
+    return jwt.encode(claims, get_settings().secret_key, algorithm="HS256")
+
+
+CONNECT = 'send {"authorization": "Bearer <access token or API key>"} in connection_init'
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+@pytest.mark.parametrize(
+    ("credential", "reason", "message"),
+    [
+        (None, "MISSING", CONNECT),
+        ("Bearer not-a-token", "INVALID", "the access token is not valid; sign in again"),
+        ("Basic dXNlcjpwYXNz", "INVALID", "use 'Authorization: Bearer <access token or API key>'"),
+        ("expired", "EXPIRED", EXPIRED[9:]),
+        ("signed out", "REVOKED", ENDED[9:]),
+    ],
+    ids=["missing", "invalid", "other-scheme", "expired", "revoked"],
+)
+async def test_a_refused_connection_init_closes_with_4403_and_the_reason(
+    live, world, protocol, credential, reason, message
+):
+    if credential in ("expired", "signed out"):
+        session = await session_of(world, "alice")
+        token = session["accessToken"]
+        if credential == "signed out":
+            await world.admin.gql(
+                "mutation($t: String!) { logout(input: {refreshToken: $t}) { errors { code } } }",
+                {"t": session["refreshToken"]},
+            )
+        credential = f"Bearer {expired_token_of(token) if credential == 'expired' else token}"
+    payload = {"authorization": credential} if credential else {}
+    async with Socket.open(live, protocol) as socket:
+        await socket.send({"type": "connection_init", "payload": payload})
+        if protocol == LEGACY_WS:
+            assert await socket.receive() == {
+                "type": "connection_error",
+                "payload": {
+                    "message": message,
+                    "extensions": {"code": "UNAUTHENTICATED", "reason": reason},
+                },
+            }
+        assert await closed(socket) == (4403, f"{reason}: {message}")
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_subscribing_before_signing_in_closes_with_4401_missing(live, protocol):
+    async with Socket.open(live, protocol) as socket:
+        await socket.subscribe("1", STAGE_CHANGED)
+        assert await closed(socket) == (
+            4401,
+            "MISSING: sign in with connection_init and wait for connection_ack before subscribing",
+        )

@@ -190,7 +190,13 @@ subscription($account: ID!, $after: ID) {
 
 EVENTS = """
 subscription($types: [EventType!]) {
-  events(types: $types) { eventId type subjectId actor { name } data }
+  events(types: $types) {
+    __typename eventId type subjectId actor { name } data
+    ... on OpportunityStageChangedEvent {
+      opportunity { id } stageChange { eventId fromStage { name } toStage { name } }
+    }
+    ... on OpportunityWonEvent { opportunity { id } stageChange { toStage { name } } }
+  }
 }"""
 
 
@@ -241,13 +247,23 @@ async def test_events_of_chosen_types_about_visible_records(live, world: World):
         await log_call(world, "a", "not a chosen type")
         moved = await world.move(world.deals["a"][0], "Closed won")
         changed, won = await socket.events(2)
+        assert changed["events"]["__typename"] == "OpportunityStageChangedEvent"
         assert changed["events"]["eventId"] == moved
         assert changed["events"]["type"] == "OPPORTUNITY_STAGE_CHANGED"
+        assert changed["events"]["opportunity"] == {"id": world.deals["a"][0]}
+        assert changed["events"]["stageChange"] == {
+            "eventId": moved,
+            "fromStage": {"name": "Prospecting"},
+            "toStage": {"name": "Closed won"},
+        }
         assert changed["events"]["subjectId"] == world.deals["a"][0]
         assert changed["events"]["actor"] == {"name": "Admin"}
         assert changed["events"]["data"]["object"]["id"] == world.deals["a"][0]
         assert changed["events"]["data"]["previous"]["stageId"] == world.stages["Prospecting"]
+        assert won["events"]["__typename"] == "OpportunityWonEvent"
         assert won["events"]["type"] == "OPPORTUNITY_WON"
+        assert won["events"]["opportunity"] == {"id": world.deals["a"][0]}
+        assert won["events"]["stageChange"] == {"toStage": {"name": "Closed won"}}
         assert won["events"]["subjectId"] == world.deals["a"][0]
         await socket.nothing_more(0.5)
 
@@ -297,6 +313,6 @@ async def test_revoking_the_api_key_closes_its_socket_with_4401(live, world: Wor
         assert closed.value.rcvd is not None
         assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
             4401,
-            "the API key was revoked",
+            "REVOKED: the API key was revoked",
         )
         await until_subscribed(live, 0)

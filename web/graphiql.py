@@ -5,7 +5,9 @@ vendored, minified, in ``static/graphiql/`` (versions in ``static/graphiql/VERSI
 refreshed with ``scripts/vendor_graphiql.sh``). Mount :func:`asset_routes` in the app and
 answer the IDE request with :func:`render_graphiql_page`; queries and mutations go over
 HTTP POST to the endpoint, subscriptions over a WebSocket (graphql-transport-ws) on the
-same path and origin.
+same path and origin, signed in with the Authorization of the Headers tab (the payload of
+its ``connection_init``); a socket the server closes (a refusal, a lapsed credential) ends
+the subscription with its close code and reason in the result pane.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ DEFAULT_QUERY = """\
 #
 # To authenticate, open the Headers tab below:
 #   {"Authorization": "Bearer <token>"}
+# (subscriptions sign in with it too).
 
 query Portfolio {
   accounts(first: 10, orderBy: [{field: NAME}]) {
@@ -124,12 +127,90 @@ def render_graphiql_page(endpoint: str = "/graphql") -> str:
         var wsUrl =
           (window.location.protocol === "https:" ? "wss:" : "ws:") +
           "//" + window.location.host + endpoint;
-        // Queries/mutations: HTTP POST to `endpoint`, with the Headers editor's headers.
-        // Subscriptions: graphql-transport-ws on the same path (socket opened lazily).
-        var fetcher = GraphiQL.createFetcher({{
-          url: endpoint,
-          wsClient: graphqlWs.createClient({{ url: wsUrl, lazy: true }}),
-        }});
+        var overHttp = GraphiQL.createFetcher({{ url: endpoint }});
+        // Subscriptions: graphql-transport-ws on the same path. The Headers tab's
+        // Authorization signs the socket in (its connection_init payload), so there is one
+        // lazy client per Authorization typed; a client opens its socket for its first
+        // subscription and closes it after its last.
+        var socketClients = {{}};
+        function socketClient(authorization) {{
+          var key = authorization || "";
+          if (!socketClients[key]) {{
+            socketClients[key] = graphqlWs.createClient({{
+              url: wsUrl,
+              lazy: true,
+              connectionParams: authorization ? {{ authorization: authorization }} : {{}},
+              // A refusal (4403), a lapsed credential (4401), "try again later" (1013):
+              // shown in the result pane at once, never retried out of sight.
+              retryAttempts: 0,
+            }});
+          }}
+          return socketClients[key];
+        }}
+        function headerValue(headers, name) {{
+          for (var key in headers || {{}}) {{
+            if (key.toLowerCase() === name) return String(headers[key]);
+          }}
+          return null;
+        }}
+        function isSubscription(documentAST, operationName) {{
+          var operations = ((documentAST && documentAST.definitions) || []).filter(
+            function (definition) {{ return definition.kind === "OperationDefinition"; }}
+          );
+          var chosen = operations.filter(function (operation) {{
+            return !operationName || (operation.name && operation.name.value === operationName);
+          }});
+          return chosen.length === 1 && chosen[0].operation === "subscription";
+        }}
+        // What ended a subscription, as a GraphQL response the result pane shows.
+        function endOfSubscription(error) {{
+          if (Array.isArray(error)) return {{ errors: error }};
+          if (error && typeof error.code === "number") {{
+            return {{
+              errors: [{{
+                message: ("The subscription socket was closed: " + error.code + " " +
+                  (error.reason || "")).trim(),
+                extensions: {{ closeCode: error.code, closeReason: error.reason || "" }},
+              }}],
+            }};
+          }}
+          return {{ errors: [{{ message: String((error && error.message) || error) }}] }};
+        }}
+        // The subscription's results, then what ended it; stopping it (the stop button)
+        // unsubscribes at once. (Not an async generator: its return() would wait for the
+        // next event before it ran.)
+        function overSocket(params, authorization) {{
+          var events = socketClient(authorization).iterate(params);
+          var finished = {{ done: true, value: undefined }};
+          var ended = false;
+          var stop;
+          var stopped = new Promise(function (resolve) {{ stop = resolve; }});
+          var subscription = {{
+            next: function () {{
+              if (ended) return Promise.resolve(finished);
+              var next = events.next().catch(function (error) {{
+                ended = true;
+                return {{ done: false, value: endOfSubscription(error) }};
+              }});
+              return Promise.race([next, stopped]);
+            }},
+            return: function () {{
+              ended = true;
+              stop(finished);
+              return events.return().then(function () {{ return finished; }});
+            }},
+          }};
+          subscription[Symbol.asyncIterator] = function () {{ return subscription; }};
+          return subscription;
+        }}
+        // Queries and mutations: HTTP POST to `endpoint`, with the Headers tab's headers.
+        function fetcher(params, options) {{
+          options = options || {{}};
+          if (isSubscription(options.documentAST, params.operationName)) {{
+            return overSocket(params, headerValue(options.headers, "authorization"));
+          }}
+          return overHttp(params, options);
+        }}
         ReactDOM.createRoot(document.getElementById("graphiql")).render(
           React.createElement(GraphiQL, {{
             fetcher: fetcher,

@@ -48,9 +48,15 @@ Strawberry's own hooks:
   ``SERVICE_UNAVAILABLE``); a result with an error coded ``SERVICE_UNAVAILABLE`` is
   answered the same way, as a whole. ``request_timeout`` (seconds, ``None`` for none)
   bounds the handling of one request: past it the answer is ``504`` with the code
-  ``TIMEOUT``.
+  ``TIMEOUT``. A result with an error coded ``UNAUTHENTICATED`` is answered ``401`` as a
+  whole, through the ``unauthenticated`` hook (which adds ``WWW-Authenticate``).
 * **Subscriptions are WebSocket only**: a subscription operation sent over HTTP GET or
   POST is ``400``, saying where to send it (Strawberry would try to run it, and fail).
+* **Persisted operations** (``persisted``, a ``web.persisted.PersistedOperations``): a
+  request may name its document by APQ hash or trusted-document id instead of sending it;
+  a GET of such a document is answered with a strong ``ETag``, ``Cache-Control: private,
+  no-cache`` and ``Vary: Accept, Authorization``, and ``304`` with no body when its
+  ``If-None-Match`` matches.
 * **JSON output is encoded with orjson.** WebSocket messages still go out as
   text frames, as the graphql-ws protocols expect.
 
@@ -62,10 +68,13 @@ Subclass it (or pass the usual constructor options) to add ``get_context``,
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Final, overload
 from urllib.parse import unquote_to_bytes
@@ -89,6 +98,8 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET
 
+from web.persisted import PersistedOperationRefused, PersistedOperations, ResolvedDocument
+
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "GRAPHQL_RESPONSE_JSON",
@@ -105,6 +116,7 @@ JSON: Final = "application/json"
 DEFAULT_MAX_BODY_BYTES: Final = 1_000_000
 SERVICE_UNAVAILABLE: Final = "SERVICE_UNAVAILABLE"
 TIMEOUT: Final = "TIMEOUT"
+UNAUTHENTICATED: Final = "UNAUTHENTICATED"
 
 # The ``extensions.code`` of a request refused before GraphQL runs, when the refusal names
 # none of its own: every top-level error carries a code.
@@ -131,6 +143,9 @@ _CONTENT_TYPES: Final = {
 # `create_response` only receives the response data and the sub-response, so the
 # negotiated type reaches it through the context of the request's task.
 _response_media_type: ContextVar[str] = ContextVar("graphql_http_response_media_type", default=JSON)
+# The If-None-Match of a GET of a persisted document ("" without one), which `create_response`
+# answers with an ETag (and 304 when it matches); None for every other request.
+_persisted_get: ContextVar[str | None] = ContextVar("graphql_http_persisted_get", default=None)
 
 
 class GraphQLHTTPError(HTTPException):
@@ -142,11 +157,14 @@ class GraphQLHTTPError(HTTPException):
         reason: str,
         headers: Mapping[str, str] | None = None,
         code: str | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(status_code, reason)
         self.headers = dict(headers or {})
         # The error's `extensions.code`, for clients that branch on it.
         self.code = code
+        # More of the error's `extensions` (the `reason` of an UNAUTHENTICATED one).
+        self.extensions = dict(extensions or {})
 
 
 @lru_cache(maxsize=256)
@@ -362,6 +380,39 @@ def _refuse_subscription(request_data: GraphQLRequestData) -> None:
         )
 
 
+@dataclass
+class _RequestWithDocumentId(GraphQLRequestData):
+    """A request's parameters, with the ``documentId`` (or Relay's ``doc_id``) it may send
+    instead of a ``query``."""
+
+    document_id: Any = None
+
+
+async def _document_id(request: AsyncHTTPRequestAdapter, parse_json: Any) -> Any:
+    if request.method == "GET":
+        params = request.query_params
+        return params.get("documentId", params.get("doc_id"))
+    if parse_content_type(request.content_type or "")[0].lower() != JSON:
+        return None  # an upload: its body was read as a form, and names no document
+    body = await request.get_body()
+    if b"documentId" not in body and b"doc_id" not in body:
+        return None
+    data = parse_json(body)
+    return data.get("documentId", data.get("doc_id")) if isinstance(data, dict) else None
+
+
+def entity_tag(body: bytes) -> str:
+    """A strong ETag of a response body: its SHA-256, base64url."""
+    digest = hashlib.sha256(body).digest()
+    return '"' + base64.urlsafe_b64encode(digest).decode().rstrip("=") + '"'
+
+
+def _if_none_match(header: str, tag: str) -> bool:
+    """Whether ``If-None-Match`` matches ``tag`` (weak comparison, RFC 9110 §13.1.2)."""
+    candidates = [candidate.strip().removeprefix("W/") for candidate in header.split(",")]
+    return "*" in candidates or tag in candidates
+
+
 class GraphQLView(GraphQL):
     """Strawberry's ASGI ``GraphQL`` app, conformant to GraphQL over HTTP.
 
@@ -372,6 +423,7 @@ class GraphQLView(GraphQL):
     ``retry_after_seconds``: the ``Retry-After`` of a ``503``.
     ``body_timeout_seconds``: the most time a POST body may take to arrive (``None``: no
     limit), refused with ``408``.
+    ``persisted``: Automatic Persisted Queries and trusted documents (``None``: neither).
     """
 
     websocket_adapter_class = _TextFrameWebSocketAdapter
@@ -384,6 +436,7 @@ class GraphQLView(GraphQL):
         request_timeout: float | None = None,
         retry_after_seconds: int = 5,
         body_timeout_seconds: float | None = None,
+        persisted: PersistedOperations | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -392,6 +445,7 @@ class GraphQLView(GraphQL):
         self.request_timeout = request_timeout
         self.retry_after_seconds = retry_after_seconds
         self.body_timeout_seconds = body_timeout_seconds
+        self.persisted = persisted
 
     # ------------------------------------------------------------------ JSON
 
@@ -443,6 +497,18 @@ class GraphQLView(GraphQL):
             code=SERVICE_UNAVAILABLE,
         )
 
+    def unauthenticated(self, error: GraphQLError) -> GraphQLHTTPError:
+        """``401`` for a result refused for its credential (an error coded
+        ``UNAUTHENTICATED``), with the error's ``extensions``; subclasses add the
+        ``WWW-Authenticate`` challenge they issue."""
+        return GraphQLHTTPError(
+            401,
+            error.message,
+            headers={"WWW-Authenticate": "Bearer"},
+            code=UNAUTHENTICATED,
+            extensions={k: v for k, v in (error.extensions or {}).items() if k != "code"},
+        )
+
     def timed_out(self) -> GraphQLHTTPError:
         return GraphQLHTTPError(
             504,
@@ -470,6 +536,7 @@ class GraphQLView(GraphQL):
 
         media_type = negotiate_media_type(request.headers.get("accept"))
         token = _response_media_type.set(media_type or JSON)
+        persisted_get = _persisted_get.set(None)
         limited = request
         deadline = asyncio.timeout(self.request_timeout)
         try:
@@ -488,6 +555,7 @@ class GraphQLView(GraphQL):
         finally:
             await limited.close()  # the temporary files of uploads
             _response_media_type.reset(token)
+            _persisted_get.reset(persisted_get)
 
     def _limit_body(self, request: Request) -> Request:
         """The request, with a body that is refused (413) once it is over the limit."""
@@ -502,6 +570,13 @@ class GraphQLView(GraphQL):
         return Request(request.scope, receive=receive)
 
     # ---------------------------------------------------------------- request
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """A browser's GET of the page, not a GET naming a persisted document (whose ``Accept``
+        may well be ``*/*``)."""
+        params = request.query_params
+        names = ("extensions", "documentId", "doc_id")
+        return super().should_render_graphql_ide(request) and not any(n in params for n in names)
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
@@ -544,6 +619,11 @@ class GraphQLView(GraphQL):
                     "The GraphQL operation's `operationName` must be a string or null, "
                     "if provided.",
                 )
+        if self.persisted is not None and isinstance(request_data, GraphQLRequestData):
+            document_id = await _document_id(request, self.parse_json)
+            if document_id is not None:
+                fields = vars(request_data)
+                return _RequestWithDocumentId(**fields, document_id=document_id)
         return request_data
 
     async def execute_single(
@@ -555,9 +635,12 @@ class GraphQLView(GraphQL):
         root_value: Any,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        resolved = await self._resolve_persisted(request_adapter, request_data)
+        if resolved is not None:
+            request_data = replace(request_data, query=resolved.query)
         _refuse_subscription(request_data)
         try:
-            return await super().execute_single(
+            result = await super().execute_single(
                 request=request,
                 request_adapter=request_adapter,
                 sub_response=sub_response,
@@ -575,6 +658,32 @@ class GraphQLView(GraphQL):
                 error = GraphQLError(exc.reason, extensions={"code": "BAD_USER_INPUT"})
                 return PreExecutionError(data=None, errors=[error])
             raise
+        # Only a document that parsed, validated and passed every limit is stored.
+        if resolved is not None and self.persisted is not None:
+            if not isinstance(result, PreExecutionError):
+                await self.persisted.remember(resolved)
+        return result
+
+    async def _resolve_persisted(
+        self, request: AsyncHTTPRequestAdapter, request_data: GraphQLRequestData
+    ) -> ResolvedDocument | None:
+        """The document a request names by APQ hash or trusted-document id, if it names one;
+        a GET of one is answered with an ETag."""
+        if self.persisted is None:
+            return None
+        try:
+            resolved = await self.persisted.resolve(
+                query=request_data.query,
+                extensions=request_data.extensions,
+                document_id=getattr(request_data, "document_id", None),
+            )
+        except PersistedOperationRefused as refused:
+            raise GraphQLHTTPError(
+                refused.status_code, refused.message, headers=refused.headers, code=refused.code
+            ) from None
+        if resolved.persisted and request.method == "GET":
+            _persisted_get.set(request.headers.get("if-none-match") or "")
+        return resolved
 
     # --------------------------------------------------------------- response
 
@@ -592,6 +701,17 @@ class GraphQLView(GraphQL):
         if unavailable is not None:
             # The whole answer is unusable: say so with the status, not only in `errors`.
             raise self.service_unavailable(unavailable.message)
+        refused = next(
+            (
+                error
+                for error in result.errors or ()
+                if (error.extensions or {}).get("code") == UNAUTHENTICATED
+            ),
+            None,
+        )
+        if refused is not None:
+            # A credential failure is the request's, not a field's: 401, as a whole.
+            raise self.unauthenticated(refused)
         response = await super().process_result(request, result)
         if isinstance(response, dict) and is_request_error(result):
             response.pop("data", None)
@@ -625,7 +745,28 @@ class GraphQLView(GraphQL):
         if sub_response.status_code:
             response.status_code = sub_response.status_code
 
+        if_none_match = _persisted_get.get()
+        if if_none_match is not None and response.status_code == 200:
+            return self._conditional(response, if_none_match)
         return response
+
+    def _conditional(self, response: Response, if_none_match: str) -> Response:
+        """A persisted GET's answer with its ETag, or 304 when the client holds it already.
+        Private: the answer depends on who asks, so no shared cache may keep it."""
+        tag = entity_tag(bytes(response.body))
+        response.headers["ETag"] = tag
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.headers.append("Vary", "Authorization")
+        if not _if_none_match(if_none_match, tag):
+            return response
+        not_modified = Response(status_code=304)
+        for name in ("ETag", "Cache-Control"):
+            not_modified.headers[name] = response.headers[name]
+        not_modified.headers.raw.extend(
+            (name, value) for name, value in response.headers.raw if name == b"vary"
+        )
+        not_modified.background = response.background
+        return not_modified
 
     def create_error_response(self, exc: HTTPException) -> Response:
         """The response for an ``HTTPException`` raised while handling a request."""
@@ -637,6 +778,9 @@ class GraphQLView(GraphQL):
             exc.status_code, "BAD_REQUEST" if exc.status_code < 500 else "INTERNAL_SERVER_ERROR"
         )
         error: dict[str, Any] = {"message": exc.reason, "extensions": {"code": code}}
+        more = getattr(exc, "extensions", None)
+        if more:
+            error["extensions"] = {**error["extensions"], **more}
         return Response(
             self.encode_json({"errors": [error]}),
             status_code=exc.status_code,

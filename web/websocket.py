@@ -4,9 +4,14 @@ On top of Strawberry's handlers:
 
 - graphql-transport-ws: the server pings every keep-alive interval once the connection is
   acknowledged (the client answers pong), so idle proxies keep the socket open.
-- graphql-ws (legacy): a rejected ``connection_init`` closes with 4403, as in the newer
-  protocol (Strawberry's default is 1011), and a socket that has not been acknowledged
-  within the initialisation timeout is closed with 4408 (the legacy protocol has none).
+- A refused ``connection_init`` (``on_ws_connect`` raises ``AuthenticationError``) closes
+  with 4403 and a close reason that starts with the refusal's reason word
+  (``"EXPIRED: the access token expired; ..."``, web/credentials.py); the legacy protocol
+  sends a ``connection_error`` with the ``UNAUTHENTICATED`` error first.
+- graphql-ws (legacy): a socket that has not been acknowledged within the initialisation
+  timeout is closed with 4408 (the legacy protocol has none).
+- Subscribing before the socket is signed in closes it with 4401 (both protocols), the
+  reason ``"MISSING: ..."``.
 - Both count open sockets in /metrics.
 - Both close with 1013 (Try Again Later) when ``on_ws_connect`` raises ``TryAgainLater``
   (the database is down while the socket signs in); the legacy protocol sends a
@@ -14,36 +19,57 @@ On top of Strawberry's handlers:
 - Before a socket is acknowledged (signed in), a message larger than a small limit closes it
   with 1009 (``LimitMessagesBeforeSignIn``); afterwards uvicorn's ``ws_max_size`` applies.
 - Both close the socket with 4401 when the credential it signed in with stops working: at
-  the access token's (or API key's) expiry, and when its session is ended or the key
-  revoked or the user deactivated, which is checked at every keep-alive interval (and at
-  every event, see resolvers/core/subscriptions.py).
+  the access token's (or API key's) expiry (``EXPIRED``), and when its session is ended or
+  the key revoked or the user deactivated (``REVOKED``), which is checked at every
+  keep-alive interval (and at every event, see resolvers/core/subscriptions.py); the close
+  reason starts with that word.
+- Both take a subscription by trusted-document id or APQ hash (``documentId``, ``doc_id`` or
+  ``extensions.persistedQuery`` in the payload, as over HTTP), and in trusted-documents-only
+  mode refuse any other document with an ``error`` message (``PERSISTED_QUERY_NOT_ALLOWED``).
 """
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import Any, cast
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    ErrorMessage,
+    SubscribeMessage,
+)
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.types import (
     ConnectionInitMessage as LegacyConnectionInitMessage,
 )
+from strawberry.subscriptions.protocols.graphql_ws.types import (
+    ErrorMessage as LegacyErrorMessage,
+)
+from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
 from strawberry.types.unset import UnsetType
 
 from resolvers.core.context import Context, connection_credential
-from services.auth import AuthenticationError, authenticate
+from services.auth import (
+    EXPIRED_KEY,
+    EXPIRED_TOKEN,
+    AuthenticationError,
+    CredentialRefusal,
+    authenticate,
+)
 from services.clock import now
+from web.credentials import CREDENTIAL_LAPSED, SIGN_IN_REFUSED, close_reason, error_body
 from web.live_metrics import CONNECTED_SOCKETS
+from web.persisted import PersistedOperationRefused, PersistedOperations
 
-# The close code of a socket whose credential expired or was revoked (as HTTP 401).
-CREDENTIAL_LAPSED = 4401
+SUBSCRIBED_BEFORE_SIGN_IN = AuthenticationError(
+    "sign in with connection_init and wait for connection_ack before subscribing",
+    CredentialRefusal.MISSING,
+)
 
 # RFC 6455 (IANA registry): "the server is terminating the connection due to a temporary
 # condition", so a client reconnects later rather than giving up as after 4403.
@@ -59,6 +85,11 @@ async def _close_to_try_again(websocket: Any, reason: str) -> None:
     await websocket.close(
         code=TRY_AGAIN_LATER, reason=reason.encode()[:123].decode(errors="ignore")
     )
+
+
+async def _close_refused(websocket: Any, code: int, refusal: AuthenticationError) -> None:
+    with contextlib.suppress(RuntimeError, WebSocketDisconnected):
+        await websocket.close(code=code, reason=close_reason(refusal))
 
 
 async def _cancel(task: asyncio.Task[None] | None) -> None:
@@ -78,7 +109,9 @@ async def close_when_credential_lapses(
     if principal is None or credential is None:
         return
     expires_at = principal.expires_at
-    expired = "the API key expired" if principal.is_api_key else "the access token expired"
+    expired = AuthenticationError(
+        EXPIRED_KEY if principal.is_api_key else EXPIRED_TOKEN, CredentialRefusal.EXPIRED
+    )
 
     def lapsed() -> bool:
         return expires_at is not None and now() >= expires_at
@@ -89,16 +122,26 @@ async def close_when_credential_lapses(
             wait = min(wait, max((expires_at - now()).total_seconds(), 0))
         await asyncio.sleep(wait)
         if lapsed():
-            reason = expired
+            refusal = expired
             break
         try:
             await authenticate(credential)
         except AuthenticationError as exc:
             # It may have expired while it was being checked.
-            reason = expired if lapsed() else str(exc)
+            refusal = expired if lapsed() else exc
             break
-    with contextlib.suppress(RuntimeError, WebSocketDisconnected):
-        await websocket.close(code=CREDENTIAL_LAPSED, reason=reason[:120])
+    await _close_refused(websocket, CREDENTIAL_LAPSED, refusal)
+
+
+async def _persisted(view: Any, payload: Any) -> Any:
+    """The payload with the document it names, or the refusal (``resolve_payload``)."""
+    persisted: PersistedOperations | None = getattr(view, "persisted", None)
+    if persisted is None or not isinstance(payload, dict):
+        return payload
+    try:
+        return await persisted.resolve_payload(payload)
+    except PersistedOperationRefused as refused:
+        return refused
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -121,6 +164,9 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         except TryAgainLater as exc:
             await _close_to_try_again(self.websocket, str(exc))
             return
+        except AuthenticationError as refusal:
+            await _close_refused(self.websocket, SIGN_IN_REFUSED, refusal)
+            return
         if self.connection_acknowledged and self._pinger is None:
             self._pinger = asyncio.create_task(self._ping())
             self._credential_watch = asyncio.create_task(
@@ -128,6 +174,19 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                     self.websocket, self.context, self.view.keep_alive_interval or 15
                 )
             )
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if not self.connection_acknowledged:
+            await _close_refused(self.websocket, CREDENTIAL_LAPSED, SUBSCRIBED_BEFORE_SIGN_IN)
+            return
+        payload = await _persisted(self.view, message["payload"])
+        if isinstance(payload, PersistedOperationRefused):
+            await self.send_message(
+                ErrorMessage(id=message["id"], type="error", payload=[payload.error])
+            )
+            return
+        message = cast(SubscribeMessage, {**message, "payload": payload})
+        await super().handle_subscribe(message)
 
     async def _ping(self) -> None:
         interval = self.view.keep_alive_interval or 15
@@ -155,6 +214,19 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
             await _cancel(self._credential_watch)
             sockets.dec()
 
+    async def handle_start(self, message: StartMessage) -> None:
+        if not self.connection_acknowledged:
+            await _close_refused(self.websocket, CREDENTIAL_LAPSED, SUBSCRIBED_BEFORE_SIGN_IN)
+            return
+        payload = await _persisted(self.view, message["payload"])
+        if isinstance(payload, PersistedOperationRefused):
+            await self.send_message(
+                LegacyErrorMessage(id=message["id"], type="error", payload=payload.error)
+            )
+            return
+        message = cast(StartMessage, {**message, "payload": payload})
+        await super().handle_start(message)
+
     async def _close_unless_acknowledged(self) -> None:
         await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
         if not self.connection_acknowledged:
@@ -172,9 +244,10 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
         self.context.connection_params = payload
         try:
             ack = await self.view.on_ws_connect(self.context)
-        except ConnectionRejectionError as rejection:
-            await self.send_message({"type": "connection_error", "payload": rejection.payload})
-            await self.websocket.close(code=4403, reason="Forbidden")
+        except AuthenticationError as refusal:
+            payload = error_body(str(refusal), refusal.reason)
+            await self.send_message({"type": "connection_error", "payload": payload})
+            await _close_refused(self.websocket, SIGN_IN_REFUSED, refusal)
             return
         except TryAgainLater as exc:
             await self.send_message({"type": "connection_error", "payload": {"message": str(exc)}})

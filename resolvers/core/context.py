@@ -8,7 +8,7 @@ from tortoise.models import Model
 
 from models import User
 from resolvers.core.loaders import Loaders
-from services.auth import ALL_SCOPES, Principal, Scope, bearer_token
+from services.auth import ALL_SCOPES, AuthenticationError, Principal, Scope, bearer_token
 from services.visibility import Visibility
 
 
@@ -28,6 +28,9 @@ class Context:
     connection_params: dict[str, Any] | None = None
     # The credential the caller signed in with: its session, API key and expiry.
     principal: Principal | None = None
+    # Why the credential sent with this request was refused: answered with 401 unless the
+    # operation only signs in (schema/access.py), which needs no credential.
+    credential_refusal: AuthenticationError | None = None
     visibility: Visibility = field(init=False)
     loaders: Loaders = field(init=False)
 

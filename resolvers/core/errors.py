@@ -29,6 +29,7 @@ def forbidden(message: str) -> GraphQLError:
     return error(message, "FORBIDDEN")
 
 
-def unauthenticated(message: str) -> GraphQLError:
-    """The caller's credential is missing or no longer works (``UNAUTHENTICATED``)."""
-    return error(message, "UNAUTHENTICATED")
+def unauthenticated(message: str, reason: str = "MISSING") -> GraphQLError:
+    """The caller's credential is missing or no longer works (``UNAUTHENTICATED``), with the
+    ``reason`` of ``services.auth.CredentialRefusal`` (HTTP answers it with 401)."""
+    return GraphQLError(message, extensions={"code": "UNAUTHENTICATED", "reason": reason})

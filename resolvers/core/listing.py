@@ -1,15 +1,24 @@
 """Reading lists: filters to query conditions, orderings, and pages of rows."""
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from tortoise.expressions import Q, RawSQL
+from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from ids import parse_pk
-from resolvers.core.loaders import Loaders, order_terms
-from resolvers.core.pagination import Page, PageArgs, PaginationError, page_from_rows
+from resolvers.core.loaders import Loaders, field_sort_key, is_postgres, keyset_rows
+from resolvers.core.pagination import (
+    Ordering,
+    Page,
+    PageArgs,
+    PaginationError,
+    SortKey,
+    ValueKind,
+    pages_from_rows,
+)
 
 
 class InputError(PaginationError):
@@ -71,35 +80,48 @@ def search_condition(text: str | None, *columns: str) -> Q:
     return Q(*[Q(*[Q(**{f"{c}__icontains": w}) for c in columns], join_type="OR") for w in words])
 
 
+@dataclass(frozen=True)
+class SortExpression:
+    """A sort field computed in SQL rather than read from a column (for a ``*_COLUMNS`` map):
+    ``sql`` may name the model's table as ``{table}``, e.g. a correlated subquery."""
+
+    sql: str
+    kind: ValueKind
+    nullable: bool = True
+    collation: str = ""
+
+
+def sort_key(model: type[Model], name: str, column: str | SortExpression, desc: bool) -> SortKey:
+    if isinstance(column, SortExpression):
+        sql = column.sql.format(table=f'"{model._meta.db_table}"')
+        return SortKey(name, sql, desc, column.nullable, column.kind, column.collation)
+    return field_sort_key(model, f"-{column}" if desc else column)
+
+
 def ordering(
-    order_by: Sequence[Any] | None, columns: Mapping[str, str], default: Sequence[str]
-) -> tuple[str, ...]:
-    """ORM ordering terms for an ``orderBy`` list, always ending with the primary key."""
-    terms = []
+    order_by: Sequence[Any] | None,
+    columns: Mapping[str, str | SortExpression],
+    default: Sequence[str],
+    model: type[Model],
+) -> Ordering:
+    """The stable ordering of an ``orderBy`` list (``default`` if empty, ORM terms like
+    "-created_at"), always ending with the primary key (in the last term's direction)."""
+    keys = []
     for order in order_by or []:
-        column = columns[order.field.value]
-        terms.append(f"-{column}" if order.direction.value == "DESC" else column)
-    if not terms:
-        terms = list(default)
-    if terms[-1].lstrip("-") != "id":
-        terms.append("-id" if terms[-1].startswith("-") else "id")
-    return tuple(terms)
+        name = order.field.value
+        descending = order.direction.value == "DESC"
+        keys.append(sort_key(model, name.lower(), columns[name], descending))
+    if not keys:
+        keys = [field_sort_key(model, term) for term in default]
+    if keys[-1].name != "id":
+        keys.append(field_sort_key(model, "-id" if keys[-1].descending else "id"))
+    return Ordering(model.__name__, tuple(keys))
 
 
-def ordered(queryset: QuerySet, order: tuple[str, ...]) -> QuerySet:
-    """``queryset`` sorted by ``order`` as ``loaders.order_terms`` says (missing values last,
-    text folded), in one statement."""
-    keys: dict[str, Any] = {}
-    names = []
-    for i, (sql, descending) in enumerate(order_terms(queryset.model, order)):
-        keys[f"_order_{i}"] = RawSQL(sql)
-        names.append(f"-_order_{i}" if descending else f"_order_{i}")
-    return queryset.annotate(**keys).order_by(*names)
-
-
-async def list_page(queryset: QuerySet, order: tuple[str, ...], args: PageArgs) -> Page:
-    """One page of a top-level list; the total is counted only if the client asks for it."""
-    args = args.check()
+async def list_page(queryset: QuerySet[Any], order: Ordering, args: PageArgs) -> Page:
+    """One page of a top-level list, in one statement; the total is counted (one more) only
+    if the client asks for it."""
+    request = args.request(order, postgres=is_postgres())
     counted: list[int] = []
 
     async def total() -> int:
@@ -107,11 +129,8 @@ async def list_page(queryset: QuerySet, order: tuple[str, ...], args: PageArgs) 
             counted.append(await queryset.count())
         return counted[0]
 
-    start, stop = args.window(await total() if args.needs_total else None)
-    query = ordered(queryset, order).offset(start)
-    if stop is not None:
-        query = query.limit(stop - start + 1)
-    return page_from_rows(await query, start, stop, total)
+    rows = await keyset_rows(queryset, request)
+    return pages_from_rows(rows, request, total, lambda row: queryset.model._init_from_db(**row))
 
 
 async def child_page(
@@ -121,19 +140,18 @@ async def child_page(
     parent_id: int,
     condition: Q,
     filter_key: Any,
-    order: tuple[str, ...],
+    order: Ordering,
     args: PageArgs,
 ) -> Page:
     """One page of a parent's children, batched with the same page of its siblings."""
-    args = args.check()
+    request = args.request(order, postgres=is_postgres())
     counts = loaders.child_counts(model, parent)
     counts.filters[filter_key] = condition
 
     async def total() -> int:
         return await counts.load((parent_id, filter_key))
 
-    start, stop = args.window(await total() if args.needs_total else None)
     pages = loaders.child_pages(model, parent)
     pages.filters[filter_key] = condition
-    page = await pages.load((parent_id, start, stop, order, filter_key))
-    return Page(page.rows, page.start, page.has_next, total)
+    page = await pages.load((parent_id, request, filter_key))
+    return Page(page.rows, page.cursors, page.has_next, page.has_previous, total)

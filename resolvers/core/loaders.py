@@ -5,18 +5,38 @@ Each loader returns results aligned with its keys. ``Loaders`` creates them lazi
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, RawSQL
-from tortoise.fields import CharField, DecimalField, TextField
+from tortoise.fields import (
+    BigIntField,
+    CharField,
+    DateField,
+    DatetimeField,
+    DecimalField,
+    FloatField,
+    IntField,
+    SmallIntField,
+    TextField,
+)
 from tortoise.fields.data import CharEnumFieldInstance
 from tortoise.functions import Count
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
-from resolvers.core.pagination import Page, page_from_rows
+from resolvers.core.pagination import (
+    Page,
+    PageRequest,
+    SortKey,
+    ValueKind,
+    group_rows,
+    keyset_statement,
+    pages_from_rows,
+)
 from services.search import folded_sql
 from services.visibility import Visibility
 
@@ -33,7 +53,7 @@ def record_loader(model: type[Model], visible: Q) -> DataLoader[int, Any]:
 
 def children_loader(
     model: type[Model], parent: str, ordering: tuple[str, ...], visible: Q
-) -> DataLoader:
+) -> DataLoader[int, list[Any]]:
     """Every child row of each parent, for short lists such as a pipeline's stages."""
 
     async def load(keys: Sequence[int]) -> list[list[Any]]:
@@ -46,63 +66,102 @@ def children_loader(
     return DataLoader(load_fn=load)
 
 
-def order_terms(model: type[Model], ordering: Sequence[str]) -> list[tuple[str, bool]]:
-    """SQL sort keys, as (expression, descending), for ORM ordering terms ("-amount").
+def is_postgres() -> bool:
+    return Tortoise.get_connection("default").capabilities.dialect == "postgres"
 
-    The same on both databases: missing values last in either direction (a key "is null"
-    before each nullable column), text by its folded form (case and accents ignored, as in
-    search: ``services/search.py``), decimals as numbers.
+
+def field_sort_key(model: type[Model], term: str) -> SortKey:
+    """The sort key of an ORM ordering term ("-amount") over ``model``'s table.
+
+    The same on both databases: text by its folded form (case and accents ignored, as in
+    search: ``services/search.py``) in code point order, decimals as numbers; whether a value
+    may be missing comes from the field, and missing values sort last (``pagination.py``).
     """
-    table = model._meta.db_table
-    postgres = Tortoise.get_connection("default").capabilities.dialect == "postgres"
-    terms = []
-    for term in ordering:
-        column = term.lstrip("-")
-        field = model._meta.fields_map[column]
-        sql = f'"{table}"."{field.source_field or column}"'
-        if field.null:
-            terms.append((f"CASE WHEN {sql} IS NULL THEN 1 ELSE 0 END", False))
-        if isinstance(field, DecimalField):
-            # SQLite stores decimals as text; compare them as numbers, as Tortoise does.
-            sql = f"CAST({sql} AS NUMERIC)"
-        elif isinstance(field, CharField | TextField) and not isinstance(
-            field, CharEnumFieldInstance
-        ):
+    column = term.lstrip("-")
+    field = model._meta.fields_map[column]
+    sql = f'"{model._meta.db_table}"."{field.source_field or column}"'
+    postgres = is_postgres()
+    collation = ""
+    if isinstance(field, DecimalField | FloatField):
+        # SQLite stores decimals as text; compare them as numbers, as Tortoise does.
+        sql, kind = f"CAST({sql} AS NUMERIC)", ValueKind.NUMBER
+    elif isinstance(field, CharField | TextField):
+        if not isinstance(field, CharEnumFieldInstance):
             sql = folded_sql(sql, postgres=postgres)
-        terms.append((sql, term.startswith("-")))
-    return terms
+        kind, collation = ValueKind.TEXT, ' COLLATE "C"' if postgres else ""
+    elif isinstance(field, DatetimeField):
+        kind = ValueKind.DATETIME
+    elif isinstance(field, DateField):
+        kind = ValueKind.DATE
+    elif isinstance(field, IntField | SmallIntField | BigIntField):
+        kind = ValueKind.INTEGER
+    else:
+        raise TypeError(f"{model.__name__}.{column} cannot be a sort key")
+    return SortKey(column, sql, term.startswith("-"), bool(field.null), kind, collation)
 
 
-def _order_sql(model: type[Model], ordering: Sequence[str]) -> str:
-    return ", ".join(
-        f"{sql} {'DESC' if descending else 'ASC'}"
-        for sql, descending in order_terms(model, ordering)
+def keyset_sql(
+    queryset: QuerySet[Any], request: PageRequest, partition: str | None
+) -> tuple[BaseDBAsyncClient, str, list[Any]]:
+    """The statement of a page of ``queryset`` (``pagination.keyset_statement``), parameterised,
+    never inlined: conditions may hold subqueries and user-given values."""
+    keys = request.ordering.keys
+    annotated = queryset.annotate(
+        **{
+            column: RawSQL(key.sql)
+            for column, key in zip(request.ordering.columns(), keys, strict=True)
+        }
     )
+    annotated._choose_db_if_not_chosen()
+    annotated._make_query()
+    inner, params = annotated.query.get_parameterized_sql()
+    sql, values = keyset_statement(
+        inner, params, request, postgres=is_postgres(), partition=partition
+    )
+    return annotated._db, sql, values
 
 
-def child_page_loader(model: type[Model], parent: str) -> "FilteredLoader":
-    """One page of each parent's children in a single window-function query per page shape.
+async def keyset_rows(
+    queryset: QuerySet[Any], request: PageRequest, partition: str | None = None
+) -> list[dict[str, Any]]:
+    """The rows of one page of ``queryset`` (of each ``partition`` value), in one statement."""
+    db, sql, values = keyset_sql(queryset, request, partition)
+    _, rows = await db.execute_query(sql, values)
+    return [dict(row) for row in rows]
 
-    Keys are ``(parent_id, start, stop, ordering, filter_key)``; ``filters`` maps a filter key
-    to its Q so unhashable filters can share a batch.
+
+# A page of one parent's children: (parent_id, request, filter_key).
+PageKey = tuple[int, PageRequest, Hashable]
+# A page without its parent, shared by siblings: (request, filter_key).
+PageShape = tuple[PageRequest, Hashable]
+# How many children one parent has under a filter: (parent_id, filter_key).
+CountKey = tuple[int, Hashable]
+
+
+def child_page_loader(model: type[Model], parent: str) -> "FilteredLoader[PageKey, Page]":
+    """One page of each parent's children in a single statement per page shape.
+
+    Keys are ``(parent_id, request, filter_key)`` (``pagination.PageRequest``); ``filters``
+    maps a filter key to its Q so unhashable filters can share a batch.
     """
     filters: dict[Hashable, Q] = {}
 
-    async def load(keys: Sequence[tuple]) -> list[Page]:
-        by_shape: dict[tuple, list[int]] = defaultdict(list)
-        for parent_id, *shape in keys:
-            by_shape[tuple(shape)].append(parent_id)
-        pages: dict[tuple, Page] = {}
-        for (start, stop, ordering, filter_key), parent_ids in by_shape.items():
-            rows_by_parent = await _window_rows(
-                model, parent, set(parent_ids), filters[filter_key], ordering, start, stop
-            )
+    async def load(keys: Sequence[PageKey]) -> list[Page]:
+        by_shape: dict[PageShape, set[int]] = defaultdict(set)
+        for parent_id, request, filter_key in keys:
+            by_shape[(request, filter_key)].add(parent_id)
+        pages: dict[PageKey, Page] = {}
+        for (request, filter_key), parent_ids in by_shape.items():
+            query = model.filter(filters[filter_key], **{f"{parent}__in": parent_ids})
+            grouped = group_rows(await keyset_rows(query, request, parent), parent)
             for parent_id in parent_ids:
-                rows = rows_by_parent.get(parent_id, [])
-                pages[(parent_id, start, stop, ordering, filter_key)] = page_from_rows(
-                    rows, start, stop, _no_total
+                pages[(parent_id, request, filter_key)] = pages_from_rows(
+                    grouped.get(parent_id, []),
+                    request,
+                    _no_total,
+                    lambda row: model._init_from_db(**row),
                 )
-        return [pages[tuple(key)] for key in keys]
+        return [pages[key] for key in keys]
 
     return FilteredLoader(load, filters)
 
@@ -111,47 +170,15 @@ async def _no_total() -> int:  # replaced by the count loader where totalCount i
     raise RuntimeError("total not loaded")
 
 
-async def _window_rows(
-    model: type[Model],
-    parent: str,
-    parent_ids: set[int],
-    condition: Q,
-    ordering: tuple[str, ...],
-    start: int,
-    stop: int | None,
-) -> dict[int, list[Any]]:
-    table = model._meta.db_table
-    number = RawSQL(
-        f'ROW_NUMBER() OVER (PARTITION BY "{table}"."{parent}" '
-        f"ORDER BY {_order_sql(model, ordering)})"
-    )
-    query = model.filter(condition, **{f"{parent}__in": parent_ids}).annotate(row_number=number)
-    # Parameterised, never inlined: conditions may hold subqueries and user-given values.
-    query._choose_db_if_not_chosen()
-    query._make_query()
-    inner, params = query.query.get_parameterized_sql()
-    upper = f' AND "page"."row_number" <= {stop + 1}' if stop is not None else ""
-    sql = (
-        f'SELECT * FROM ({inner}) AS "page" WHERE "page"."row_number" > {int(start)}{upper} '
-        f'ORDER BY "page"."{parent}", "page"."row_number"'
-    )
-    _, rows = await query._db.execute_query(sql, params)
-    grouped: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        record = model._init_from_db(**dict(row))
-        grouped[getattr(record, parent)].append(record)
-    return grouped
-
-
-def child_count_loader(model: type[Model], parent: str) -> "FilteredLoader":
+def child_count_loader(model: type[Model], parent: str) -> "FilteredLoader[CountKey, int]":
     """How many children each parent has under a filter; keys are (parent_id, filter_key)."""
     filters: dict[Hashable, Q] = {}
 
-    async def load(keys: Sequence[tuple[int, Hashable]]) -> list[int]:
+    async def load(keys: Sequence[CountKey]) -> list[int]:
         by_filter: dict[Hashable, set[int]] = defaultdict(set)
         for parent_id, filter_key in keys:
             by_filter[filter_key].add(parent_id)
-        counts: dict[tuple[int, Hashable], int] = {}
+        counts: dict[CountKey, int] = {}
         for filter_key, parent_ids in by_filter.items():
             rows = (
                 await model.filter(filters[filter_key], **{f"{parent}__in": parent_ids})
@@ -166,15 +193,21 @@ def child_count_loader(model: type[Model], parent: str) -> "FilteredLoader":
     return FilteredLoader(load, filters)
 
 
-class FilteredLoader(DataLoader):
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class FilteredLoader(DataLoader[K, V]):
     """A loader whose keys name their filter by a hashable key; ``filters`` maps it to the Q."""
 
-    def __init__(self, load_fn: Any, filters: dict[Hashable, Q]) -> None:
+    def __init__(
+        self, load_fn: Callable[[list[K]], Awaitable[Sequence[V]]], filters: dict[Hashable, Q]
+    ) -> None:
         super().__init__(load_fn=load_fn)
         self.filters = filters
 
 
-L = TypeVar("L", bound=DataLoader)
+L = TypeVar("L", bound=DataLoader[Any, Any])
 
 
 class Loaders:
@@ -182,15 +215,17 @@ class Loaders:
 
     def __init__(self, visibility: Visibility) -> None:
         self.visibility = visibility
-        self._loaders: dict[tuple, DataLoader] = {}
+        self._loaders: dict[tuple[Hashable, ...], DataLoader[Any, Any]] = {}
 
-    def _get(self, key: tuple, make) -> DataLoader:
+    def _get(
+        self, key: tuple[Hashable, ...], make: Callable[[], DataLoader[Any, Any]]
+    ) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)
         if loader is None:
             loader = self._loaders[key] = make()
         return loader
 
-    def named(self, key: tuple, make: Callable[[], L]) -> L:
+    def named(self, key: tuple[Hashable, ...], make: Callable[[], L]) -> L:
         """A loader defined elsewhere (e.g. ``resolvers/core/analytics.py``), one per request."""
         return cast(L, self._get(key, make))
 
@@ -200,16 +235,18 @@ class Loaders:
             lambda: record_loader(model, self.visibility.condition(model)),
         )
 
-    def children(self, model: type[Model], parent: str, ordering: tuple[str, ...]) -> DataLoader:
+    def children(
+        self, model: type[Model], parent: str, ordering: tuple[str, ...]
+    ) -> DataLoader[int, list[Any]]:
         return self._get(
             ("children", model, parent, ordering),
             lambda: children_loader(model, parent, ordering, self.visibility.condition(model)),
         )
 
-    def child_pages(self, model: type[Model], parent: str) -> FilteredLoader:
+    def child_pages(self, model: type[Model], parent: str) -> FilteredLoader[PageKey, Page]:
         loader = self._get(("pages", model, parent), lambda: child_page_loader(model, parent))
-        return cast(FilteredLoader, loader)
+        return cast(FilteredLoader[PageKey, Page], loader)
 
-    def child_counts(self, model: type[Model], parent: str) -> FilteredLoader:
+    def child_counts(self, model: type[Model], parent: str) -> FilteredLoader[CountKey, int]:
         loader = self._get(("counts", model, parent), lambda: child_count_loader(model, parent))
-        return cast(FilteredLoader, loader)
+        return cast(FilteredLoader[CountKey, int], loader)

@@ -3,9 +3,11 @@
 A WebSocket's context lives as long as the socket, so nothing read for one event is kept
 for the next: for every event the socket's credential is checked again (a deactivated user,
 an ended session, an expired token, a revoked or expired API key ends the subscription with
-an error), and visibility and loaders are made afresh (an
-account reassigned away stops flowing). That work is shared by all of this process's
-subscribers with the same viewer, through the event's ``shared`` memo.
+an ``UNAUTHENTICATED`` error carrying the refusal's ``reason``, as HTTP's 401 does; the socket
+itself is closed with 4401 by web/websocket.py within a keep-alive interval), and
+visibility and loaders are made afresh (an account reassigned away stops flowing). That work
+is shared by all of this process's subscribers with the same viewer, through the event's
+``shared`` memo.
 """
 
 import asyncio
@@ -27,7 +29,14 @@ from models import OutboxEvent, User
 from resolvers.core.context import Context, connection_credential
 from resolvers.core.errors import bad_input, forbidden, unauthenticated
 from resolvers.core.loaders import Loaders
-from services.auth import AuthenticationError, Scope, authenticate
+from services.auth import (
+    SIGN_IN_FIRST,
+    AuthenticationError,
+    CredentialRefusal,
+    Scope,
+    authenticate,
+    missing_credential,
+)
 from services.clock import now
 from services.visibility import Visibility
 
@@ -45,7 +54,8 @@ T = TypeVar("T")
 
 def live_events(context: Context) -> LiveEvents:
     assert context.request is not None
-    return context.request.app.state.live_events
+    events: LiveEvents = context.request.app.state.live_events
+    return events
 
 
 # How long resuming waits for the relay to number an event it has not numbered yet.
@@ -82,7 +92,8 @@ async def resume_position(
             f"event {key} is older than the resume window of {window_seconds} seconds: "
             "reload the data, then subscribe without afterEventId"
         )
-    return row.publication
+    publication: int = row.publication
+    return publication
 
 
 @dataclass
@@ -92,6 +103,8 @@ class EventView:
     viewer: User | None
     visibility: Visibility
     loaders: Loaders
+    # Why the credential no longer works, when it does not.
+    refusal: AuthenticationError | None = None
 
 
 async def shared(event: PublishedEvent, key: Hashable, make: Callable[[], Awaitable[T]]) -> T:
@@ -104,15 +117,16 @@ async def shared(event: PublishedEvent, key: Hashable, make: Callable[[], Awaita
 
 async def _fresh_view(credential: str | None) -> EventView:
     viewer: User | None = None
+    refusal: AuthenticationError | None = None
     if credential is not None:
         # Checked again in full: an ended session, an expired token, a revoked or expired key
         # or a deactivated user ends the subscription.
         try:
             viewer = (await authenticate(credential)).user
-        except AuthenticationError:
-            viewer = None
+        except AuthenticationError as exc:
+            refusal = exc
     visibility = Visibility(viewer)
-    return EventView(viewer, visibility, Loaders(visibility))
+    return EventView(viewer, visibility, Loaders(visibility), refusal)
 
 
 def model_named(name: str) -> type[Model] | None:
@@ -170,7 +184,7 @@ async def follow(
     Raises before anything is followed when the resume point is unknown or expired.
     """
     if context.viewer is None:
-        raise unauthenticated("Sign in first.")
+        raise unauthenticated(SIGN_IN_FIRST, CredentialRefusal.MISSING)
     if not context.can(Scope.READ):
         raise forbidden("This credential may not read; use one with the read scope.")
     live = live_events(context)
@@ -197,10 +211,8 @@ async def _deliveries(
                 continue
             view = await shared(event, ("view", credential), lambda: _fresh_view(credential))
             if view.viewer is None:
-                raise unauthenticated(
-                    "Your account is no longer active, your session was ended, or your "
-                    "credential expired or was revoked."
-                )
+                refusal = view.refusal or missing_credential()
+                raise unauthenticated(f"The subscription ended: {refusal}", refusal.reason)
             record = await shared(event, ("record", viewer_id, load), lambda: load(event, view))  # noqa: B023
             if record is None:
                 continue

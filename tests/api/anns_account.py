@@ -102,7 +102,7 @@ async def check_node_lookup(
         errors=True,
     )
     if caller == "anonymous":
-        assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+        assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED", "reason": "MISSING"}
     elif caller in sees:
         assert body == {"data": {"node": {"id": world.ids[node]}}}
     else:
@@ -125,7 +125,7 @@ async def check_list(gql: GraphQL, world: World, caller: str, field: str, sees: 
         f"{{ {field} {{ totalCount nodes {{ id }} }} }}", token=world.tokens[caller], errors=True
     )
     if caller == "anonymous":
-        assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+        assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED", "reason": "MISSING"}
         return
     expected = 1 if caller in sees else 0
     assert body["data"][field]["totalCount"] == expected
@@ -158,7 +158,7 @@ async def check_write(
     body = await gql(document, used, token=world.tokens[caller], errors=True)
     outcome = outcomes.get(caller, "NOT_FOUND")
     if caller == "anonymous":
-        assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+        assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED", "reason": "MISSING"}
     elif outcome == "ok":
         assert body == {"data": {mutation: {"errors": []}}}
         return

@@ -183,7 +183,7 @@ async def test_objectives_actions_and_linked_deals_build_up_the_plan(gql):
         {"id": action_id},
     )
     assert done["updatePlanAction"] == {
-        "planAction": {"isDone": True, "completedAt": "2030-02-01T10:00:00+00:00"},
+        "planAction": {"isDone": True, "completedAt": "2030-02-01T10:00:00.000000Z"},
         "errors": [],
     }
 

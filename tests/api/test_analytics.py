@@ -253,9 +253,9 @@ async def test_stale_opportunities_by_role(gql, p):
     query = "{ staleOpportunities { opportunity { name } daysIdle rottingDays lastTouchAt } }"
     assert (await gql(query, token=token(p.carol)))["staleOpportunities"] == [
         {"opportunity": {"name": "D5"}, "daysIdle": 64, "rottingDays": 21,
-         "lastTouchAt": "2026-01-10T12:00:00+00:00"},
+         "lastTouchAt": "2026-01-10T12:00:00.000000Z"},
         {"opportunity": {"name": "D2"}, "daysIdle": 23, "rottingDays": 14,
-         "lastTouchAt": "2026-02-20T12:00:00+00:00"},
+         "lastTouchAt": "2026-02-20T12:00:00.000000Z"},
     ]  # fmt: skip
     walt = await gql(query, token=token(p.walt))
     assert [x["opportunity"]["name"] for x in walt["staleOpportunities"]] == ["D8"]
@@ -280,7 +280,7 @@ async def test_follow_up_queue_of_the_caller(gql, p):
     query = """{ followUpQueue { kind dueAt overdue lead { personName } task { subject } } }"""
     data = await gql(query, token=token(p.alice))
     assert data["followUpQueue"] == [
-        {"kind": "TASK", "dueAt": "2026-03-10T12:00:00+00:00", "overdue": True, "lead": None,
+        {"kind": "TASK", "dueAt": "2026-03-10T12:00:00.000000Z", "overdue": True, "lead": None,
          "task": {"subject": "Call"}},
     ]  # fmt: skip
     assert (await gql(query, token=token(p.carol)))["followUpQueue"] == []

@@ -63,13 +63,20 @@ async def key_of(user: User, *scopes: Scope) -> str:
 
 
 async def refused(http, credential: str) -> str:
-    """The reason a credential is refused with 401 (fails if it is accepted)."""
+    """The message a credential is refused with: 401, reason REVOKED unless it expired (fails
+    if it is accepted)."""
     response = await http.post(
         "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {credential}"}
     )
     assert response.status_code == 401, response.text
-    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
-    return response.json()["errors"][0]["message"]
+    [error] = response.json()["errors"]
+    reason = "EXPIRED" if "expired" in error["message"] else "REVOKED"
+    assert error["extensions"] == {"code": "UNAUTHENTICATED", "reason": reason}
+    assert response.headers["www-authenticate"] == (
+        'Bearer realm="AccountGraph", error="invalid_token", '
+        f'error_description="{error["message"]}"'
+    )
+    return error["message"]
 
 
 def forbidden(message: str) -> dict:
@@ -199,7 +206,7 @@ async def test_a_key_expires_when_asked(gql):
         {"input": {"name": "k", "scopes": ["READ"], "expiresAt": wanted.isoformat()}},
         token=token,
     )
-    assert data["createApiKey"]["apiKey"]["expiresAt"] == wanted.isoformat()
+    assert data["createApiKey"]["apiKey"]["expiresAt"] == f"{wanted:%Y-%m-%dT%H:%M:%S}.000000Z"
     assert (await ApiKey.get()).expires_at == wanted
 
 
@@ -232,7 +239,7 @@ async def test_an_expired_key_is_refused_like_a_revoked_one(gql, http):
     key = await key_of(user, Scope.READ)
     assert await gql(VIEWER, token=key) == {"viewer": {"email": "ann@example.com"}}
     await ApiKey.filter(user_id=user.pk).update(expires_at=datetime.now(UTC) - timedelta(seconds=1))
-    assert await refused(http, key) == "the API key expired"
+    assert await refused(http, key) == "the API key expired; create a new one"
 
 
 # ------------------------------------------------------------------------------ sessions
@@ -250,13 +257,16 @@ async def test_an_access_token_is_refused_on_the_next_request_after_logout(gql, 
     assert await refused(http, session["accessToken"]) == ENDED
 
 
-async def test_a_replayed_refresh_token_ends_the_access_tokens_of_its_session(gql, http):
+async def test_a_replayed_refresh_token_ends_the_access_tokens_of_its_session(gql, http, set_clock):
     await ann()
     first = await sign_in(gql)
     second = (await gql(REFRESH, {"t": first["refreshToken"]}, token=None))["refreshToken"]
     assert await gql(VIEWER, token=second["accessToken"]) == {
         "viewer": {"email": "ann@example.com"}
     }
+    # Presented again after the grace period: a replay.
+    later = datetime.now(UTC) + timedelta(seconds=get_settings().refresh_grace_seconds + 1)
+    set_clock(later)
     replayed = await gql(REFRESH, {"t": first["refreshToken"]}, token=None)
     assert replayed["refreshToken"]["errors"] == [{"code": "INVALID_CREDENTIALS"}]
     assert await refused(http, first["accessToken"]) == ENDED

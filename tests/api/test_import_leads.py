@@ -195,10 +195,11 @@ async def test_callers_who_may_not_write_leads_are_refused_and_nothing_changes(h
                 {
                     "message": "Sign in to upload files: send 'Authorization: Bearer <access "
                     "token or API key>'.",
-                    "extensions": {"code": "UNAUTHENTICATED"},
+                    "extensions": {"code": "UNAUTHENTICATED", "reason": "MISSING"},
                 }
             ]
         }
+        assert response.headers["www-authenticate"] == 'Bearer realm="AccountGraph"'
     else:
         message = (
             "This API key may not change anything: use a key with the write scope."

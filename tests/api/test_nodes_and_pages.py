@@ -181,7 +181,7 @@ async def test_pages_walk_forwards_and_backwards_over_ties(gql):
     [
         ("first: 101", "'first' must be between 0 and 100, got 101"),
         ("last: -1", "'last' must be between 0 and 100, got -1"),
-        ('after: "bogus"', "'bogus' is not a valid cursor"),
+        ('after: "bogus"', "'after' is not a valid cursor; pass a cursor from a page of this list"),
     ],
 )
 async def test_bad_page_arguments_are_clear_errors(gql, args, message):

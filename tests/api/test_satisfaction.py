@@ -36,7 +36,7 @@ async def test_record_an_nps_answer_from_a_contact(gql):
             "kind": "NPS",
             "score": 9,
             "comment": "Support is quick",
-            "receivedAt": "2026-03-02T10:00:00+00:00",
+            "receivedAt": "2026-03-02T10:00:00.000000Z",
             "contact": {"name": "Carla"},
             "account": {"name": "Acme EMEA"},
             "recordedBy": {"email": "admin@example.com"},

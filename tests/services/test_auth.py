@@ -6,7 +6,7 @@ from argon2 import PasswordHasher
 
 from models import ApiKey, LoginThrottle, RefreshToken, User
 from services import auth
-from services.auth import AuthenticationError, Scope
+from services.auth import AuthenticationError, CredentialRefusal, Scope
 from services.errors import DomainError, ErrorCode
 from settings import get_settings
 from tests.factories import make_user
@@ -61,12 +61,14 @@ async def test_a_hash_with_old_parameters_is_replaced_on_sign_in():
     assert PasswordHasher().verify(stored, PASSWORD)
 
 
-async def test_refresh_rotates_and_a_replayed_token_revokes_the_family():
+async def test_refresh_rotates_and_a_replayed_token_revokes_the_family(set_clock):
     await member(email="ann@example.com")
     first = await auth.login(email="ann@example.com", password=PASSWORD, address="10.0.0.1")
     second = await auth.refresh_session(refresh_token=first.refresh_token)
     assert second.refresh_token != first.refresh_token
     assert (await auth.authenticate(second.access_token)).user.email == "ann@example.com"
+    # Past the grace period a used token is a replay (within it: tests/api/test_refresh_grace.py).
+    set_clock(datetime.now(UTC) + timedelta(seconds=get_settings().refresh_grace_seconds + 1))
 
     with pytest.raises(DomainError):
         await auth.refresh_session(refresh_token=first.refresh_token)  # replayed
@@ -100,13 +102,22 @@ async def test_expired_forged_and_deactivated_access_tokens_are_refused():
         },
         "a-different-key-of-at-least-32-bytes!!",
     )
-    for token in (expired, forged, "garbage"):
-        with pytest.raises(AuthenticationError):
+    for token, reason in (
+        (expired, CredentialRefusal.EXPIRED),
+        (forged, CredentialRefusal.INVALID),
+        ("garbage", CredentialRefusal.INVALID),
+    ):
+        with pytest.raises(AuthenticationError) as refused:
             await auth.authenticate(token)
+        assert refused.value.reason == reason
     session = await auth.login(email="ann@example.com", password=PASSWORD, address="10.0.0.1")
     await User.filter(pk=user.pk).update(is_active=False)
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError) as refused:
         await auth.authenticate(session.access_token)
+    assert (refused.value.reason, str(refused.value)) == (
+        CredentialRefusal.REVOKED,
+        "the account is not active",
+    )
 
 
 async def test_api_keys_are_scoped_revocable_and_stored_only_hashed():
@@ -125,8 +136,9 @@ async def test_api_keys_are_scoped_revocable_and_stored_only_hashed():
     assert PASSWORD not in dump
 
     await auth.revoke_api_key(key_id=key.pk, actor=user)
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError) as refused:
         await auth.authenticate(plaintext)
+    assert refused.value.reason == CredentialRefusal.REVOKED
 
 
 async def test_a_wrong_secret_or_unknown_prefix_is_refused():
@@ -135,8 +147,9 @@ async def test_a_wrong_secret_or_unknown_prefix_is_refused():
         user_id=user.pk, name="k", scopes=frozenset({Scope.READ})
     )
     for credential in (plaintext[:-2] + "xx", f"ag_ffffffff_{plaintext.split('_', 2)[2]}", "ag_"):
-        with pytest.raises(AuthenticationError):
+        with pytest.raises(AuthenticationError) as refused:
             await auth.authenticate(credential)
+        assert refused.value.reason == CredentialRefusal.INVALID
 
 
 async def test_a_deactivated_users_api_key_stops_working():
@@ -145,5 +158,6 @@ async def test_a_deactivated_users_api_key_stops_working():
         user_id=user.pk, name="k", scopes=frozenset({Scope.WRITE})
     )
     await User.filter(pk=user.pk).update(is_active=False)
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError) as refused:
         await auth.authenticate(plaintext)
+    assert refused.value.reason == CredentialRefusal.REVOKED

@@ -7,7 +7,7 @@ import jwt
 import pytest
 
 from services import auth
-from services.auth import AuthenticationError
+from services.auth import AuthenticationError, CredentialRefusal
 from settings import get_settings
 from tests.factories import make_user
 
@@ -44,8 +44,9 @@ async def test_a_key_dropped_from_the_list_no_longer_verifies(signing_keys):
     signing_keys(OLD_KEY)
     old_token = auth.issue_access_token(user)
     signing_keys(NEW_KEY)
-    with pytest.raises(AuthenticationError, match="the access token is invalid or expired"):
+    with pytest.raises(AuthenticationError, match="the access token is not valid") as refused:
         await auth.authenticate(old_token)
+    assert refused.value.reason == CredentialRefusal.INVALID
 
 
 async def test_an_expired_token_of_a_previous_key_is_refused(signing_keys, set_clock, monkeypatch):
@@ -55,5 +56,6 @@ async def test_an_expired_token_of_a_previous_key_is_refused(signing_keys, set_c
     expired = auth.issue_access_token(user)
     monkeypatch.undo()
     signing_keys(NEW_KEY, OLD_KEY)
-    with pytest.raises(AuthenticationError, match="the access token is invalid or expired"):
+    with pytest.raises(AuthenticationError, match="the access token expired") as refused:
         await auth.authenticate(expired)
+    assert refused.value.reason == CredentialRefusal.EXPIRED
