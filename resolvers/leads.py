@@ -118,7 +118,7 @@ async def import_leads(info: Info, input: ImportLeadsInput) -> ImportLeadsPayloa
 async def _import_owner(info: Info, owner_id: GlobalID | None) -> User | None:
     if owner_id is None or owner_id is UNSET:
         return info.context.viewer
-    return await User.get_or_none(pk=await visible_pk(info, owner_id, "User", "owner_id"))
+    return await User.get_or_none(pk=await visible_pk(info, owner_id, "User", ("owner_id",)))
 
 
 def _import_payload(report: ImportReport) -> dict[str, Any]:

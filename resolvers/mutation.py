@@ -5,7 +5,7 @@ refuses.
 A mutation is a named function in ``resolvers/<domain>.py`` that calls ``mutate`` (any
 payload), ``mutate_record`` (a payload carrying one record) or ``mutate_as_viewer`` (rules
 that depend on who the caller is); its permission is declared on its root field
-(``resolvers.core.permissions``).
+(``may_write`` below), and a refusal of the caller is its payload's ``errors`` too.
 """
 
 import dataclasses
@@ -17,14 +17,16 @@ from typing import Any, TypeVar, cast
 from strawberry import UNSET
 from strawberry.relay import GlobalID
 from strawberry.types.base import StrawberryOptional, get_object_definition
+from strawberry.types.field import StrawberryField
+from tortoise.models import Model
 
 import models
 from db import is_database_busy
-from resolvers.core.errors import forbidden
 from resolvers.core.listing import pk
+from resolvers.core.permissions import MayWrite
 from schema.base import Info, RecordNode, UserError
 from services import records
-from services.errors import DomainError, ErrorCode, Forbidden, Problem
+from services.errors import DomainError, ErrorCode, Problem
 from services.records import RecordKind, describe
 
 log = logging.getLogger("accountgraph.graphql")
@@ -59,11 +61,14 @@ DATABASE_BUSY = Problem(
 )
 
 
-async def input_values(info: Info, data: Any, id_type: str | None = None) -> dict[str, Any]:
+async def input_values(
+    info: Info, data: Any, id_type: str | None = None, path: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The fields a client set on an input object, with ids turned into primary keys.
 
     An omitted field is left out; an explicit null is kept (it clears the value). An id of
-    the wrong type, or of a record the caller may not see, is refused like an unknown one.
+    the wrong type, or of a record the caller may not see, is refused like an unknown one,
+    on the field's whole path (``path``: where a nested input sits in the mutation's).
     ``id_type`` names the record type of the input's own ``id`` field.
     """
     result: dict[str, Any] = {}
@@ -73,20 +78,22 @@ async def input_values(info: Info, data: Any, id_type: str | None = None) -> dic
             continue
         if isinstance(value, GlobalID):
             expected = id_type if field.name == "id" and id_type else REFERENCES[field.name]
-            value = await visible_pk(info, value, expected, field.name)
+            value = await visible_pk(info, value, expected, (*path, field.name))
         elif dataclasses.is_dataclass(value):
-            value = await input_values(info, value)
+            value = await input_values(info, value, path=(*path, field.name))
         result[field.name] = value
     return result
 
 
-async def visible_pk(info: Info, gid: GlobalID, type_name: str, field: str) -> int:
-    """The primary key of a record the caller may see, or a NOT_FOUND problem on ``field``."""
+async def visible_pk(info: Info, gid: GlobalID, type_name: str, path: tuple[str, ...]) -> int:
+    """The primary key of a record the caller may see, or a NOT_FOUND problem on the input
+    field at ``path``."""
     key = pk(gid, type_name)
     model = getattr(models, type_name)
     if key is None or await info.context.loaders.record(model).load(key) is None:
+        field = path[-1]
         what = type_name if field == "id" else describe(field).capitalize()
-        raise DomainError([Problem(f"{what} not found", ErrorCode.NOT_FOUND, (field,))])
+        raise DomainError([Problem(f"{what} not found", ErrorCode.NOT_FOUND, path)])
     return key
 
 
@@ -150,18 +157,40 @@ async def mutate_as_viewer(
 ) -> P:
     """A mutation whose rules depend on who the caller is, not only on their role: ``work``
     gets the input's values and the signed-in user and returns the payload's fields. The
-    service's refusal of the caller (``Forbidden``) is a top-level FORBIDDEN error, as for a
-    refused role; a refusal of the input fills the payload's ``errors``."""
+    service's refusal of the caller (``Forbidden``) is answered by the field's ``may_write``,
+    as for a refused role; a refusal of the input fills the payload's ``errors``."""
     viewer = info.context.viewer
     assert viewer is not None
 
     async def call(values: dict[str, Any]) -> dict[str, Any]:
-        try:
-            return await work(values, viewer)
-        except Forbidden as exc:
-            raise forbidden(str(exc)) from None
+        return await work(values, viewer)
 
     return await mutate(info, payload, input, call, id_type=id_type)
+
+
+class MayWriteInPayload(MayWrite):
+    """``MayWrite`` for a mutation: a refused caller gets the mutation's payload with one
+    error, ``UserError { code: FORBIDDEN, field: null }`` and the refusal's message, and
+    nothing changed; no top-level error, so the rest of the response stands."""
+
+    payload: type
+
+    def apply(self, field: StrawberryField) -> None:
+        payload = field.type
+        if isinstance(payload, StrawberryOptional):
+            payload = payload.of_type
+        assert isinstance(payload, type), f"{field.name} returns no payload type"
+        self.payload = payload
+
+    def refuse(self, info: Any, message: str) -> Any:
+        problem = Problem(message, ErrorCode.FORBIDDEN)
+        return self.payload(errors=[UserError.from_problem(problem)])
+
+
+def may_write(model: type[Model], message: str | None = None) -> MayWriteInPayload:
+    """Declared on a mutation: only for a caller whose role and credential may change
+    ``model`` records; anyone else is refused in the payload (``MayWriteInPayload``)."""
+    return MayWriteInPayload(model, message)
 
 
 @cache

@@ -1,6 +1,7 @@
 """Reading records by global id: ``node``, ``nodes``, ``viewer`` and one lookup per entity."""
 
 import asyncio
+import re
 from typing import Any, TypeVar
 
 from strawberry import relay
@@ -71,7 +72,9 @@ async def resolve_node(info: Info, gid: GlobalID, expected: type[RecordNode] | N
     return found
 
 
-async def node(info: Info, id: GlobalID) -> relay.Node:
+async def node(info: Info, id: GlobalID) -> relay.Node | None:
+    """Null with a NOT_FOUND error at its path when the caller sees no record with ``id``:
+    the rest of the response is answered as usual."""
     found: relay.Node | None = await resolve_node(info, id)
     if found is None:
         raise not_found()
@@ -89,31 +92,36 @@ def viewer(info: Info) -> User | None:
     return User.from_row(viewer) if viewer is not None else None
 
 
-async def lookup(info: Info, id: GlobalID, node: type[N]) -> N:
-    """``<entity>(id:)``: the ``node`` with that id, NOT_FOUND when the caller sees none."""
+async def lookup(info: Info, id: GlobalID, node: type[N]) -> N | None:
+    """``<entity>(id:)``: the ``node`` with that id; null with a NOT_FOUND error at its path
+    when the caller sees none (unknown, deleted, or not theirs to see: the answer is the same).
+
+    An archived record is found like any other, with its ``archivedAt`` set: a client that
+    refetches a record it has just archived gets it back rather than an error.
+    """
     found: N | None = await resolve_node(info, id, node)
     if found is None:
-        raise not_found(node.__name__.lower())
+        raise not_found(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", node.__name__).lower())
     return found
 
 
-async def client(info: Info, id: GlobalID) -> Client:
+async def client(info: Info, id: GlobalID) -> Client | None:
     return await lookup(info, id, Client)
 
 
-async def account(info: Info, id: GlobalID) -> Account:
+async def account(info: Info, id: GlobalID) -> Account | None:
     return await lookup(info, id, Account)
 
 
-async def lead(info: Info, id: GlobalID) -> Lead:
+async def lead(info: Info, id: GlobalID) -> Lead | None:
     return await lookup(info, id, Lead)
 
 
-async def opportunity(info: Info, id: GlobalID) -> Opportunity:
+async def opportunity(info: Info, id: GlobalID) -> Opportunity | None:
     return await lookup(info, id, Opportunity)
 
 
-async def account_plan(info: Info, id: GlobalID) -> AccountPlan:
+async def account_plan(info: Info, id: GlobalID) -> AccountPlan | None:
     return await lookup(info, id, AccountPlan)
 
 

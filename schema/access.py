@@ -61,25 +61,21 @@ class RequireSignIn(SchemaExtension):
 
 
 class RequireScope(SchemaExtension):
-    """Answers FORBIDDEN, before anything runs, when the caller's credential lacks the scope the
-    operation needs: read for every query and subscription, write for every mutation (signing
-    in and out aside). Only API keys lack scopes; a signed-in session has them all."""
+    """Answers FORBIDDEN, before anything runs, when the caller's credential lacks the read
+    scope that every query and subscription needs. Only API keys lack scopes; a signed-in
+    session has them all. Mutations need the write scope, checked by each mutation's own
+    ``may_write``, which refuses in the mutation's payload like any refusal of the caller."""
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        if context.result is None and context.context.viewer is not None:
-            operation = context.operation_type
-            needed = Scope.WRITE if operation == OperationType.MUTATION else Scope.READ
-            public = operation == OperationType.MUTATION and _only_public(
-                context.graphql_document, context.operation_name, PUBLIC_FIELDS
-            )
-            if not public and not context.context.can(needed):
+        reads = context.operation_type != OperationType.MUTATION
+        if context.result is None and context.context.viewer is not None and reads:
+            if not context.context.can(Scope.READ):
                 context.result = ExecutionResult(
                     data=None,
                     errors=[
                         forbidden(
-                            f"This API key may not {'change' if needed == Scope.WRITE else 'read'}"
-                            f" anything: use a key with the {needed.value} scope."
+                            "This API key may not read anything: use a key with the read scope."
                         )
                     ],
                 )

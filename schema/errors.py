@@ -7,13 +7,14 @@ from typing import Any
 from graphql import (
     DocumentNode,
     GraphQLError,
+    GraphQLSyntaxError,
     OperationDefinitionNode,
     StringValueNode,
     Visitor,
     visit,
 )
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.utils.logging import StrawberryLogger
 
@@ -70,6 +71,7 @@ class RequireOperationName(SchemaExtension):
 
 
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 DATABASE_UNAVAILABLE = "the database is not available at the moment; try again shortly"
 
 
@@ -78,18 +80,68 @@ def is_database_outage(error: GraphQLError) -> bool:
     return error.original_error is not None and database_unavailable(error.original_error)
 
 
-class LabelInputErrors(SchemaExtension):
-    """Gives input values Strawberry could not coerce (a malformed global id, say) the
-    ``BAD_USER_INPUT`` code, so that clients can tell them from server faults."""
+# The token limit (Strawberry's MaxTokensLimiter) is enforced by graphql-core's parser, which
+# reports it as a syntax error with this message. (Syntax errors are labelled once the operation
+# is over: with ParserCache, parsing fails before any other extension's on_parse resumes.)
+_TOO_MANY_TOKENS = "Syntax Error: Document contains more than "
+
+
+class LabelRequestErrors(SchemaExtension):
+    """Gives every top-level error that has no ``extensions.code`` one, so that clients can
+    branch on the code alone:
+
+    - a document that does not parse: ``GRAPHQL_PARSE_FAILED`` (``QUERY_TOO_LARGE`` past the
+      token limit);
+    - a document that breaks a validation rule: ``GRAPHQL_VALIDATION_FAILED`` (the guards of
+      ``schema.guards`` give their own codes);
+    - input values that cannot be coerced (a malformed global id, a variable of the wrong
+      type): ``BAD_USER_INPUT``.
+
+    Errors raised by code are coded where they are raised (``resolvers.core.errors``) or
+    masked (``MaskUnexpectedErrors``).
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        # These may be ValidationCache's cached errors: labelling them again is a no-op.
+        for error in self.execution_context.pre_execution_errors or ():
+            _label(error, "GRAPHQL_VALIDATION_FAILED")
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         for error in (result.errors if result else None) or []:
-            if isinstance(error.original_error, StrawberryInputCoercionError) or isinstance(
-                error, StrawberryInputCoercionError
-            ):
+            coercion = isinstance(error.original_error, StrawberryInputCoercionError)
+            if isinstance(error, GraphQLSyntaxError):
+                label_syntax_error(error)
+            elif coercion or isinstance(error, StrawberryInputCoercionError):
                 error.extensions = {**(error.extensions or {}), "code": "BAD_USER_INPUT"}
+            elif error.path is None and not is_unexpected(error):
+                # Variables refused before execution (graphql-core's coercion).
+                _label(error, "BAD_USER_INPUT")
+
+
+class CodedParserCache(ParserCache):
+    """Strawberry's ``ParserCache``, giving a document that does not parse its code: parsed
+    here, a syntax error is raised past every other extension's ``on_operation``, so
+    ``LabelRequestErrors`` never sees it."""
+
+    def on_parse(self) -> Iterator[None]:
+        try:
+            yield from super().on_parse()
+        except GraphQLSyntaxError as error:
+            label_syntax_error(error)
+            raise
+
+
+def label_syntax_error(error: GraphQLSyntaxError) -> None:
+    too_large = _TOO_MANY_TOKENS in error.message
+    _label(error, "QUERY_TOO_LARGE" if too_large else "GRAPHQL_PARSE_FAILED")
+
+
+def _label(error: GraphQLError, code: str) -> None:
+    if "code" not in (error.extensions or {}):
+        error.extensions = {**(error.extensions or {}), "code": code}
 
 
 class RefuseNulCharacters(SchemaExtension):
@@ -136,7 +188,8 @@ def _document_has_nul(document: DocumentNode | None) -> bool:
 
 
 class MaskUnexpectedErrors(MaskErrors):
-    """Answers an exception raised by code as ``Internal server error`` with no detail, except
+    """Answers an exception raised by code as ``Internal server error`` with no detail (code
+    ``INTERNAL_SERVER_ERROR``), except
     the database's faults of the moment, which say what they are. A database too busy to take
     a change is ``DATABASE_BUSY`` with ``retryable: true`` (nothing was changed; the same
     request can be sent again; mutations answer it in their payload's ``errors`` instead). A
@@ -150,7 +203,7 @@ class MaskUnexpectedErrors(MaskErrors):
             return self._busy(error)
         if is_database_outage(error):
             return _with_code(error, DATABASE_UNAVAILABLE, {"code": SERVICE_UNAVAILABLE})
-        return super().anonymise_error(error)
+        return _with_code(error, self.error_message, {"code": INTERNAL_SERVER_ERROR})
 
     def _busy(self, error: GraphQLError) -> GraphQLError:
         execution = getattr(self, "execution_context", None)

@@ -1,9 +1,12 @@
 """Guards on what one GraphQL request may ask for, as schema extensions.
 
-Checked while the document is validated (no variables needed): the depth of each operation,
-the number of aliases and the number of directives. The query cost depends on page sizes,
+Checked while the document is validated (no variables needed): the depth of each operation
+(``QUERY_TOO_DEEP``), the number of aliases (``TOO_MANY_ALIASES``) and the number of
+directives (``TOO_MANY_DIRECTIVES``). The query cost depends on page sizes,
 which are usually variables, so it is checked when execution starts, with the operation's
-variables, before any resolver runs.
+variables, before any resolver runs (``QUERY_TOO_COSTLY``). The number of tokens is limited by
+Strawberry's ``MaxTokensLimiter`` while the document is parsed (``QUERY_TOO_LARGE``, given in
+``schema.errors.LabelRequestErrors``).
 
 Every measure here walks each fragment once however often it is spread: a document that
 spreads fragments into fragments many times over would otherwise take exponential time to
@@ -155,6 +158,7 @@ def max_depth_rule(max_depth: int) -> type[ValidationRule]:
                         GraphQLError(
                             f"'{name}' exceeds maximum operation depth of {max_depth}",
                             operation,
+                            extensions={"code": "QUERY_TOO_DEEP"},
                         )
                     )
 
@@ -176,7 +180,12 @@ def max_aliases_rule(max_aliases: int) -> type[ValidationRule]:
                 for operation in _operations(document)
             )
             if total > max_aliases:
-                context.report_error(GraphQLError(f"{total} aliases found. Allowed: {max_aliases}"))
+                context.report_error(
+                    GraphQLError(
+                        f"{total} aliases found. Allowed: {max_aliases}",
+                        extensions={"code": "TOO_MANY_ALIASES"},
+                    )
+                )
 
     return MaxAliasesRule
 
@@ -197,7 +206,8 @@ def max_directives_rule(max_directives: int) -> type[ValidationRule]:
                 self.report_error(
                     GraphQLError(
                         f"The document uses {self.count} directives, "
-                        f"over the limit of {max_directives}."
+                        f"over the limit of {max_directives}.",
+                        extensions={"code": "TOO_MANY_DIRECTIVES"},
                     )
                 )
 

@@ -9,7 +9,6 @@ from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
     MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
     ValidationCache,
 )
@@ -34,7 +33,8 @@ import resolvers.satisfaction
 import resolvers.subscriptions
 import resolvers.targets
 import resolvers.webhooks
-from resolvers.core.permissions import may_write, signed_in
+from resolvers.core.permissions import signed_in
+from resolvers.mutation import may_write
 from schema.access import RequireScope, RequireSignIn
 from schema.accounts import ACCOUNTS, AccountOrder
 from schema.activities import ACTIVITIES, ActivityOrder
@@ -43,7 +43,8 @@ from schema.catalog import COMPETITORS, PRODUCTS, CompetitorOrder, ProductOrder
 from schema.clients import CLIENTS, CONTACTS, ClientOrder, ContactOrder
 from schema.coordination import REQUESTS, CoordinationRequestOrder, queue_condition
 from schema.errors import (
-    LabelInputErrors,
+    CodedParserCache,
+    LabelRequestErrors,
     MaskUnexpectedErrors,
     RefuseNulCharacters,
     RequireOperationName,
@@ -68,6 +69,8 @@ _log = logging.getLogger("accountgraph")
 
 # What a caller who may not manage webhook endpoints is told by every webhook mutation.
 MAY_NOT_MANAGE_WEBHOOKS = "you may not manage webhook endpoints"
+# What every lookup by id answers for an id the caller sees no record behind.
+OR_NULL = "; null, with a NOT_FOUND error, when the caller sees none. Archived ones are found too."
 
 
 # The root types list every root field by name, one section per domain: the code behind each
@@ -78,7 +81,8 @@ MAY_NOT_MANAGE_WEBHOOKS = "you may not manage webhook endpoints"
 class Query:
     # ---- nodes, viewer, records: clients, contacts, accounts, deals, leads, activities ----
     node = strawberry.field(
-        resolver=resolvers.nodes.node, description="Any record by its global id."
+        resolver=resolvers.nodes.node,
+        description="Any record by its global id" + OR_NULL,
     )
     nodes = strawberry.field(
         resolver=resolvers.nodes.nodes,
@@ -91,15 +95,25 @@ class Query:
     users = USERS.root_field(UserOrder, "Users.")
     teams = TEAMS.root_field(TeamOrder, "Teams.")
     clients = CLIENTS.root_field(ClientOrder, "Client organisations.")
-    client = strawberry.field(resolver=resolvers.nodes.client, description="One client by id.")
+    client = strawberry.field(
+        resolver=resolvers.nodes.client,
+        description="One client by id" + OR_NULL,
+    )
     contacts = CONTACTS.root_field(ContactOrder, "People at clients.")
     accounts = ACCOUNTS.root_field(AccountOrder, "Accounts, by name unless ordered otherwise.")
-    account = strawberry.field(resolver=resolvers.nodes.account, description="One account by id.")
+    account = strawberry.field(
+        resolver=resolvers.nodes.account,
+        description="One account by id" + OR_NULL,
+    )
     leads = LEADS.root_field(LeadOrder, "Leads, newest first.")
-    lead = strawberry.field(resolver=resolvers.nodes.lead, description="One lead by id.")
+    lead = strawberry.field(
+        resolver=resolvers.nodes.lead,
+        description="One lead by id" + OR_NULL,
+    )
     opportunities = OPPORTUNITIES.root_field(OpportunityOrder, "Deals, newest first.")
     opportunity = strawberry.field(
-        resolver=resolvers.nodes.opportunity, description="One opportunity by id."
+        resolver=resolvers.nodes.opportunity,
+        description="One opportunity by id" + OR_NULL,
     )
     activities = ACTIVITIES.root_field(ActivityOrder, "Activities, newest first.")
     products = PRODUCTS.root_field(ProductOrder, "Products.")
@@ -110,7 +124,8 @@ class Query:
     )
     # ---- plans, coordination requests, satisfaction, targets ----
     account_plan = strawberry.field(
-        resolver=resolvers.nodes.account_plan, description="One accountplan by id."
+        resolver=resolvers.nodes.account_plan,
+        description="One account plan by id" + OR_NULL,
     )
     account_plans = PLANS.root_field(
         AccountPlanOrder, "Account plans, latest period first unless ordered otherwise."
@@ -662,14 +677,14 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         lambda: RequireSignIn(anonymous_introspection=settings.introspection_anonymous),
         RequireScope,
         WakeRelayAfterMutations,
-        LabelInputErrors,
+        LabelRequestErrors,
         RefuseNulCharacters,
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: AddValidationRules(limits),
         lambda: QueryCostLimiter(
             max_cost=settings.max_query_cost, default_page_size=settings.default_page_size
         ),
-        lambda: ParserCache(maxsize=256),
+        lambda: CodedParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: MaskUnexpectedErrors(
             should_mask_error=is_unexpected, error_message="Internal server error"

@@ -1,7 +1,7 @@
 """Domain errors: what went wrong, on which input field, and a stable code."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -38,6 +38,17 @@ class DomainError(Exception):
         super().__init__("; ".join(p.message for p in problems))
         self.problems = list(problems)
 
+    def under(self, prefix: str, fields: Collection[str]) -> "DomainError":
+        """The same refusal, for a nested input: the problems on its ``fields`` (the nested
+        input's own) moved under ``prefix``, so that ``["name"]`` reads ``["opportunity",
+        "name"]``; problems on other fields stay where they are."""
+        return DomainError(
+            [
+                replace(p, field=(prefix, *p.field)) if p.field and p.field[0] in fields else p
+                for p in self.problems
+            ]
+        )
+
     @classmethod
     def single(
         cls, message: str, *, code: ErrorCode = ErrorCode.INVALID, field: str | None = None
@@ -52,5 +63,6 @@ def not_found(what: str, field: str | None = None) -> DomainError:
 class Forbidden(Exception):
     """The caller may see the record but may not make this change; nothing was changed.
 
-    The GraphQL layer answers it with a top-level FORBIDDEN error, like a refused role.
+    The GraphQL layer answers it like a refused role: in a mutation's payload, a FORBIDDEN
+    ``UserError`` on no field (``resolvers.core.permissions.MayWrite``).
     """

@@ -187,10 +187,13 @@ async def convert_lead(
         )
         deal = None
         if opportunity is not None:
-            deal = await create_opportunity(
-                actor_id=actor_id,
-                values={**opportunity, "account_id": account.pk, "owner_id": owner_id},
-            )
+            try:
+                deal = await create_opportunity(
+                    actor_id=actor_id,
+                    values={**opportunity, "account_id": account.pk, "owner_id": owner_id},
+                )
+            except DomainError as exc:
+                raise exc.under("opportunity", opportunity.keys()) from None
         await carry_over_lead_activities(
             lead_id=lead.pk, client_id=client.pk, contact_id=contact.pk, account_id=account.pk
         )

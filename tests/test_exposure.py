@@ -108,7 +108,10 @@ async def test_graphiql_is_served_with_security_headers():
 async def test_graphiql_can_be_switched_off():
     app = app_with(graphiql=False)
     page = await request(app, "GET", "/graphql", headers={"Accept": "text/html"})
-    assert (page.status_code, page.json()) == (404, {"errors": [{"message": "Not Found"}]})
+    assert (page.status_code, page.json()) == (
+        404,
+        {"errors": [{"message": "Not Found", "extensions": {"code": "NOT_FOUND"}}]},
+    )
     asset = await request(app, "GET", "/graphiql-assets/graphiql/graphiql.min.js")
     assert asset.status_code == 404
 

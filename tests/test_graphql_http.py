@@ -182,6 +182,7 @@ async def test_unacceptable_accept_is_406(client: httpx.AsyncClient) -> None:
     response = await post(client, {"query": "{ increment }"}, accept="application/xml")
     assert response.status_code == 406
     assert response.json()["errors"][0]["message"].startswith("The Accept header must allow")
+    assert response.json()["errors"][0]["extensions"] == {"code": "NOT_ACCEPTABLE"}
     assert COUNTER["value"] == 0
 
 
@@ -279,6 +280,7 @@ async def test_malformed_request_is_400(
     assert response.status_code == 400
     assert response.headers["content-type"].startswith(accept)
     assert message in response.json()["errors"][0]["message"]
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_REQUEST"}
 
 
 @pytest.mark.parametrize(
@@ -292,6 +294,7 @@ async def test_post_needs_utf8_json_content_type(
         URL, content=b'{"query": "mutation { increment }"}', headers=headers
     )
     assert response.status_code == 415
+    assert response.json()["errors"][0]["extensions"] == {"code": "UNSUPPORTED_MEDIA_TYPE"}
     assert COUNTER["value"] == 0
 
 
@@ -309,6 +312,7 @@ async def test_other_methods_are_405_with_allow(client: httpx.AsyncClient) -> No
     response = await client.put(URL, json={"query": "{ hello }"})
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, POST"
+    assert response.json()["errors"][0]["extensions"] == {"code": "METHOD_NOT_ALLOWED"}
 
 
 # ----------------------------------------------------------------------- GET mutations
@@ -337,6 +341,7 @@ async def test_get_mutation_is_refused_with_405(
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"
     assert "mutations are not allowed" in response.json()["errors"][0]["message"]
+    assert response.json()["errors"][0]["extensions"] == {"code": "METHOD_NOT_ALLOWED"}
     assert COUNTER["value"] == 0
 
 
@@ -400,13 +405,22 @@ def test_websocket_messages_are_text_frames(view: GraphQLView) -> None:
 
 # ------------------------------------------------------------------- malformed requests
 
-NOT_UTF8 = {"errors": [{"message": "The request is not valid UTF-8."}]}
-TOO_DEEP = {"errors": [{"message": "The request's JSON is nested too deeply to be read."}]}
+BAD_REQUEST = {"code": "BAD_REQUEST"}
+NOT_UTF8 = {"errors": [{"message": "The request is not valid UTF-8.", "extensions": BAD_REQUEST}]}
+TOO_DEEP = {
+    "errors": [
+        {
+            "message": "The request's JSON is nested too deeply to be read.",
+            "extensions": BAD_REQUEST,
+        }
+    ]
+}
 SURROGATE = {
     "errors": [
         {
             "message": "The request holds a \\u escape of a lone surrogate (\\ud800 to \\udfff), "
-            "which is not Unicode text."
+            "which is not Unicode text.",
+            "extensions": BAD_REQUEST,
         }
     ]
 }

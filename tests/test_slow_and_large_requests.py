@@ -28,7 +28,12 @@ SETTINGS = {
     "ACCOUNTGRAPH_GRAPHIQL": "false",
 }
 TOO_SLOW = {
-    "errors": [{"message": "The request body took longer than 1 s to arrive; send it at once."}]
+    "errors": [
+        {
+            "message": "The request body took longer than 1 s to arrive; send it at once.",
+            "extensions": {"code": "REQUEST_TIMEOUT"},
+        }
+    ]
 }
 
 

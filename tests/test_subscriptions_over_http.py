@@ -17,7 +17,8 @@ REFUSED = {
     "errors": [
         {
             "message": "Subscriptions are not served over HTTP: open a WebSocket to this path "
-            "(graphql-transport-ws) and subscribe there."
+            "(graphql-transport-ws) and subscribe there.",
+            "extensions": {"code": "BAD_REQUEST"},
         }
     ]
 }
@@ -25,7 +26,8 @@ NOT_ACCEPTABLE = {
     "errors": [
         {
             "message": "The Accept header must allow application/graphql-response+json or "
-            "application/json."
+            "application/json.",
+            "extensions": {"code": "NOT_ACCEPTABLE"},
         }
     ]
 }

@@ -16,7 +16,8 @@ Strawberry's own hooks:
   and one where execution started is ``200``; with ``application/json`` the
   legacy rule applies and every well-formed request gets ``200``. Malformed
   HTTP requests (bad JSON, invalid parameters, missing ``query``) are ``400``
-  under both, with a GraphQL-shaped ``{"errors": [...]}`` body.
+  under both, with a GraphQL-shaped ``{"errors": [...]}`` body whose error has an
+  ``extensions.code`` (``HTTP_ERROR_CODES``: ``BAD_REQUEST``, ``METHOD_NOT_ALLOWED``...).
 * **Request errors have no ``data`` entry**, as the GraphQL spec requires.
 * **GET runs queries only**: a mutation over GET is refused with ``405`` and
   ``Allow: POST`` before anything executes. Other methods get ``405`` with
@@ -116,6 +117,22 @@ DEFAULT_MAX_BODY_BYTES: Final = 1_000_000
 SERVICE_UNAVAILABLE: Final = "SERVICE_UNAVAILABLE"
 TIMEOUT: Final = "TIMEOUT"
 UNAUTHENTICATED: Final = "UNAUTHENTICATED"
+
+# The ``extensions.code`` of a request refused before GraphQL runs, when the refusal names
+# none of its own: every top-level error carries a code.
+HTTP_ERROR_CODES: Final = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    408: "REQUEST_TIMEOUT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    503: SERVICE_UNAVAILABLE,
+    504: TIMEOUT,
+}
 
 _CONTENT_TYPES: Final = {
     GRAPHQL_RESPONSE_JSON: f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8",
@@ -638,7 +655,8 @@ class GraphQLView(GraphQL):
                 raise GraphQLHTTPError(405, exc.reason, headers={"Allow": "POST"}) from cause
             if isinstance(cause, CannotGetOperationTypeError):
                 # A request error like any other, not a malformed HTTP request.
-                return PreExecutionError(data=None, errors=[GraphQLError(exc.reason)])
+                error = GraphQLError(exc.reason, extensions={"code": "BAD_USER_INPUT"})
+                return PreExecutionError(data=None, errors=[error])
             raise
         # Only a document that parsed, validated and passed every limit is stored.
         if resolved is not None and self.persisted is not None:
@@ -756,13 +774,13 @@ class GraphQLView(GraphQL):
         if exc.status_code == 405:
             headers.setdefault("Allow", "GET, POST")
         headers["Vary"] = "Accept"
-        error: dict[str, Any] = {"message": exc.reason}
-        code = getattr(exc, "code", None)
-        if code is not None:
-            error["extensions"] = {"code": code}
+        code = getattr(exc, "code", None) or HTTP_ERROR_CODES.get(
+            exc.status_code, "BAD_REQUEST" if exc.status_code < 500 else "INTERNAL_SERVER_ERROR"
+        )
+        error: dict[str, Any] = {"message": exc.reason, "extensions": {"code": code}}
         more = getattr(exc, "extensions", None)
         if more:
-            error["extensions"] = {**error.get("extensions", {}), **more}
+            error["extensions"] = {**error["extensions"], **more}
         return Response(
             self.encode_json({"errors": [error]}),
             status_code=exc.status_code,

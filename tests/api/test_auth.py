@@ -141,11 +141,17 @@ async def test_a_read_key_cannot_mint_a_key(gql):
         errors=True,
     )
     assert body == {
-        "errors": [
-            {
-                "message": "This API key may not change anything: use a key with the write scope.",
-                "extensions": {"code": "FORBIDDEN"},
+        "data": {
+            "createApiKey": {
+                "key": None,
+                "errors": [
+                    {
+                        "field": None,
+                        "message": "API keys may not create API keys: sign in with a password "
+                        "and use the access token",
+                    }
+                ],
             }
-        ],
+        }
     }
     assert await ApiKey.all().count() == 1

@@ -265,7 +265,7 @@ async def test_a_busy_database_outside_a_mutation_payload_is_a_retryable_503():
         )
     ]
     assert [(e.message, e.extensions) for e in broken.errors or []] == [
-        ("Internal server error", {})
+        ("Internal server error", {"code": "INTERNAL_SERVER_ERROR"})
     ]
     assert other.status_code == 200
     assert (response.status_code, response.headers["Retry-After"]) == (503, "1")

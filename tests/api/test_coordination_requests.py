@@ -163,11 +163,11 @@ async def test_the_team_may_not_retarget_a_request_and_nothing_changes(gql, worl
         token=world["tokens"]["dee"],
         errors=True,
     )
-    assert body["data"] is None
-    assert body["errors"][0]["message"] == (
-        "the team asked changes only the status and assignee of a request, not: team_id"
-    )
-    assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
+    message = "the team asked changes only the status and assignee of a request, not: team_id"
+    refusal = {"field": None, "message": message, "code": "FORBIDDEN"}
+    assert body == {
+        "data": {"updateCoordinationRequest": {"coordinationRequest": None, "errors": [refusal]}}
+    }
     assert await database_state() == before
 
 
@@ -325,12 +325,13 @@ async def test_a_team_member_reads_the_accounts_their_team_is_asked_about_and_no
     }
     before = await database_state()
     body = await gql(
-        'mutation($id: ID!) { updateAccount(input: {id: $id, name: "Mine"}) { errors { code } } }',
+        'mutation($id: ID!) { updateAccount(input: {id: $id, name: "Mine"}) { errors { field message code } } }',
         {"id": gid("Account", x.pk)},
         token=world["tokens"]["dee"],
         errors=True,
     )
-    assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
+    refusal = {"field": None, "message": "you may not change Account records", "code": "FORBIDDEN"}
+    assert body == {"data": {"updateAccount": {"errors": [refusal]}}}
     assert await database_state() == before
 
 

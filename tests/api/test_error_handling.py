@@ -107,6 +107,7 @@ async def test_an_unexpected_error_keeps_its_traceback_and_is_masked(gql, graphq
                 "message": "Internal server error",
                 "locations": [{"line": 1, "column": 3}],
                 "path": ["clients"],
+                "extensions": {"code": "INTERNAL_SERVER_ERROR"},
             }
         ],
     }
@@ -142,7 +143,8 @@ SUBSCRIPTION_REFUSED = {
     "errors": [
         {
             "message": "Subscriptions are not served over HTTP: open a WebSocket to this path "
-            "(graphql-transport-ws) and subscribe there."
+            "(graphql-transport-ws) and subscribe there.",
+            "extensions": {"code": "BAD_REQUEST"},
         }
     ]
 }

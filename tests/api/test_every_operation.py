@@ -1,6 +1,6 @@
 """Every root query field and every mutation, generated from the schema itself, refuses
 callers who may not use it: anonymous callers are asked to sign in, read-only users may not
-write, and nothing changes either way."""
+write (a FORBIDDEN error in the mutation's payload), and nothing changes either way."""
 
 import pytest
 from graphql import (
@@ -13,6 +13,7 @@ from graphql import (
 
 from ids import to_global_id
 from models.enums import Role
+from resolvers.mutation import MayWriteInPayload
 from schema.root import build_schema
 from services import auth
 from tests.factories import make_team, make_user
@@ -60,7 +61,8 @@ def sample(graphql_type):
 
 
 def document(kind: str, name: str) -> tuple[str, dict]:
-    """``mutation($a0: T!) { name(arg: $a0) { __typename } }`` with every required argument."""
+    """``mutation($a0: T!) { name(arg: $a0) { __typename } }`` with every required argument;
+    a mutation selects its payload's ``errors``."""
     root = MUTATION_TYPE if kind == "mutation" else QUERY_TYPE
     assert root is not None
     field = root.fields[name]
@@ -74,7 +76,16 @@ def document(kind: str, name: str) -> tuple[str, dict]:
     variables = {f"a{i}": sample(arg.type) for i, (_, arg) in enumerate(required)}
     head = f"{kind}({params})" if params else kind
     call = f"{name}({args})" if args else name
-    return f"{head} {{ {call} {{ __typename }} }}", variables
+    selection = "errors { field message code }" if kind == "mutation" else "__typename"
+    return f"{head} {{ {call} {{ {selection} }} }}", variables
+
+
+def refusal(name: str) -> str:
+    """The message a caller whose role may not run mutation ``name`` is given."""
+    field = schema.get_field_for_type(field_name=name, type_name="Mutation")
+    assert field is not None
+    (check,) = (e for e in field.extensions if isinstance(e, MayWriteInPayload))
+    return check.message
 
 
 MUTATIONS = sorted(MUTATION_TYPE.fields)
@@ -106,8 +117,9 @@ async def test_every_mutation_is_forbidden_to_read_only_users(gql, name):
     query, variables = document("mutation", name)
     before = await database_state()
     body = await gql(query, variables, token=auth.issue_access_token(viewer), errors=True)
-    assert body.get("data") is None
-    assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN"}, body
+    assert body == {
+        "data": {name: {"errors": [{"field": None, "message": refusal(name), "code": "FORBIDDEN"}]}}
+    }
     assert await database_state() == before
 
 
@@ -129,19 +141,27 @@ def without_key_use(state: dict) -> dict:
     return {table: rows for table, rows in state.items() if table != "api_key"}
 
 
+# What the mutations on a user's own credentials tell any API key.
+API_KEYS_MAY_NOT = {
+    "createApiKey": "API keys may not create API keys",
+    "revokeApiKey": "API keys may not revoke API keys",
+    "changePassword": "API keys may not change passwords",
+}
+
+
 @pytest.mark.parametrize("name", sorted(set(MUTATIONS) - PUBLIC_MUTATIONS))
 async def test_every_mutation_is_forbidden_to_a_read_only_api_key(gql, name):
     key = await api_key(auth.Scope.READ)
     query, variables = document("mutation", name)
     before = await database_state()
     body = await gql(query, variables, token=key, errors=True)
+    message = (
+        f"{API_KEYS_MAY_NOT[name]}: sign in with a password and use the access token"
+        if name in OWN_CREDENTIALS
+        else "This API key may not change anything: use a key with the write scope."
+    )
     assert body == {
-        "errors": [
-            {
-                "message": "This API key may not change anything: use a key with the write scope.",
-                "extensions": {"code": "FORBIDDEN"},
-            }
-        ]
+        "data": {name: {"errors": [{"field": None, "message": message, "code": "FORBIDDEN"}]}}
     }
     assert without_key_use(await database_state()) == without_key_use(before)
 

@@ -93,7 +93,14 @@ async def test_a_body_one_byte_over_the_size_limit_is_refused_with_413(app, post
 
     assert (response.status_code, response.json()) == (
         413,
-        {"errors": [{"message": "The request body is larger than the limit of 1000000 bytes."}]},
+        {
+            "errors": [
+                {
+                    "message": "The request body is larger than the limit of 1000000 bytes.",
+                    "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                }
+            ]
+        },
     )
 
 
@@ -132,7 +139,14 @@ async def test_a_streamed_body_over_the_size_limit_is_refused_without_reading_th
 
     assert (response.status_code, response.json()) == (
         413,
-        {"errors": [{"message": "The request body is larger than the limit of 1000 bytes."}]},
+        {
+            "errors": [
+                {
+                    "message": "The request body is larger than the limit of 1000 bytes.",
+                    "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                }
+            ]
+        },
     )
     assert body.sent == 1100  # the limit, and the one chunk that went over it
 
@@ -159,7 +173,8 @@ async def test_a_batch_of_operations_is_refused(app, post):
             "errors": [
                 {
                     "message": "Batched requests are not supported: send one GraphQL "
-                    "operation per request, as a JSON object."
+                    "operation per request, as a JSON object.",
+                    "extensions": {"code": "BAD_REQUEST"},
                 }
             ]
         },
@@ -591,6 +606,7 @@ REFUSALS = [
         {"content": padded(CREATE_COMPETITOR, 1_000_001), "headers": JSON_HEADERS},
         413,
         "The request body is larger than the limit of 1000000 bytes.",
+        "PAYLOAD_TOO_LARGE",
         id="body size",
     ),
     pytest.param(
@@ -598,6 +614,7 @@ REFUSALS = [
         {"json": [CREATE_COMPETITOR]},
         400,
         "Batched requests are not supported: send one GraphQL operation per request, as a JSON object.",
+        "BAD_REQUEST",
         id="batch",
     ),
     pytest.param(
@@ -605,6 +622,7 @@ REFUSALS = [
         {"json": CREATE_COMPETITOR},
         400,
         "'anonymous' exceeds maximum operation depth of 1",
+        "QUERY_TOO_DEEP",
         id="depth",
     ),
     pytest.param(
@@ -617,6 +635,7 @@ REFUSALS = [
         },
         400,
         "2 aliases found. Allowed: 1",
+        "TOO_MANY_ALIASES",
         id="aliases",
     ),
     pytest.param(
@@ -629,6 +648,7 @@ REFUSALS = [
         },
         400,
         "The document uses 2 directives, over the limit of 1.",
+        "TOO_MANY_DIRECTIVES",
         id="directives",
     ),
     pytest.param(
@@ -636,6 +656,7 @@ REFUSALS = [
         {"json": CREATE_COMPETITOR},
         400,
         "Syntax Error: Document contains more than 10 tokens. Parsing aborted.",
+        "QUERY_TOO_LARGE",
         id="tokens",
     ),
     pytest.param(
@@ -643,13 +664,14 @@ REFUSALS = [
         {"json": CREATE_COMPETITOR},
         400,
         over_cost(5, 4),
+        "QUERY_TOO_COSTLY",
         id="cost",
     ),
 ]
 
 
-@pytest.mark.parametrize(("settings", "request_", "status", "message"), REFUSALS)
-async def test_a_refused_mutation_changes_nothing(post, settings, request_, status, message):
+@pytest.mark.parametrize(("settings", "request_", "status", "message", "code"), REFUSALS)
+async def test_a_refused_mutation_changes_nothing(post, settings, request_, status, message, code):
     before = await database_state()
     request_ = dict(request_)
     headers = {"Accept": GRAPHQL_RESPONSE_JSON, **request_.pop("headers", {})}
@@ -657,6 +679,7 @@ async def test_a_refused_mutation_changes_nothing(post, settings, request_, stat
     response = await post(app_with(**settings), headers=headers, **request_)
 
     assert (response.status_code, outcome(response)) == (status, refused(message))
+    assert [error["extensions"]["code"] for error in response.json()["errors"]] == [code]
     assert await Competitor.all().count() == 0
     assert await database_state() == before
 

@@ -144,7 +144,11 @@ async def test_a_failing_deal_rolls_back_the_whole_conversion(gql):
         },
     )
     assert data["convertLead"]["errors"] == [
-        {"field": ["amount"], "message": "amount must not be negative", "code": "INVALID"}
+        {
+            "field": ["opportunity", "amount"],
+            "message": "amount must not be negative",
+            "code": "INVALID",
+        }
     ]
     assert await database_state() == before
     assert (await Lead.get(pk=lead.pk)).status == "NEW"
