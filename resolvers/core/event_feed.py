@@ -16,8 +16,6 @@ Times are not used for the order: two transactions may commit in the other order
 one their clocks say, and the feed must match what the subscription delivers next.
 """
 
-import base64
-import binascii
 import uuid
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
@@ -27,25 +25,22 @@ from tortoise.expressions import Q, Subquery
 
 import models
 from models import OutboxEvent
-from resolvers.core.pagination import PageArgs, PaginationError
+from resolvers.core.pagination import PageArgs, PaginationError, decode_tagged, encode_tagged
 from services.visibility import NOTHING, Visibility
 
 _PREFIX = "event:"
 
 
 def encode_event_cursor(publication: int) -> str:
-    return base64.b64encode(f"{_PREFIX}{publication}".encode()).decode()
+    return encode_tagged(_PREFIX, publication)
 
 
 def decode_event_cursor(cursor: str) -> int:
     try:
-        text = base64.b64decode(cursor, validate=True).decode()
-        if not text.startswith(_PREFIX):
+        publication = decode_tagged(cursor, _PREFIX)
+        if type(publication) is not int or publication < 1:
             raise ValueError
-        publication = int(text.removeprefix(_PREFIX))
-        if publication < 1:
-            raise ValueError
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except ValueError:
         raise PaginationError(f"'{cursor}' is not a valid cursor of this list") from None
     return publication
 

@@ -122,6 +122,24 @@ class Ordering:
         return Position(decoded)
 
 
+def encode_tagged(tag: str, value: Any) -> str:
+    """The cursor of a merged list (the timeline, the event feed): base64 of ``tag`` and the
+    compact JSON of ``value``, which names the item in that list's own order."""
+    return base64.b64encode(f"{tag}{json.dumps(value, separators=(',', ':'))}".encode()).decode()
+
+
+def decode_tagged(cursor: str, tag: str) -> Any:
+    """The value ``encode_tagged`` put in ``cursor`` under ``tag``; ValueError when it holds
+    none (the list refuses it in its own words)."""
+    try:
+        text = base64.b64decode(cursor, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise ValueError(cursor) from None
+    if not text.startswith(tag):
+        raise ValueError(cursor)
+    return json.loads(text.removeprefix(tag))
+
+
 @dataclass(frozen=True)
 class Position:
     """The sort key values of one row (possibly gone since), decoded for the database."""

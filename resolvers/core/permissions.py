@@ -17,10 +17,9 @@ from strawberry.permission import BasePermission, PermissionExtension
 from tortoise.models import Model
 
 from resolvers.core.errors import forbidden
-from services.auth import Scope
+from services.auth import SIGN_IN_FIRST, Scope
 from services.errors import Forbidden
 
-SIGN_IN_FIRST = "Sign in first: send 'Authorization: Bearer <access token or API key>'."
 # What a credential without the write scope (an API key) is told by every mutation it tries.
 MAY_NOT_WRITE = "This API key may not change anything: use a key with the write scope."
 

@@ -15,9 +15,6 @@ of accounts, each with its latest items) are read together: still one statement 
 numbering each account's rows with a window function and keeping the first of each.
 """
 
-import base64
-import binascii
-import json
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass
@@ -36,7 +33,7 @@ from models import (
     SatisfactionResponse,
 )
 from resolvers.core.loaders import Loaders
-from resolvers.core.pagination import PageArgs, PaginationError
+from resolvers.core.pagination import PageArgs, PaginationError, decode_tagged, encode_tagged
 from services.visibility import Visibility
 
 _PREFIX = "position:"
@@ -47,21 +44,17 @@ Position = tuple[datetime, str, int]
 
 def encode_position(position: Position) -> str:
     time, kind, pk = position
-    text = _PREFIX + json.dumps([time.isoformat(), kind, pk], separators=(",", ":"))
-    return base64.b64encode(text.encode()).decode()
+    return encode_tagged(_PREFIX, [time.isoformat(), kind, pk])
 
 
 def decode_position(cursor: str, kinds: Sequence[str]) -> Position:
     """The position a cursor of this list names; ``kinds`` are the list's type names."""
     try:
-        text = base64.b64decode(cursor, validate=True).decode()
-        if not text.startswith(_PREFIX):
-            raise ValueError
-        time, kind, pk = json.loads(text.removeprefix(_PREFIX))
+        time, kind, pk = decode_tagged(cursor, _PREFIX)
         moment = datetime.fromisoformat(time)
         if kind not in kinds or type(pk) is not int or moment.tzinfo is None:
             raise ValueError
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError):
         raise PaginationError(f"'{cursor}' is not a valid cursor of this list") from None
     return moment, kind, pk
 
